@@ -1,0 +1,121 @@
+"""The spool: page images and PDFs as files, written atomically and named by their content.
+
+A write goes to ``tmp/<random>.part`` in the spool, is fsynced, renamed to its final name
+``<kind>/<sha256[:2]>/<sha256><suffix>`` and the folder is fsynced. A crash leaves either nothing
+or a ``.part`` file that :meth:`Spool.sweep_partials` removes; a final name always holds whole,
+verified content. Content addressing makes a retried write a no-op.
+
+The store references files by relative path and SHA-256; the file is durable before the row
+that references it is committed, so a row never points at a missing file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import faultpoints
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileRef:
+    path: str          # relative to the spool root
+    sha256: str
+    bytes: int
+
+
+class SpoolError(Exception):
+    pass
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Spool:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.tmp = self.root / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path_of(self, ref: FileRef | str) -> Path:
+        rel = ref.path if isinstance(ref, FileRef) else ref
+        return self.root / rel
+
+    def write(self, data: bytes, *, kind: str, suffix: str) -> FileRef:
+        """Write ``data`` durably; returns its reference. Same content, same name: a no-op."""
+        digest = hashlib.sha256(data).hexdigest()
+        rel = f"{kind}/{digest[:2]}/{digest}{suffix}"
+        final = self.root / rel
+        if final.exists() and final.stat().st_size == len(data):
+            return FileRef(rel, digest, len(data))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        part = self.tmp / f"{secrets.token_hex(8)}.part"
+        with open(part, "wb") as f:
+            half = len(data) // 2
+            f.write(data[:half])
+            f.flush()
+            faultpoints.reached("spool.mid_write")
+            f.write(data[half:])
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(part, final)
+        fsync_dir(final.parent)
+        return FileRef(rel, digest, len(data))
+
+    def write_file(self, src: str | Path, *, kind: str, suffix: str | None = None) -> FileRef:
+        src = Path(src)
+        return self.write(src.read_bytes(), kind=kind, suffix=suffix if suffix is not None else src.suffix)
+
+    def read(self, ref: FileRef) -> bytes:
+        data = self.path_of(ref).read_bytes()
+        if hashlib.sha256(data).hexdigest() != ref.sha256:
+            raise SpoolError(f"{ref.path}: content does not match its SHA-256")
+        return data
+
+    def verify(self, ref: FileRef, *, full: bool = True) -> str | None:
+        """Return what is wrong with the referenced file, or None."""
+        p = self.path_of(ref)
+        if not p.is_file():
+            return "missing"
+        if p.stat().st_size != ref.bytes:
+            return f"size {p.stat().st_size} != {ref.bytes}"
+        if full and sha256_file(p) != ref.sha256:
+            return "SHA-256 mismatch"
+        return None
+
+    def sweep_partials(self) -> int:
+        """Remove half-written files left by a crash; returns how many."""
+        n = 0
+        for part in self.tmp.glob("*.part"):
+            part.unlink(missing_ok=True)
+            n += 1
+        return n
+
+    def all_files(self) -> Iterator[str]:
+        for p in self.root.rglob("*"):
+            if p.is_file() and p.parent != self.tmp:
+                yield str(p.relative_to(self.root))
+
+    def remove(self, rel: str) -> None:
+        p = self.root / rel
+        p.unlink(missing_ok=True)
+        fsync_dir(p.parent)

@@ -1,0 +1,346 @@
+"""The terminal store: SQLite in WAL mode (through sqlite-utils) beside a spool folder of files.
+
+Durability rules (docs/technicians.md explains them for people):
+
+* ``synchronous=FULL``: a committed transaction survives a power cut. A receipt is printed only
+  after the appeal's transaction committed.
+* Files first, rows second: a spool file is durable (fsync, rename, fsync of the folder) before
+  the transaction that references it commits, so a row never points at a missing file; a crash
+  in between leaves an unreferenced file that :meth:`Store.recover` reports and removes.
+* Numbers are committed as ``issued`` before use and never handed out again; an intake that does
+  not finish turns its number ``void`` with the reason.
+
+One ``Store`` per process; SQLite's locking lets the kiosk and the sync agent share the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from . import faultpoints
+from .migrations import CORE, Migration
+from .numbering import SEQ_MAX, AppealNumber
+from .spool import FileRef, Spool
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """Base of the store's errors."""
+
+
+class WrongTerminal(StoreError):
+    """The store was made for another terminal code."""
+
+
+class NumbersExhausted(StoreError):
+    pass
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    sheet: int
+    side: str                       # front | back
+    image: FileRef | None           # None for a dropped blank back side
+    dropped_blank: bool = False
+    ink_coverage: float | None = None
+
+
+@dataclass(frozen=True)
+class AppealRecord:
+    document_id: str
+    number: str                     # compact
+    kind: str
+    applicant_json: str | None
+    pdf: FileRef
+    metadata: FileRef
+    pages: list[PageRecord]
+    sheets: int
+    received_at: str
+    deadline: str
+    sms_requested: bool = False
+    parent: str | None = None
+    intake_id: int | None = None
+
+
+@dataclass
+class RecoveryReport:
+    partial_files_removed: int = 0
+    interrupted_intakes: list[dict[str, Any]] = field(default_factory=list)
+    voided_numbers: list[str] = field(default_factory=list)
+    orphan_files_removed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+class Store:
+    def __init__(self, root: str | Path, *, terminal: int, migrations: Iterable[Migration] = CORE) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.path = self.root / "terminal.db"
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        self.db.enable_wal()
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        self.spool = Spool(self.root / "spool")
+        self.migrate(migrations)
+        self.terminal = self._bind_terminal(terminal)
+
+    # -- schema ---------------------------------------------------------------------------
+    def migrate(self, migrations: Iterable[Migration]) -> list[str]:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {r["name"] for r in self.db.query("SELECT name FROM _migrations")}
+        applied = []
+        for m in migrations:
+            if m.name in done:
+                continue
+            with self.transaction() as c:
+                for statement in _statements(m.sql):
+                    c.execute(statement)
+                c.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (m.name, now_iso()))
+            log.info("applied migration %s", m.name)
+            applied.append(m.name)
+        return applied
+
+    def applied_migrations(self) -> list[str]:
+        return [r["name"] for r in self.db.query("SELECT name FROM _migrations ORDER BY rowid")]
+
+    def _bind_terminal(self, terminal: int) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='terminal'").fetchone()
+        if row is None:
+            with self.transaction() as c:
+                c.execute("INSERT OR IGNORE INTO meta VALUES ('terminal', ?)", (str(terminal),))
+                c.execute("INSERT OR IGNORE INTO meta VALUES ('next_seq', '1')")
+            return terminal
+        if int(row[0]) != terminal:
+            raise WrongTerminal(
+                f"{self.path}: this store belongs to terminal {int(row[0]):03d}, not {terminal:03d}; "
+                "a replaced terminal gets a new code and an empty store (docs/numbering.md)"
+            )
+        return terminal
+
+    # -- transactions -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- numbers ----------------------------------------------------------------------------
+    def issue_number(self) -> AppealNumber:
+        """Reserve the next number durably; it is never handed out again."""
+        with self.transaction() as c:
+            seq = int(c.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()[0])
+            if seq > SEQ_MAX:
+                raise NumbersExhausted(
+                    f"terminal {self.terminal:03d} has used all {SEQ_MAX} numbers; provision a new terminal code"
+                )
+            number = AppealNumber(self.terminal, seq)
+            c.execute(
+                "INSERT INTO numbers (compact, terminal, seq, state, issued_at) VALUES (?, ?, ?, 'issued', ?)",
+                (number.compact, self.terminal, seq, now_iso()),
+            )
+            c.execute("UPDATE meta SET value=? WHERE key='next_seq'", (str(seq + 1),))
+        return number
+
+    def void_number(self, number: AppealNumber | str, reason: str, conn: sqlite3.Connection | None = None) -> None:
+        compact = number.compact if isinstance(number, AppealNumber) else number
+        sql = "UPDATE numbers SET state='void', void_reason=?, closed_at=? WHERE compact=? AND state='issued'"
+        if conn is not None:
+            conn.execute(sql, (reason, now_iso(), compact))
+            _event(conn, compact, "number_void", {"reason": reason})
+        else:
+            with self.transaction() as c:
+                c.execute(sql, (reason, now_iso(), compact))
+                _event(c, compact, "number_void", {"reason": reason})
+
+    def number_state(self, compact: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM numbers WHERE compact=?", [compact]))
+        return rows[0] if rows else None
+
+    # -- files ------------------------------------------------------------------------------
+    def add_file(self, conn: sqlite3.Connection, ref: FileRef, kind: str) -> int:
+        """Reference a durable spool file inside the caller's transaction; returns its id."""
+        conn.execute(
+            "INSERT OR IGNORE INTO files (path, sha256, bytes, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+            (ref.path, ref.sha256, ref.bytes, kind, now_iso()),
+        )
+        return int(conn.execute("SELECT id FROM files WHERE path=?", (ref.path,)).fetchone()[0])
+
+    def file_ref(self, file_id: int) -> FileRef:
+        row = self.conn.execute("SELECT path, sha256, bytes FROM files WHERE id=?", (file_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no file {file_id}")
+        return FileRef(row[0], row[1], row[2])
+
+    # -- intakes and the commit ---------------------------------------------------------------
+    def start_intake(self, step: str = "identify", detail: dict[str, Any] | None = None,
+                     number: AppealNumber | None = None) -> tuple[int, AppealNumber]:
+        """Open an intake; a new appeal gets a fresh number in the same transaction. For an
+        addition to an existing appeal pass its ``number`` (nothing is issued)."""
+        if number is None:
+            number = self.issue_number()
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO intakes (number, state, step, started_at, updated_at, detail_json) VALUES (?, 'open', ?, ?, ?, ?)",
+                (number.compact, step, now_iso(), now_iso(), json.dumps(detail or {}, ensure_ascii=False)),
+            )
+            intake_id = int(cur.lastrowid or 0)
+            _event(c, number.compact, "intake_started", {"intake": intake_id})
+        return intake_id, number
+
+    def intake_step(self, intake_id: int, step: str, detail: dict[str, Any] | None = None) -> None:
+        with self.transaction() as c:
+            if detail is None:
+                c.execute("UPDATE intakes SET step=?, updated_at=? WHERE id=?", (step, now_iso(), intake_id))
+            else:
+                c.execute("UPDATE intakes SET step=?, updated_at=?, detail_json=? WHERE id=?",
+                          (step, now_iso(), json.dumps(detail, ensure_ascii=False), intake_id))
+
+    def abandon_intake(self, intake_id: int, reason: str) -> None:
+        with self.transaction() as c:
+            row = c.execute("SELECT number FROM intakes WHERE id=? AND state='open'", (intake_id,)).fetchone()
+            if row is None:
+                return
+            c.execute("UPDATE intakes SET state='abandoned', step=?, updated_at=? WHERE id=?", (reason, now_iso(), intake_id))
+            self.void_number(row[0], reason, conn=c)
+
+    def commit_appeal(self, record: AppealRecord) -> None:
+        """The durable step: appeal, pages, files and outbox entry in one transaction. The
+        referenced spool files must already be written (they are, by :class:`Spool`)."""
+        with self.transaction() as c:
+            pdf_id = self.add_file(c, record.pdf, "pdf")
+            meta_id = self.add_file(c, record.metadata, "metadata")
+            c.execute(
+                "INSERT INTO appeals (document_id, number, parent, kind, state, applicant_json, metadata_file, pdf_file,"
+                " sheets, pages, received_at, deadline, sms_requested) VALUES (?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.document_id, record.number, record.parent, record.kind, record.applicant_json, meta_id, pdf_id,
+                 record.sheets, len(record.pages), record.received_at, record.deadline, int(record.sms_requested)),
+            )
+            for i, page in enumerate(record.pages):
+                file_id = self.add_file(c, page.image, "page") if page.image is not None else None
+                c.execute(
+                    "INSERT INTO pages (document_id, idx, sheet, side, file, dropped_blank, ink_coverage) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (record.document_id, i, page.sheet, page.side, file_id, int(page.dropped_blank), page.ink_coverage),
+                )
+            c.execute("INSERT INTO outbox (document_id, state, created_at) VALUES (?, 'pending', ?)", (record.document_id, now_iso()))
+            if record.parent is None:
+                changed = c.execute(
+                    "UPDATE numbers SET state='used', closed_at=? WHERE compact=? AND state='issued'", (now_iso(), record.number)
+                ).rowcount
+                if changed != 1:
+                    raise StoreError(f"number {record.number} is not an issued, unused number")
+            if record.intake_id is not None:
+                c.execute("UPDATE intakes SET state='committed', step='committed', updated_at=? WHERE id=?", (now_iso(), record.intake_id))
+            _event(c, record.document_id, "committed", {"pages": len(record.pages), "sheets": record.sheets})
+            faultpoints.reached("store.before_commit")
+
+    def appeal(self, document_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM appeals WHERE document_id=?", [document_id]))
+        return rows[0] if rows else None
+
+    # -- events -----------------------------------------------------------------------------
+    def event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
+        with self.transaction() as c:
+            _event(c, document_id, event, detail or {})
+
+    # -- recovery ---------------------------------------------------------------------------
+    def recover(self, *, full: bool = False) -> RecoveryReport:
+        """Bring the store to a consistent state after a crash; run at every start."""
+        report = RecoveryReport()
+        report.partial_files_removed = self.spool.sweep_partials()
+        with self.transaction() as c:
+            for row in c.execute("SELECT id, number, step, started_at, detail_json FROM intakes WHERE state='open'").fetchall():
+                c.execute("UPDATE intakes SET state='interrupted', updated_at=? WHERE id=?", (now_iso(), row[0]))
+                report.interrupted_intakes.append(
+                    {"id": row[0], "number": row[1], "step": row[2], "started_at": row[3], "detail": json.loads(row[4])}
+                )
+            # A number issued but not used by a committed appeal, whose intake is not running: void.
+            for (compact,) in c.execute(
+                "SELECT compact FROM numbers WHERE state='issued' AND compact NOT IN "
+                "(SELECT number FROM intakes WHERE state='open')"
+            ).fetchall():
+                self.void_number(compact, "interrupted: the terminal restarted during the intake", conn=c)
+                report.voided_numbers.append(compact)
+        referenced = {r["path"] for r in self.db.query("SELECT path FROM files")}
+        for rel in self.spool.all_files():
+            if rel not in referenced:
+                self.spool.remove(rel)
+                report.orphan_files_removed.append(rel)
+        report.problems = self.check(full=full)
+        if report.problems:
+            log.error("store problems after recovery: %s", report.problems)
+        return report
+
+    def check(self, *, full: bool = True) -> list[str]:
+        """Everything that breaks the store's invariants (empty list: consistent)."""
+        problems = [f"sqlite: {r[0]}" for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        for row in self.db.query("SELECT id, path, sha256, bytes FROM files"):
+            what = self.spool.verify(FileRef(row["path"], row["sha256"], row["bytes"]), full=full)
+            if what:
+                problems.append(f"file {row['path']}: {what}")
+        for row in self.db.query(
+            "SELECT a.document_id FROM appeals a LEFT JOIN outbox o USING (document_id) WHERE o.id IS NULL"
+        ):
+            problems.append(f"appeal {row['document_id']}: committed but not in the outbox")
+        for row in self.db.query(
+            "SELECT a.document_id, n.state FROM appeals a JOIN numbers n ON n.compact = a.number "
+            "WHERE a.parent IS NULL AND n.state != 'used'"
+        ):
+            problems.append(f"appeal {row['document_id']}: its number is {row['state']}")
+        for row in self.db.query(
+            "SELECT document_id FROM appeals WHERE pdf_file IS NULL OR metadata_file IS NULL"
+        ):
+            problems.append(f"appeal {row['document_id']}: no PDF or metadata")
+        return problems
+
+
+def _event(conn: sqlite3.Connection, document_id: str | None, event: str, detail: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO events (at, document_id, event, detail_json) VALUES (?, ?, ?, ?)",
+        (now_iso(), document_id, event, json.dumps(detail, ensure_ascii=False)),
+    )
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into statements (sqlite3.complete_statement keeps triggers whole)."""
+    out, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
