@@ -147,4 +147,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the package module so that subcommands registered by kiosk_app.commands
+    # land in the same COMMANDS list (python -m would otherwise load this file twice).
+    from kiosk_app.cli import main as _main
+
+    sys.exit(_main())

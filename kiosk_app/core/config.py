@@ -29,6 +29,7 @@ KIOSK_SETTINGS: list[Setting] = [
     Setting("terminal.name", "Термінал звернень", "str", "", "The terminal's name shown on screens and receipts"),
     Setting("terminal.status_url", "https://rada.example.ua/a/{number}", "str", "", "Status link in the receipt's QR code; {number} is the compact number"),
     Setting("store.dir", "/var/lib/appeal-terminal", "path", "", "Folder of the terminal store (terminal.db) and the spool"),
+    Setting("forms.addressee", "Дніпровському міському голові", "str", "", "Whom the pre-filled form is addressed to (first lines, right column)"),
     Setting("edms.channel_code", "1.2", "str", "", "Classifier code of the channel of receipt: the terminal is not a listed channel; 1.2 = personal reception"),
     Setting("edms.type_code", "6.2", "str", "", "Classifier code of the appeal's type (6.2 = letter)"),
     Setting("appeals.deadline_days", 30, "int", "days", "Answer deadline printed on the receipt (Law 'On citizens' appeals', art. 20)", min=1, max=45),
@@ -71,6 +72,38 @@ def device_settings() -> list[Setting]:
 
 def schema() -> list[Setting]:
     return KIOSK_SETTINGS + device_settings()
+
+
+def sim_device_sections(endpoints: dict) -> dict[str, dict]:
+    """Device settings that reach a running ``hardware-sim`` (from its endpoints.json)."""
+    out: dict[str, dict] = {}
+    e = endpoints.get("receipt_printer") or {}
+    if e.get("port"):
+        out["receipt_printer"] = {"connection": "network", "host": e.get("host", "127.0.0.1"), "port": e["port"]}
+    e = endpoints.get("form_printer") or {}
+    if e.get("uri"):
+        out["form_printer"] = {"connection": "ipp", "uri": e["uri"]}
+    e = endpoints.get("scanner") or {}
+    if e.get("device"):
+        out["scanner"] = {"connection": "sane", "device": e["device"], "net_hosts": e.get("host", "127.0.0.1"),
+                          "config_dir": e.get("config_dir", "")}
+    for kind in ("intake", "barcode_reader", "modem"):
+        e = endpoints.get(kind) or {}
+        if e.get("link") or e.get("path"):
+            out[kind] = {"connection": "serial", "port": e.get("link") or e["path"]}
+    return out
+
+
+def sim_overrides(sim_dir: str | Path) -> dict[str, str]:
+    """Environment overrides (KIOSK_DEVICES_...) pointing every device at a running simulator."""
+    import json as _json
+
+    endpoints = _json.loads((Path(sim_dir) / "endpoints.json").read_text(encoding="utf-8"))
+    env: dict[str, str] = {}
+    for kind, section in sim_device_sections(endpoints.get("devices", endpoints)).items():
+        for key, value in section.items():
+            env[f"{ENV_PREFIX}_DEVICES_{kind}_{key}".upper()] = str(value)
+    return env
 
 
 def config_path(explicit: str | None = None) -> Path:

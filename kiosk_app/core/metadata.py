@@ -68,15 +68,17 @@ def build(
     pdf: PdfFacts,
     sheets: list[SheetFacts],
     sms: bool,
-    addition: int | None = None,
+    parent: AppealNumber | None = None,
 ) -> dict[str, Any]:
-    document_id = number.compact if addition is None else f"{number.compact}-A{addition:02d}"
+    """The record of a new appeal, or (``parent`` given) of additional documents to ``parent``,
+    which have their own ``number``."""
+    document_id = number.compact
     sex_code = {"male": "4.1", "female": "4.2"}.get(applicant.sex or "")
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "document_id": document_id,
-        "document_type": "appeal" if addition is None else "addition",
-        "parent_document_id": None if addition is None else number.compact,
+        "document_type": "appeal" if parent is None else "addition",
+        "parent_document_id": None if parent is None else parent.compact,
         "appeal_number": {"compact": number.compact, "display": number.display},
         "received_at": received_at.isoformat(timespec="seconds"),
         "deadline_days": deadline_days,

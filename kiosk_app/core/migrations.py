@@ -103,6 +103,34 @@ _001_CORE = """
 """
 
 
+# Retention (sync agent) removes a purged appeal's spool files but keeps their rows, marked.
+_002_FILES_PURGED = """
+    ALTER TABLE files ADD COLUMN purged_at TEXT;
+"""
+
+
+_003_ARCHIVE_BOX = """
+    -- The archive box inside the terminal; a technician empties it and takes its manifest.
+    CREATE TABLE boxes (
+        id INTEGER PRIMARY KEY,
+        opened_at TEXT NOT NULL,
+        emptied_at TEXT,
+        emptied_by TEXT
+    );
+    CREATE TABLE box_entries (
+        id INTEGER PRIMARY KEY,
+        box INTEGER NOT NULL REFERENCES boxes(id),
+        document_id TEXT NOT NULL UNIQUE REFERENCES appeals(document_id),
+        sheets INTEGER NOT NULL,
+        stapled INTEGER NOT NULL,
+        state TEXT NOT NULL,                  -- binned | held (sheets still inside the terminal)
+        at TEXT NOT NULL
+    );
+    INSERT INTO boxes (opened_at) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+"""
+
 CORE: list[Migration] = [
     Migration("core:001_initial", _001_CORE),
+    Migration("core:002_files_purged", _002_FILES_PURGED),
+    Migration("core:003_archive_box", _003_ARCHIVE_BOX),
 ]

@@ -62,7 +62,7 @@ class PageRecord:
 
 @dataclass(frozen=True)
 class AppealRecord:
-    document_id: str
+    document_id: str                # equal to the compact number
     number: str                     # compact
     kind: str
     applicant_json: str | None
@@ -202,12 +202,9 @@ class Store:
         return FileRef(row[0], row[1], row[2])
 
     # -- intakes and the commit ---------------------------------------------------------------
-    def start_intake(self, step: str = "identify", detail: dict[str, Any] | None = None,
-                     number: AppealNumber | None = None) -> tuple[int, AppealNumber]:
-        """Open an intake; a new appeal gets a fresh number in the same transaction. For an
-        addition to an existing appeal pass its ``number`` (nothing is issued)."""
-        if number is None:
-            number = self.issue_number()
+    def start_intake(self, step: str = "identify", detail: dict[str, Any] | None = None) -> tuple[int, AppealNumber]:
+        """Open an intake with a freshly issued number (additions to an appeal get one too)."""
+        number = self.issue_number()
         with self.transaction() as c:
             cur = c.execute(
                 "INSERT INTO intakes (number, state, step, started_at, updated_at, detail_json) VALUES (?, 'open', ?, ?, ?, ?)",
@@ -252,12 +249,11 @@ class Store:
                     (record.document_id, i, page.sheet, page.side, file_id, int(page.dropped_blank), page.ink_coverage),
                 )
             c.execute("INSERT INTO outbox (document_id, state, created_at) VALUES (?, 'pending', ?)", (record.document_id, now_iso()))
-            if record.parent is None:
-                changed = c.execute(
-                    "UPDATE numbers SET state='used', closed_at=? WHERE compact=? AND state='issued'", (now_iso(), record.number)
-                ).rowcount
-                if changed != 1:
-                    raise StoreError(f"number {record.number} is not an issued, unused number")
+            changed = c.execute(
+                "UPDATE numbers SET state='used', closed_at=? WHERE compact=? AND state='issued'", (now_iso(), record.number)
+            ).rowcount
+            if changed != 1:
+                raise StoreError(f"number {record.number} is not an issued, unused number")
             if record.intake_id is not None:
                 c.execute("UPDATE intakes SET state='committed', step='committed', updated_at=? WHERE id=?", (now_iso(), record.intake_id))
             _event(c, record.document_id, "committed", {"pages": len(record.pages), "sheets": record.sheets})
@@ -303,7 +299,7 @@ class Store:
     def check(self, *, full: bool = True) -> list[str]:
         """Everything that breaks the store's invariants (empty list: consistent)."""
         problems = [f"sqlite: {r[0]}" for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        for row in self.db.query("SELECT id, path, sha256, bytes FROM files"):
+        for row in self.db.query("SELECT id, path, sha256, bytes FROM files WHERE purged_at IS NULL"):
             what = self.spool.verify(FileRef(row["path"], row["sha256"], row["bytes"]), full=full)
             if what:
                 problems.append(f"file {row['path']}: {what}")
@@ -313,7 +309,7 @@ class Store:
             problems.append(f"appeal {row['document_id']}: committed but not in the outbox")
         for row in self.db.query(
             "SELECT a.document_id, n.state FROM appeals a JOIN numbers n ON n.compact = a.number "
-            "WHERE a.parent IS NULL AND n.state != 'used'"
+            "WHERE n.state != 'used'"
         ):
             problems.append(f"appeal {row['document_id']}: its number is {row['state']}")
         for row in self.db.query(

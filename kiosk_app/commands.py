@@ -1,0 +1,249 @@
+"""``kioskctl`` subcommands that drive the terminal: intake runs, reprints, the archive box,
+device checks. Thin shells over :class:`kiosk_app.core.terminal.Terminal`.
+
+``--sim DIR`` (or ``HARDWARE_SIM_DIR``) points every device at a running ``hardware-sim``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tomllib
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from devices.errors import DeviceError
+from kiosk_app.cli import args, command, emit
+from kiosk_app.core.config import load_kiosk_config, sim_overrides
+from kiosk_app.core.intake import IntakeStopped, Progress
+from kiosk_app.core.terminal import Terminal, message_dict
+
+
+def _sim_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sim", metavar="DIR", default=os.environ.get("HARDWARE_SIM_DIR"),
+                   help="use the devices of the hardware-sim running in DIR (default: $HARDWARE_SIM_DIR)")
+    p.add_argument("--store", metavar="DIR", help="terminal store folder (overrides store.dir)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+
+
+def open_terminal(ns: argparse.Namespace) -> Terminal:
+    env = dict(os.environ)
+    if getattr(ns, "sim", None):
+        env.update(sim_overrides(ns.sim))
+    if getattr(ns, "store", None):
+        env["KIOSK_STORE_DIR"] = ns.store
+    return Terminal(load_kiosk_config(ns.config, env=env))
+
+
+def _control_url(sim_dir: str) -> str:
+    endpoints = json.loads((Path(sim_dir) / "endpoints.json").read_text(encoding="utf-8"))
+    control = endpoints.get("control") or {}
+    return (control.get("url") or f"http://{control.get('host', '127.0.0.1')}:{control['port']}").rstrip("/")
+
+
+def _feed_sim(sim_dir: str, files: list[str]) -> None:
+    body = json.dumps({"files": [str(Path(f).resolve()) for f in files]}).encode()
+    req = urllib.request.Request(_control_url(sim_dir) + "/api/feed", data=body,
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        resp.read()
+
+
+def _print_progress(as_json: bool) -> Any:
+    def show(p: Progress) -> None:
+        if as_json:
+            print(json.dumps({"step": p.step, "sheet": p.sheet, "total": p.total}), file=sys.stderr)
+        else:
+            print(f"  {p.text('uk')}  /  {p.text('en')}", file=sys.stderr)
+    return show
+
+
+# -- intake -------------------------------------------------------------------------------------
+def _intake_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", required=True, metavar="FILE", help="scenario TOML (examples/intake-*.toml)")
+    _sim_arg(p)
+
+
+@command("intake", "Run a whole intake headless (applicant, sheets, choices from a scenario), printing each step",
+         "kioskctl intake --scenario examples/intake-basic.toml --sim var/sim")
+@args(_intake_args)
+def _intake(ns: argparse.Namespace) -> int:
+    scenario_path = Path(ns.scenario)
+    scenario = tomllib.loads(scenario_path.read_text(encoding="utf-8"))
+    sheets = [str((scenario_path.parent / s).resolve()) for s in scenario.get("sheets", [])]
+    if sheets:
+        if not ns.sim:
+            print("kioskctl: the scenario has sheets to feed; give --sim DIR of a running hardware-sim", file=sys.stderr)
+            return 2
+        _feed_sim(ns.sim, sheets)
+        print(f"fed {len(sheets)} sheet(s) into the simulator's tray", file=sys.stderr)
+    t = open_terminal(ns)
+    try:
+        applicant = t.validate_applicant(scenario["applicant"])
+        print(f"applicant valid ({applicant.identity.type} {applicant.identity.masked()})", file=sys.stderr)
+        if scenario.get("print_form"):
+            t.print_form(applicant)
+            print("pre-filled form printed", file=sys.stderr)
+        intake = t.begin_intake(applicant, sms=bool(scenario.get("sms", False)), parent=scenario.get("parent"),
+                                progress=_print_progress(ns.json))
+        print(f"number issued: {intake.number.display}", file=sys.stderr)
+        try:
+            intake.scan()
+        except IntakeStopped:
+            intake.cancel("scenario: stopped by a fault") if scenario.get("cancel_on_fault", True) else None
+            raise
+        result = intake.confirm()
+    except IntakeStopped as stop:
+        emit({"ok": False, "stopped": message_dict(stop.message), "device": stop.device, "code": stop.code,
+              "sheet": stop.sheet, "number": stop.number.display if stop.number else None}, True)
+        return 1
+    finally:
+        t.close()
+    emit({"ok": True, "result": result.as_dict()}, True)
+    return 0
+
+
+@command("reprint", "Reprint a receipt copy for an appeal taken at this terminal",
+         "kioskctl reprint 017-000123-4 --sim var/sim")
+@args(lambda p: (p.add_argument("number", help="the appeal number, as on the receipt"), _sim_arg(p)))
+def _reprint(ns: argparse.Namespace) -> int:
+    t = open_terminal(ns)
+    try:
+        notices = t.reprint_receipt(ns.number)
+    finally:
+        t.close()
+    emit({"ok": not notices, "notices": [message_dict(m) for m in notices]}, True)
+    return 0 if not notices else 1
+
+
+@command("box", "Show the archive box: appeals and sheets in it, and sheets still held in the terminal",
+         "kioskctl box --manifest --json")
+@args(lambda p: (p.add_argument("--manifest", action="store_true", help="the manifest of the box now in the terminal"),
+                 p.add_argument("--empty", metavar="WHO", help="record that WHO emptied the box; prints its final manifest"),
+                 _sim_arg(p)))
+def _box(ns: argparse.Namespace) -> int:
+    t = open_terminal(ns)
+    try:
+        manifest = t.empty_box(ns.empty) if ns.empty else t.box()
+    finally:
+        t.close()
+    if ns.json:
+        emit(manifest, True)
+    else:
+        print(f"Архівна скринька № {manifest['box']} / Archive box {manifest['box']} (від / since {manifest['opened_at']})")
+        print(f"Звернень / appeals: {manifest['appeals']}, аркушів / sheets: {manifest['sheets']}")
+        for e in manifest["entries"]:
+            print(f"  {e['document_id']}  {e['sheets']:>3} арк.  {'скріплено' if e['stapled'] else 'не скріплено'}  {e['state']}  {e['at']}")
+        if manifest["not_archived"]:
+            print("Не в скриньці / not in the box:", ", ".join(manifest["not_archived"]))
+    return 0
+
+
+@command("devices", "Each device's state, consumables and last error", "kioskctl devices --json --sim var/sim")
+@args(_sim_arg)
+def _devices(ns: argparse.Namespace) -> int:
+    t = open_terminal(ns)
+    try:
+        status = t.device_status()
+    finally:
+        t.close()
+    if ns.json:
+        emit(status, True)
+    else:
+        for kind, s in status.items():
+            err = f"  last error: {s['last_error']['code']}" if s.get("last_error") else ""
+            print(f"{kind:16} {s['state']:8} {s['detail']:18} {s['consumables']}{err}")
+    return 0 if all(s["state"] in ("ready", "warning") for s in status.values()) else 1
+
+
+@command("test-print", "Print a test receipt (and with --form a test page on the form printer)",
+         "kioskctl test-print --form --sim var/sim")
+@args(lambda p: (p.add_argument("--form", action="store_true", help="also print a pre-filled test form"), _sim_arg(p)))
+def _test_print(ns: argparse.Namespace) -> int:
+    from devices.receipt_printer import test_receipt
+    t = open_terminal(ns)
+    out: dict[str, Any] = {}
+    try:
+        try:
+            out["receipt_printer"] = t.devices.receipt_printer.print_receipt(test_receipt()).as_dict()
+        except DeviceError as err:
+            out["receipt_printer"] = err.as_dict()
+        if ns.form:
+            demo = json.loads(Path(__file__).resolve().parents[1].joinpath("examples/applicant.json").read_text(encoding="utf-8"))
+            try:
+                job = t.print_form(t.validate_applicant(demo))
+                out["form_printer"] = {"job": getattr(job, "job_id", None), "state": getattr(job, "state", None)}
+            except DeviceError as err:
+                out["form_printer"] = err.as_dict()
+    finally:
+        t.close()
+    emit(out, True)
+    return 1 if any("code" in v for v in out.values()) else 0
+
+
+@command("test-scan", "Scan what is in the scanner's feeder and report each page (size, labels found)",
+         "kioskctl test-scan --sim var/sim")
+@args(_sim_arg)
+def _test_scan(ns: argparse.Namespace) -> int:
+    from kiosk_app.core.imaging import read_labels
+    t = open_terminal(ns)
+    pages: list[dict[str, Any]] = []
+    try:
+        for img in t.devices.scanner.scan_batch():
+            pages.append({"width": img.width, "height": img.height, "labels": [r.text for r in read_labels(img)]})
+        emit({"ok": True, "pages": pages}, True)
+        return 0
+    except DeviceError as err:
+        emit({"ok": False, "pages": pages, "error": err.as_dict()}, True)
+        return 1
+    finally:
+        t.close()
+
+
+@command("modem-check", "Ask the GSM modem: SIM, registration, operator, signal (stop the sync agent first)",
+         "kioskctl modem-check --sim var/sim")
+@args(_sim_arg)
+def _modem_check(ns: argparse.Namespace) -> int:
+    t = open_terminal(ns)
+    try:
+        from devices import modem
+        m = modem.from_config(t.cfg.section("devices.modem"))
+        try:
+            emit({"ok": True, **m.check()}, True)
+            return 0
+        except DeviceError as err:
+            emit({"ok": False, "error": err.as_dict()}, True)
+            return 1
+        finally:
+            m.close()
+    finally:
+        t.close()
+
+
+@command("intakes", "Interrupted, abandoned and running intakes with their sheets and void numbers",
+         "kioskctl intakes --json")
+@args(_sim_arg)
+def _intakes(ns: argparse.Namespace) -> int:
+    t = open_terminal(ns)
+    try:
+        rows = t.intakes()
+        emit({"recovered_now": t.recovery.as_dict(), "intakes": rows}, True)
+    finally:
+        t.close()
+    return 0
+
+
+@command("verify", "Check the terminal store: every file present and matching its SHA-256, every appeal in the outbox",
+         "kioskctl verify --store /var/lib/appeal-terminal")
+@args(_sim_arg)
+def _verify(ns: argparse.Namespace) -> int:
+    t = open_terminal(ns)
+    try:
+        problems = t.store.check(full=True)
+    finally:
+        t.close()
+    emit({"ok": not problems, "problems": problems}, True)
+    return 0 if not problems else 1

@@ -1,0 +1,191 @@
+"""``Terminal``: the one front door of the UI-free terminal. The touchscreen app, ``kioskctl`` and
+the tests drive the terminal only through it.
+
+Not thread-safe by design: the UI calls it from one worker thread (never the UI thread), one
+call at a time. Opening it recovers the store (see :meth:`kiosk_app.core.store.Store.recover`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devices.errors import DeviceError
+
+from . import applicant as applicant_mod
+from . import forms, messages
+from .applicant import Applicant
+from .hardware import DeviceSet
+from .intake import Intake, IntakeStopped, ProgressFn
+from .messages import Message
+from .metadata import TerminalInfo
+from .numbering import AppealNumber, parse
+from .receipts import ReceiptFacts, appeal_receipt, status_receipt
+from .settings import Config
+from .store import Store, now_iso
+
+log = logging.getLogger(__name__)
+
+STATUS_WORDS = {
+    "committed": ("прийняте терміналом, передається до системи документообігу", "accepted by the terminal, being handed to the council"),
+    "delivered": ("передане до системи документообігу", "handed to the council's document system"),
+    "imported": ("зареєстроване, розглядається", "registered, under consideration"),
+    "answered": ("надано відповідь", "answered"),
+    "rejected": ("не прийняте системою документообігу: зверніться до техніка", "refused by the document system: please ask staff"),
+}
+
+
+@dataclass
+class AppealStatus:
+    number: AppealNumber
+    state: str
+    deadline: dt.date | None
+    answer_available: bool
+    registration_index: str | None = None
+    source: str = "local"                 # local | server
+
+    def words(self, lang: str = "uk") -> str:
+        uk, en = STATUS_WORDS.get(self.state, (self.state, self.state))
+        return uk if lang == "uk" else en
+
+
+class Terminal:
+    def __init__(self, cfg: Config, *, devices: DeviceSet | None = None) -> None:
+        self.cfg = cfg
+        self.store = Store(cfg["store.dir"], terminal=cfg["terminal.code"])
+        self.recovery = self.store.recover()
+        if self.recovery.interrupted_intakes or self.recovery.voided_numbers:
+            log.warning("recovered: %d interrupted intake(s), %d number(s) voided",
+                        len(self.recovery.interrupted_intakes), len(self.recovery.voided_numbers))
+        self.devices = devices or DeviceSet.from_config(cfg)
+
+    def close(self) -> None:
+        self.devices.close()
+        self.store.close()
+
+    def terminal_info(self) -> TerminalInfo:
+        c = self.cfg
+        return TerminalInfo(c["terminal.code"], c["terminal.address"], c["terminal.name"],
+                            c["edms.channel_code"], c["edms.type_code"])
+
+    # -- residents ----------------------------------------------------------------------
+    @staticmethod
+    def validate_applicant(data: Any) -> Applicant:
+        return applicant_mod.validate(data)
+
+    def form_pdf(self, applicant: Applicant) -> bytes:
+        return forms.render_form(applicant, addressee=self.cfg["forms.addressee"], terminal_name=self.cfg["terminal.name"])
+
+    def print_form(self, applicant: Applicant) -> Any:
+        """Print the pre-filled form on the form printer and wait for the job; raises DeviceError."""
+        printer = self.devices.form_printer
+        job = printer.print_pdf(self.form_pdf(applicant), job_name="blank-form")
+        self.store.event(None, "form_printed", {"kind": applicant.kind})
+        return job
+
+    def begin_intake(self, applicant: Applicant, *, sms: bool, parent: str | None = None,
+                     progress: ProgressFn | None = None) -> Intake:
+        """Check the tray, then open an intake with a fresh number. ``parent``: the number of
+        the appeal these documents are added to. Raises IntakeStopped (nothing issued) when the
+        tray is empty, holds too many sheets, or the mechanism cannot be reached."""
+        parent_number = parse(parent) if parent else None
+        try:
+            total = self.devices.intake.tray_count()
+        except DeviceError as err:
+            raise IntakeStopped(messages.for_error(err), device=err.device, code=err.code, resumable=True) from err
+        if total == 0:
+            raise IntakeStopped(messages.for_code("intake", "tray_empty"), device="intake", resumable=True)
+        if total > self.cfg["intake.max_sheets"]:
+            raise IntakeStopped(messages.for_code("*", "too_many_sheets"), resumable=True)
+        intake_id, number = self.store.start_intake(
+            "scan", {"kind": applicant.kind, "total": total, "parent": parent_number.compact if parent_number else None})
+        return Intake(self, applicant, sms=sms, total=total, intake_id=intake_id, number=number,
+                      parent=parent_number, progress=progress)
+
+    def print_receipt(self, facts: ReceiptFacts, notices: list[Message]) -> bool:
+        """Print an appeal's receipt; a printer fault becomes a notice (the appeal stands)."""
+        try:
+            self.devices.receipt_printer.print_receipt(appeal_receipt(facts))
+        except DeviceError as err:
+            notices.append(messages.for_error(err, "receipt_printer"))
+            self.store.event(facts.number.compact, "receipt_failed", err.as_dict())
+            return False
+        self.store.event(facts.number.compact, "receipt_printed", {"copy": facts.copy})
+        return True
+
+    def reprint_receipt(self, number_text: str) -> list[Message]:
+        """Print a copy of a committed appeal's receipt from this terminal's store."""
+        number = parse(number_text)
+        row = self.store.appeal(number.compact)
+        if row is None:
+            raise LookupError(f"appeal {number.display} was not taken at this terminal")
+        received = dt.datetime.fromisoformat(row["received_at"])
+        facts = ReceiptFacts(number, row["kind"], received, dt.date.fromisoformat(row["deadline"]), row["sheets"],
+                             row["pages"], self.cfg["terminal.name"], self.cfg["terminal.address"],
+                             self.cfg["terminal.status_url"], bool(row["sms_requested"]),
+                             parent=parse(row["parent"]) if row["parent"] else None, copy=True)
+        notices: list[Message] = []
+        self.print_receipt(facts, notices)
+        return notices
+
+    def lookup(self, number_text: str) -> AppealStatus:
+        """The status of an appeal by its number (typed or scanned from the receipt)."""
+        number = parse(number_text)
+        row = self.store.appeal(number.compact)
+        if row is None:
+            raise LookupError(f"appeal {number.display} is not known at this terminal")
+        outbox = next(iter(self.store.db.query("SELECT * FROM outbox WHERE document_id=?", [number.compact])), {})
+        state = row["state"]
+        return AppealStatus(number, state, dt.date.fromisoformat(row["deadline"]), state == "answered",
+                            outbox.get("registration_index"))
+
+    def print_status(self, status: AppealStatus) -> None:
+        self.devices.receipt_printer.print_receipt(
+            status_receipt(status.number, status.words("uk"), status.words("en"), status.deadline, self.cfg["terminal.name"]))
+
+    # -- technicians ----------------------------------------------------------------------
+    def device_status(self, publish: bool = True) -> dict[str, Any]:
+        statuses = self.devices.status_all()
+        if publish:
+            self.devices.publish(Path(self.cfg["store.dir"]) / "device-status.json", statuses)
+        return {k: s.as_dict() for k, s in statuses.items()}
+
+    def box(self) -> dict[str, Any]:
+        """The archive box now: which appeals, which sheets, and what is held inside the terminal."""
+        box = self.store.conn.execute("SELECT id, opened_at FROM boxes WHERE emptied_at IS NULL ORDER BY id DESC").fetchone()
+        entries = list(self.store.db.query(
+            "SELECT document_id, sheets, stapled, state, at FROM box_entries WHERE box=? ORDER BY id", [box[0]]))
+        missing = [r["document_id"] for r in self.store.db.query(
+            "SELECT a.document_id FROM appeals a LEFT JOIN box_entries b USING (document_id) WHERE b.id IS NULL")]
+        return {"box": box[0], "opened_at": box[1], "appeals": len(entries),
+                "sheets": sum(e["sheets"] for e in entries if e["state"] == "binned"), "entries": entries,
+                "not_archived": missing}
+
+    def empty_box(self, by: str) -> dict[str, Any]:
+        """The technician took the box out: close it (its manifest is returned) and open a new one."""
+        manifest = self.box()
+        with self.store.transaction() as c:
+            c.execute("UPDATE boxes SET emptied_at=?, emptied_by=? WHERE id=?", (now_iso(), by, manifest["box"]))
+            c.execute("INSERT INTO boxes (opened_at) VALUES (?)", (now_iso(),))
+        try:
+            self.devices.intake.bin_emptied()
+        except DeviceError as err:
+            log.error("telling the mechanism the bin was emptied failed: %s", err)
+        self.store.event(None, "box_emptied", {"box": manifest["box"], "appeals": manifest["appeals"]})
+        return manifest
+
+    def intakes(self, states: tuple[str, ...] = ("open", "interrupted", "abandoned")) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(states))
+        rows = self.store.db.query(
+            f"SELECT i.id, i.number, i.state, i.step, i.started_at, i.updated_at, i.detail_json, n.state AS number_state, "
+            f"n.void_reason FROM intakes i JOIN numbers n ON n.compact = i.number WHERE i.state IN ({marks}) ORDER BY i.id",
+            list(states))
+        return [{**r, "detail": json.loads(r.pop("detail_json"))} for r in rows]
+
+
+def message_dict(m: Message) -> dict[str, Any]:
+    return {"code": m.code, "uk": m.text("uk"), "en": m.text("en"), "staff": m.staff}
