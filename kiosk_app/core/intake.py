@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from devices.errors import BinFull, DeviceError, StaplesOut
+from devices.errors import BinFull, DeviceError, FeederEmpty, StaplesOut, Unplugged
 
 from . import imaging, messages
 from . import metadata as metadata_mod
@@ -77,6 +77,10 @@ class IntakeStopped(Exception):
         self.resumable = resumable
         self.committed = committed
         self.number = number
+
+    def text(self, lang: str = "uk") -> str:
+        """What the resident reads (the sheet's number filled in)."""
+        return self.message.text(lang, self.sheet)
 
 
 @dataclass
@@ -124,43 +128,67 @@ class Intake:
         self.parent = parent
         self.progress = progress or (lambda p: None)
         self.done: list[ScannedSheet] = []
+        self._stage: tuple[int, str] | None = None     # (sheet, "fed" | "passed") reached before a fault
         self.label_offset_mm = 0.0
         self.finished = False
         self.result: IntakeResult | None = None
 
     # -- phase 1: sheets ---------------------------------------------------------------
     def scan(self) -> list[ScannedSheet]:
-        """Label, scan and verify every sheet not yet done. Raises IntakeStopped on a fault."""
-        mech, scanner = self.t.devices.intake, self.t.devices.scanner
-        compact = self.number.compact
+        """Label, scan and verify every sheet not yet done. Raises IntakeStopped on a fault;
+        calling it again resumes from the stage the failed sheet had reached."""
         for sheet in range(len(self.done) + 1, self.total + 1):
-            step = "feed"
-            try:
-                self._step(step, sheet)
-                mech.feed()
-                step = "label"
-                self._step(step, sheet)
-                text = f"№ {self.number.display} · арк. {sheet}/{self.total}"
-                mech.label(text, self.number.sheet_payload(sheet), self.t.cfg["intake.label_x"],
-                           self.t.cfg["intake.label_y"] + self.label_offset_mm)
-                mech.pass_to_scanner()
-                step = "scan"
-                self._step(step, sheet)
-                images = list(scanner.scan_batch())
-            except DeviceError as err:
-                self._record_fault(err, sheet, step)
-                raise IntakeStopped(messages.for_error(err), device=err.device, code=err.code, sheet=sheet,
-                                    resumable=True, number=self.number) from err
-            processed = [imaging.process_sheet(img, expected_number=compact) for img in images]
+            images = self._sheet_through(sheet)
+            processed = [imaging.process_sheet(img, expected_number=self.number.compact) for img in images]
             front = processed[0]
             if not front.label_ok:
                 code = "label_unreadable" if front.label is None else "label_mismatch"
                 self._relabel_all(code, sheet, front)
             sides = ["front", "back"][: len(processed)]
             self.done.append(ScannedSheet(sheet, self.number.sheet_payload(sheet), list(zip(sides, processed, strict=True))))
+            self._stage = None
             self.t.store.intake_step(self.intake_id, f"scanned {sheet}/{self.total}", self._detail())
             self.progress(Progress("verify", sheet, self.total, _preview(images[0])))
         return self.done
+
+    def _sheet_through(self, sheet: int) -> list[Image.Image]:
+        """FEED, LABEL, PASS and scan one sheet, skipping the stages it already went through
+        before a fault (``self._stage``). Returns the scanned pages (front, and back if duplex)."""
+        mech, scanner = self.t.devices.intake, self.t.devices.scanner
+        stage = self._stage[1] if self._stage and self._stage[0] == sheet else None
+        step = "feed"
+        try:
+            if stage is None:
+                self._step("feed", sheet)
+                mech.feed()
+                self._stage = (sheet, "fed")
+                stage = "fed"
+            if stage == "fed":
+                step = "label"
+                self._step("label", sheet)
+                mech.label(f"№ {self.number.display} · арк. {sheet}/{self.total}", self.number.sheet_payload(sheet),
+                           self.t.cfg["intake.label_x"], self.t.cfg["intake.label_y"] + self.label_offset_mm)
+                mech.pass_to_scanner()
+                self._stage = (sheet, "passed")
+            step = "scan"
+            self._step("scan", sheet)
+            try:
+                return list(scanner.scan_batch())
+            except FeederEmpty:
+                if stage != "passed":
+                    raise
+                # After a jam the resident put the sheet back in the tray instead of the
+                # scanner's feeder: take it again and label it once more, lower down.
+                log.info("sheet %d is back in the tray: feeding and labelling it again", sheet)
+                self._stage = None
+                self.label_offset_mm += RELABEL_STEP_MM
+                return self._sheet_through(sheet)
+        except DeviceError as err:
+            if step == "label":
+                self.label_offset_mm += RELABEL_STEP_MM     # a half-printed label must not be overprinted
+            self._record_fault(err, sheet, step)
+            raise IntakeStopped(messages.for_error(err), device=err.device, code=err.code, sheet=sheet,
+                                resumable=not isinstance(err, Unplugged), number=self.number) from err
 
     def _relabel_all(self, code: str, sheet: int, front: imaging.ProcessedSheet) -> None:
         found = [r.text for r in front.labels]
@@ -170,6 +198,7 @@ class Intake:
         except DeviceError as err:
             log.error("returning sheets failed: %s", err)
         self.done = []
+        self._stage = None
         self.label_offset_mm += RELABEL_STEP_MM
         self.t.store.event(self.number.compact, "label_check_failed", {"sheet": sheet, "code": code, "found": found})
         self.t.store.intake_step(self.intake_id, f"relabel after {code} on sheet {sheet}", self._detail())

@@ -18,9 +18,13 @@ class Message:
     action_en: str = ""
     staff: bool = False          # the resident cannot fix it: a technician is called
 
-    def text(self, lang: str = "uk") -> str:
+    def text(self, lang: str = "uk", sheet: int | None = None) -> str:
+        """The sentence and what to do; ``{sheet}`` in it becomes the sheet's number."""
         main, action = (self.uk, self.action_uk) if lang == "uk" else (self.en, self.action_en)
-        return f"{main} {action}".strip()
+        out = f"{main} {action}".strip()
+        if "{sheet}" in out:
+            out = out.replace("{sheet}", str(sheet) if sheet is not None else "?")
+        return out
 
 
 _CALLED = ("Технік уже отримав повідомлення.", "A technician has been notified.")
@@ -48,9 +52,9 @@ _MESSAGES: dict[tuple[str, str], Message] = {
         "form_offline", "Принтер бланків не відповідає.", "The form printer does not respond.",
         "Ви можете написати звернення на власному аркуші і подати його.", "You can write the appeal on your own sheet and submit it.", staff=True),
     ("scanner", "jam"): Message(
-        "scanner_jam", "Аркуш застряг у сканері.", "A sheet is stuck in the scanner.",
-        "Відкрийте кришку, обережно вийміть аркуш і натисніть «Продовжити». Уже відскановані аркуші збережено.",
-        "Open the cover, gently take the sheet out and press Continue. The sheets already scanned are kept."),
+        "scanner_jam", "Аркуш {sheet} застряг у сканері.", "Sheet {sheet} is stuck in the scanner.",
+        "Відкрийте кришку, вийміть аркуш {sheet}, вирівняйте його і покладіть назад у подавач; закрийте кришку і натисніть «Продовжити». Уже відскановані аркуші збережено.",
+        "Open the cover, take sheet {sheet} out, smooth it and put it back in the feeder; close the cover and press Continue. The sheets already scanned are kept."),
     ("scanner", "double_feed"): Message(
         "scanner_double_feed", "Сканер захопив два аркуші разом.", "The scanner took two sheets at once.",
         "Вийміть аркуші з лотка, розправте їх і покладіть знову.", "Take the sheets out of the tray, separate them and put them back."),
@@ -64,9 +68,9 @@ _MESSAGES: dict[tuple[str, str], Message] = {
         "feeder_empty", "Лоток порожній.", "The tray is empty.",
         "Покладіть аркуші текстом донизу і натисніть «Продовжити».", "Put your sheets in, text face down, and press Continue."),
     ("intake", "jam"): Message(
-        "intake_jam", "Аркуш застряг у механізмі подачі.", "A sheet is stuck in the feeder.",
-        "Відкрийте дверцята, вийміть аркуш і натисніть «Продовжити». Уже відскановані аркуші збережено.",
-        "Open the door, take the sheet out and press Continue. The sheets already scanned are kept."),
+        "intake_jam", "Аркуш {sheet} застряг у механізмі подачі.", "Sheet {sheet} is stuck in the feeder.",
+        "Відкрийте дверцята, вийміть аркуш {sheet}, покладіть його зверху в лоток і натисніть «Продовжити». Уже відскановані аркуші збережено.",
+        "Open the door, take sheet {sheet} out, put it on top of the tray and press Continue. The sheets already scanned are kept."),
     ("intake", "door_open"): Message(
         "intake_door_open", "Відкриті дверцята механізму подачі.", "The feeder's door is open.",
         "Закрийте дверцята і натисніть «Продовжити».", "Close the door and press Continue."),

@@ -1,0 +1,85 @@
+"""A running ``hardware-sim`` process for tests, driven through its control API, as a tester would.
+
+The scanner listens on 6566 (SANE's net backend knows no other port), so a lock file keeps two
+test sessions on this machine from starting it at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SHEETS = ROOT / "examples" / "sheets"
+LOCK = Path("/tmp/appeal-terminal-saned-6566.lock")
+DEVICES = ("receipt_printer", "form_printer", "scanner", "intake", "modem", "barcode_reader")
+
+
+class Sim:
+    def __init__(self, workdir: Path, proc: subprocess.Popen[bytes]) -> None:
+        self.dir = workdir
+        self.proc = proc
+        endpoints = json.loads((workdir / "endpoints.json").read_text(encoding="utf-8"))
+        self.url = endpoints["control"]["url"].rstrip("/")
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=20) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def feed(self, *files: str | Path) -> None:
+        self.call("POST", "/api/feed", {"files": [str(Path(f).resolve()) for f in files]})
+
+    def fault(self, device: str, fault: str) -> None:
+        self.call("POST", "/api/fault", {"device": device, "fault": fault})
+
+    def clear(self, device: str | None = None) -> None:
+        for d in [device] if device else DEVICES:
+            self.call("POST", "/api/clear", {"device": d})
+
+    def state(self) -> dict[str, Any]:
+        return self.call("GET", "/api/state")
+
+    def receipts(self) -> list[dict[str, Any]]:
+        return self.call("GET", "/api/receipts")
+
+    def env(self, store: Path) -> dict[str, str]:
+        from kiosk_app.core.config import sim_overrides
+
+        return {**os.environ, **sim_overrides(self.dir), "KIOSK_STORE_DIR": str(store), "KIOSK_TERMINAL_CODE": "17"}
+
+
+@contextlib.contextmanager
+def running_sim(workdir: Path) -> Iterator[Sim]:
+    LOCK.touch(exist_ok=True)
+    with open(LOCK) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hardware_sim.cli", "start", "--dir", str(workdir), "--foreground",
+             "--control-port", "0", "--receipt-port", "0", "--ipp-port", "0"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while not (workdir / "endpoints.json").exists():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"hardware-sim did not start: see {workdir}/hardware-sim.log")
+                time.sleep(0.1)
+            yield Sim(workdir, proc)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

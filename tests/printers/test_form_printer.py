@@ -1,0 +1,192 @@
+"""The form printer driver over IPP: against the virtual printer, against CUPS's ipptool, and
+against CUPS's own ippeveprinter as a real peer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from devices.errors import DeviceConfigError, DeviceOffline, PaperJam, PaperOut
+from devices.form_printer import SETTINGS, FormPrinter, from_config
+from devices.ipp import JobState
+from devices.state import DeviceState
+from hardware_sim.ipp_printer import IppPrinterSim
+
+
+def driver(uri: str, **extra: object) -> FormPrinter:
+    return from_config({"connection": "ipp", "uri": uri, "poll_interval": 0.05, "job_timeout": 20, **extra})
+
+
+def test_print_pdf_completes_and_sim_renders_pages(ipp_sim: IppPrinterSim, sample_pdf: Path) -> None:
+    fp = driver(ipp_sim.endpoint()["uri"])
+    assert fp.status().state == DeviceState.READY
+    result = fp.print_pdf(sample_pdf, job_name="звернення 017-000123-5")
+    assert result.state == JobState.COMPLETED and result.pages == 2
+    [job] = ipp_sim.jobs()
+    assert job["state"] == "completed" and job["name"] == "звернення 017-000123-5" and job["user"] == "kiosk"
+    assert Path(job["pdf"]).read_bytes() == sample_pdf.read_bytes()
+    assert len(job["pngs"]) == 2
+    w, h = Image.open(job["pngs"][0]).size
+    assert (round(w / 50 * 25.4), round(h / 50 * 25.4)) == (210, 297)     # A4 at 50 dpi
+
+
+@pytest.mark.parametrize(("fault", "error", "state"), [
+    ("paper_out", PaperOut, DeviceState.FAULT),
+    ("jam", PaperJam, DeviceState.FAULT),
+    ("offline", DeviceOffline, DeviceState.OFFLINE),
+])
+def test_faults_surface_as_typed_errors(ipp_sim: IppPrinterSim, sample_pdf: Path, fault: str,
+                                        error: type, state: DeviceState) -> None:
+    fp = driver(ipp_sim.endpoint()["uri"])
+    ipp_sim.inject(fault)
+    st = fp.status()
+    assert st.state == state
+    assert st.last_error is not None and st.last_error["code"] == error.code
+    with pytest.raises(error):
+        fp.print_pdf(sample_pdf)
+    assert ipp_sim.jobs() == []                      # refused before sending anything
+    ipp_sim.clear()
+    assert fp.print_pdf(sample_pdf).state == JobState.COMPLETED
+
+
+@pytest.mark.skipif(shutil.which("ipptool") is None, reason="ipptool (cups-ipp-utils) is not installed")
+def test_job_sent_while_paper_out_is_aborted(ipp_sim: IppPrinterSim, sample_pdf: Path) -> None:
+    """Another client (CUPS's ipptool, no pre-check) sends a job while the paper is out."""
+    fp = driver(ipp_sim.endpoint()["uri"])
+    ipp_sim.inject("paper_out")
+    proc = subprocess.run(["ipptool", "-tv", "-T", "10", "-f", str(sample_pdf), ipp_sim.endpoint()["uri"],
+                           "print-job.test"], capture_output=True, text=True, timeout=60, check=False)
+    assert "job-state (enum) = aborted" in proc.stdout
+    [job] = ipp_sim.jobs()
+    assert job["state"] == "aborted" and job["pngs"] == []
+    assert fp.job(job["id"]).state == JobState.ABORTED
+    with pytest.raises(PaperOut) as err:
+        fp.wait_job(job["id"])
+    assert err.value.job_id == job["id"]                # type: ignore[attr-defined]
+
+
+def test_unreachable_printer_is_offline() -> None:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    fp = driver(f"ipp://127.0.0.1:{port}/ipp/print", connect_timeout=1)
+    st = fp.status()
+    assert (st.state, st.detail) == (DeviceState.OFFLINE, "offline")
+    with pytest.raises(DeviceOffline):
+        fp.print_pdf(b"%PDF-1.4")
+
+
+def test_config() -> None:
+    with pytest.raises(DeviceConfigError, match="ipp"):
+        from_config({"connection": "lpd"})
+    with pytest.raises(DeviceConfigError):
+        from_config({"connection": "ipp", "uri": "socket://10.0.0.5:9100"})
+    assert from_config({"uri": "ipp://localhost:631/printers/A4"}).http_url == "http://localhost:631/printers/A4"
+    assert from_config({"uri": "ipps://printer.local/ipp/print"}).http_url == "https://printer.local:631/ipp/print"
+    assert all(s["help"] and "default" in s and "unit" in s for s in SETTINGS)
+
+
+# -- CUPS tools as the other side ---------------------------------------------------------
+IPPTOOL = shutil.which("ipptool")
+
+
+@pytest.mark.skipif(IPPTOOL is None, reason="ipptool (cups-ipp-utils) is not installed")
+@pytest.mark.parametrize("test_file", ["get-printer-attributes.test", "ipp-1.1.test"])
+def test_ipptool_accepts_the_simulator(ipp_sim: IppPrinterSim, sample_pdf: Path, test_file: str) -> None:
+    uri = ipp_sim.endpoint()["uri"]
+    proc = subprocess.run([IPPTOOL, "-t", "-T", "10", "-f", str(sample_pdf), uri, test_file],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "[FAIL]" not in proc.stdout
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _wait_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def ippeveprinter(tmp_path: Path) -> Iterator[str]:
+    """CUPS's reference IPP Everywhere printer on a free port.
+
+    ippeveprinter (CUPS 2.4) registers itself with DNS-SD through Avahi and exits without it, so
+    we give it a private D-Bus and Avahi daemon of its own (no system services are touched).
+    """
+    exe = shutil.which("ippeveprinter") or ("/usr/sbin/ippeveprinter" if os.path.exists("/usr/sbin/ippeveprinter") else None)
+    if exe is None:
+        pytest.skip("ippeveprinter (cups-ipp-utils) is not installed")
+    avahi, dbus = shutil.which("avahi-daemon") or "/usr/sbin/avahi-daemon", shutil.which("dbus-daemon")
+    procs: list[subprocess.Popen[bytes]] = []
+    env = dict(os.environ)
+    if os.path.exists(avahi) and dbus and os.geteuid() == 0:
+        bus = tmp_path / "bus"
+        procs.append(subprocess.Popen([dbus, "--session", f"--address=unix:path={bus}", "--nofork"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for _ in range(50):
+            if bus.exists():
+                break
+            time.sleep(0.05)
+        conf = tmp_path / "avahi.conf"
+        conf.write_text("[server]\nuse-ipv4=yes\nuse-ipv6=no\nallow-interfaces=lo\nenable-dbus=yes\n"
+                        "[publish]\npublish-addresses=no\npublish-hinfo=no\npublish-workstation=no\n")
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = f"unix:path={bus}"
+        procs.append(subprocess.Popen([avahi, "--no-drop-root", "--no-chroot", "--no-rlimits", "-f", str(conf)],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.5)
+    port = _free_port()
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    log = open(tmp_path / "ippeveprinter.log", "wb")  # noqa: SIM115
+    procs.append(subprocess.Popen([exe, "-p", str(port), "-d", str(spool), "-k", "-f", "application/pdf",
+                                   "Test Printer"], env=env, stdout=log, stderr=subprocess.STDOUT))
+    try:
+        if not _wait_port(port, 8):
+            pytest.skip("ippeveprinter did not start (it needs an Avahi daemon for DNS-SD): "
+                        + (tmp_path / "ippeveprinter.log").read_text(errors="replace")[-300:])
+        yield f"ipp://127.0.0.1:{port}/ipp/print"
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        log.close()
+
+
+def test_driver_against_cups_ippeveprinter(ippeveprinter: str, sample_pdf: Path) -> None:
+    fp = driver(ippeveprinter, job_timeout=30, poll_interval=0.2)
+    info = fp.printer_info()
+    assert "application/pdf" in info.attributes["document-format-supported"]
+    assert fp.status().state in (DeviceState.READY, DeviceState.WARNING)
+    result = fp.print_pdf(sample_pdf, job_name="form")
+    assert result.state == JobState.COMPLETED
+
+
+def test_every_setting_is_documented() -> None:
+    doc = (Path(__file__).parents[2] / "docs/devices/form-printer.md").read_text(encoding="utf-8")
+    for s in SETTINGS:
+        assert f"| {s['key']} |" in doc, s["key"]
