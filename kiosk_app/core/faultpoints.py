@@ -1,7 +1,8 @@
 """Named points where a crash test can stop the process deterministically.
 
 With ``KIOSK_FAULTPOINT=<name>`` in the environment, reaching that point writes
-``FAULTPOINT <name>`` to stderr and waits to be killed (SIGKILL from the test). Without the
+``FAULTPOINT <name>`` to stderr (and appends it to the file ``KIOSK_FAULTPOINT_LOG`` names, if
+set) and waits to be killed (SIGKILL from the test). Without the
 variable, :func:`reached` costs one dictionary lookup. The names are listed in docs/testers.md.
 """
 
@@ -21,5 +22,8 @@ def reached(name: str) -> None:
     if os.environ.get("KIOSK_FAULTPOINT") == name:
         sys.stderr.write(f"FAULTPOINT {name}\n")
         sys.stderr.flush()
+        if log := os.environ.get("KIOSK_FAULTPOINT_LOG"):
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(f"FAULTPOINT {name}\n")
         while True:
             time.sleep(3600)

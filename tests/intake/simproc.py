@@ -61,6 +61,14 @@ class Sim:
         return {**os.environ, **sim_overrides(self.dir), "KIOSK_STORE_DIR": str(store), "KIOSK_TERMINAL_CODE": "17"}
 
 
+def _control_ready(path: Path) -> bool:
+    """endpoints.json is written once the devices listen, and again with the control API's address."""
+    try:
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("control", {}).get("url"))
+    except (OSError, ValueError):
+        return False
+
+
 @contextlib.contextmanager
 def running_sim(workdir: Path) -> Iterator[Sim]:
     LOCK.touch(exist_ok=True)
@@ -72,7 +80,7 @@ def running_sim(workdir: Path) -> Iterator[Sim]:
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 30
-            while not (workdir / "endpoints.json").exists():
+            while not _control_ready(workdir / "endpoints.json"):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"hardware-sim did not start: see {workdir}/hardware-sim.log")
                 time.sleep(0.1)

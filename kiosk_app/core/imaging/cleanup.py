@@ -132,7 +132,9 @@ def _estimate_skew(ink: np.ndarray) -> tuple[float, float]:
     if ys.size > 30000:                     # plenty of ink: a regular subsample is as good
         step = ys.size // 30000 + 1
         ys, xs = ys[::step], xs[::step]
-    y = ys.astype(np.float32)
+    # a fixed sub-pixel dither on each row: without it the angle 0 (where every pixel falls
+    # exactly on a row and nothing is split) scores higher than the true small skew
+    y = ys.astype(np.float32) + np.random.default_rng(0).random(ys.size, dtype=np.float32)
     x = xs.astype(np.float32)
     offset = float(x.max()) * np.tan(np.radians(MAX_SKEW_DEG)) + 2
 
@@ -237,6 +239,18 @@ def _whiten_paper(page: np.ndarray, sample: np.ndarray, notes: list[str]) -> np.
     return cv2.LUT(cv2.GaussianBlur(page, (0, 0), 0.8), lut)
 
 
+def ink_coverage(gray: GrayInput, dpi: int = DPI) -> float:
+    """The blank-page measure alone (``coverage`` of :func:`clean_sheet`, without the border
+    whitening, so a dark border counts as ink): a few milliseconds, to skip work on empty pages."""
+    arr = as_gray_array(gray)
+    h, w = arr.shape
+    small = cv2.resize(arr, (w // SCALE, h // SCALE), interpolation=cv2.INTER_AREA)
+    paper = _percentile(small, 90)
+    margin = round(MARGIN_MM / 25.4 * dpi / SCALE)
+    inner = small[margin:-margin or None, margin:-margin or None] < max(paper - INK_DELTA, 1)
+    return float(inner.mean()) if inner.size else 0.0
+
+
 # -- the cleanup -----------------------------------------------------------------------------
 def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, dpi: int = DPI,
                 force_grey: bool = False) -> Cleaned:
@@ -293,10 +307,13 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
     photo = _photo_blocks(sample, ink_level, _percentile(sample, 90))
     grey = force_grey or photo >= PHOTO_MIN_BLOCKS
 
-    # one resampling for deskew and half-turn together
+    # one resampling for deskew and half-turn together. A page that will be thresholded is
+    # resampled nearest-neighbour: the bitonal result lands on the same pixel grid either way
+    # (edges move by at most half a pixel, 0.04 mm) and it costs 40 % less than bilinear
     if abs(skew) >= MIN_SKEW_TO_ROTATE:
         m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), (180.0 if rotated else 0.0) - skew, 1.0)
-        out = cv2.warpAffine(arr, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        flags = cv2.INTER_LINEAR if grey else cv2.INTER_NEAREST
+        out = cv2.warpAffine(arr, m, (w, h), flags=flags, borderValue=255)
     elif rotated:
         out = np.ascontiguousarray(arr[::-1, ::-1])
     else:
@@ -311,4 +328,4 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
                    paper, dpi, notes)
 
 
-__all__ = ["BLANK_COVERAGE", "PHOTO_MIN_BLOCKS", "Cleaned", "clean_sheet"]
+__all__ = ["BLANK_COVERAGE", "PHOTO_MIN_BLOCKS", "Cleaned", "clean_sheet", "ink_coverage"]

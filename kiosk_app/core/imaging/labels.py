@@ -111,32 +111,38 @@ def _zxing(img: np.ndarray, dx: int, dy: int, region: str, effort: bool) -> list
     return reads
 
 
-def read_labels(gray: GrayInput, *, rois: bool = True) -> list[LabelRead]:
+def read_labels(gray: GrayInput, *, rois: bool = True, whole_page: bool = True) -> list[LabelRead]:
     """Find the Code128 labels on a greyscale page (PIL "L" or uint8 array), fastest pass first.
 
-    Passes, stopping at the first that finds a symbol: the two label regions with plain settings;
-    the same regions smoothed (Gaussian, sigma 1 px: heavy scanner noise on a low-contrast label
-    otherwise breaks the bar edges); the regions with zxing's extra effort; the whole page with
-    extra effort, plain then smoothed. With ``rois=False`` only the whole-page passes run.
-    Returns every Code128 symbol of the pass that found something (foreign symbols have
-    ``number=None``); an empty list when there is none.
+    Passes, stopping at the first that finds one of OUR labels (a parsable payload): the two label
+    regions with plain settings; the same regions smoothed (Gaussian, sigma 1 px: heavy scanner
+    noise on a low-contrast label otherwise breaks the bar edges); the regions with zxing's extra
+    effort; then, unless ``whole_page`` is False, the whole page with extra effort, plain then
+    smoothed. With ``rois=False`` only the whole-page passes run. Returns every Code128 symbol
+    seen (foreign ones have ``number=None``), ours first; an empty list when there is none.
     """
     arr = as_gray_array(gray)
-    passes: list[tuple[str, bool, bool]] = [
-        ("roi", False, False), ("roi-smoothed", True, False), ("roi-effort", False, True)] if rois else []
-    for region, smooth, effort in passes:
-        for frac in (ROI_TOP_RIGHT, ROI_BOTTOM_LEFT):
-            sub, dx, dy = _roi(arr, frac)
+    label_areas = [_roi(arr, f) for f in (ROI_TOP_RIGHT, ROI_BOTTOM_LEFT)]
+    page = [(arr, 0, 0)]
+    # (region name, areas, smooth, zxing extra effort)
+    passes: list[tuple[str, list[tuple[np.ndarray, int, int]], bool, bool]] = []
+    if rois:
+        passes += [("roi", label_areas, False, False), ("roi-smoothed", label_areas, True, False),
+                   ("roi-effort", label_areas, False, True)]
+    if whole_page:
+        passes += [("page", page, False, True), ("page-smoothed", page, True, True)]
+    seen: dict[str, LabelRead] = {}
+    for region, areas, smooth, effort in passes:
+        for sub, dx, dy in areas:
             if smooth:
                 sub = cv2.GaussianBlur(sub, (0, 0), 1.0)
-            found = _zxing(sub, dx, dy, region, effort)
-            if found:
-                return found
-    reads = _zxing(arr, 0, 0, "page", True) or _zxing(cv2.GaussianBlur(arr, (0, 0), 1.0), 0, 0,
-                                                        "page-smoothed", True)
-    if not reads:
+            for r in _zxing(sub, dx, dy, region, effort):
+                seen.setdefault(r.text, r)
+            if any(r.number is not None for r in seen.values()):
+                return sorted(seen.values(), key=lambda r: r.number is None)
+    if not seen:
         log.debug("no Code128 label found on a %dx%d page", arr.shape[1], arr.shape[0])
-    return reads
+    return list(seen.values())
 
 
 def read_labels_pyzbar(gray: GrayInput, *, rois: bool = True) -> list[LabelRead]:

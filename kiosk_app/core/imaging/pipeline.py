@@ -1,8 +1,8 @@
 """One scanned sheet through the pipeline: label read-back, cleanup, encoding, with timings.
 
-The order matters: the labels are read from the lossless greyscale scan first (and their
-orientation tells the cleanup which way up the sheet went through), then the page is cleaned
-and compressed. A blank page (the empty back of a duplex scan) is not encoded; its record keeps
+The order matters: the labels are read from the lossless greyscale scan first (where the
+labeller prints; the whole page only if the sheet is not blank), and their orientation tells the
+cleanup which way up the sheet went through; then the page is cleaned and compressed. A blank page (the empty back of a duplex scan) is not encoded; its record keeps
 the measured coverage so the appeal's history says why it was dropped.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk_app.core.imaging._util import GrayInput, as_gray_array
-from kiosk_app.core.imaging.cleanup import Cleaned, clean_sheet
+from kiosk_app.core.imaging.cleanup import BLANK_COVERAGE, Cleaned, clean_sheet, ink_coverage
 from kiosk_app.core.imaging.compress import JPEG_QUALITY, EncodedPage, encode_page
 from kiosk_app.core.imaging.labels import LabelRead, pick_label, read_labels
 
@@ -53,7 +53,10 @@ def process_sheet(gray: GrayInput, expected_number: str | None = None, *,
     """Read the labels, clean and encode one greyscale 300 dpi scan; see the module docstring."""
     t0 = time.perf_counter()
     arr = as_gray_array(gray)
-    labels = read_labels(arr)
+    labels = read_labels(arr, whole_page=False)
+    if not any(r.number for r in labels) and ink_coverage(arr) >= BLANK_COVERAGE:
+        # not where the labeller prints: search the whole page (skipped for an empty back side)
+        labels = read_labels(arr, rois=False) or labels
     label = pick_label(labels, expected_number)
     t1 = time.perf_counter()
     cleaned = clean_sheet(arr, [label] if label else labels)
