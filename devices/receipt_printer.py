@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -234,6 +235,10 @@ class ReceiptPrinter:
 
                 p = File(c["device"], profile=profile)
             p.open()
+            if self.kind == "network":
+                # Status queries are 3 bytes out, 1 byte back: without TCP_NODELAY each one waits
+                # out Nagle and the peer's delayed ACK (about 40 ms).
+                p.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except escpos_errors.DeviceNotFoundError as err:
             if self.kind == "network":
                 raise DeviceOffline(f"receipt printer at {c['host']}:{c['port']} does not answer",

@@ -106,6 +106,7 @@ class EscposPrinterSim(Simulator):
                 log.info("receipt printer offline: connection from %s dropped", addr)
                 conn.close()
                 continue
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # a printer answers status at once
             threading.Thread(target=self._handle, args=(conn,), name="escpos-conn", daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:

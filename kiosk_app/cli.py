@@ -88,8 +88,12 @@ def _check_applicant(ns: argparse.Namespace) -> int:
 @command("settings", "List every setting with its default, unit, environment name and help; or check a file",
          "kioskctl settings --check /etc/appeal-terminal/kiosk.toml")
 @args(lambda p: (p.add_argument("--check", metavar="FILE", help="validate this configuration file and print the values"),
-                 p.add_argument("--json", action="store_true", help="JSON output")))
+                 p.add_argument("--json", action="store_true", help="JSON output"),
+                 p.add_argument("--markdown", action="store_true", help="a Markdown table (docs/configuration.md is made with it)")))
 def _settings(ns: argparse.Namespace) -> int:
+    if ns.markdown:
+        print(settings_markdown(describe(schema(), ENV_PREFIX)))
+        return 0
     if ns.check:
         cfg = load_kiosk_config(ns.check)
         emit({"source": cfg.source, "values": cfg.as_dict()}, True)
@@ -104,11 +108,21 @@ def _settings(ns: argparse.Namespace) -> int:
     return 0
 
 
+def settings_markdown(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table of settings: key, default, unit, environment variable, help."""
+    out = ["| key | default | unit | environment | what it is |", "|---|---|---|---|---|"]
+    for r in rows:
+        default = json.dumps(r["default"], ensure_ascii=False)
+        choices = f" One of: {', '.join(map(str, r['choices']))}." if r.get("choices") else ""
+        out.append(f"| `{r['key']}` | `{default}` | {r['unit']} | `{r['env']}` | {r['help']}{choices} |")
+    return "\n".join(out)
+
+
 def _load_extra_commands() -> None:
     """Subcommands that live beside their subject (devices, intake, ...) register themselves."""
     import importlib
 
-    for module in ("kiosk_app.commands",):
+    for module in ("kiosk_app.commands", "kiosk_app.ui_commands"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:
