@@ -17,9 +17,10 @@ from typing import Any
 
 from devices.errors import DeviceError
 from kiosk_app.cli import args, command, emit
+from kiosk_app.core import messages
 from kiosk_app.core.config import load_kiosk_config, sim_overrides
 from kiosk_app.core.intake import IntakeStopped, Progress
-from kiosk_app.core.terminal import Terminal, message_dict
+from kiosk_app.core.terminal import STATUS_WORDS, Terminal, message_dict
 
 
 def _sim_arg(p: argparse.ArgumentParser) -> None:
@@ -106,17 +107,39 @@ def _intake(ns: argparse.Namespace) -> int:
     return 0
 
 
-@command("reprint", "Reprint a receipt copy for an appeal taken at this terminal",
-         "kioskctl reprint 017-000123-4 --sim var/sim")
-@args(lambda p: (p.add_argument("number", help="the appeal number, as on the receipt"), _sim_arg(p)))
+@command("reprint", "Print the answer to an appeal on the form printer if it has come; else show its status and deadline "
+         "(--receipt: a copy of the receipt instead)", "kioskctl reprint 017-000123-4 --sim var/sim")
+@args(lambda p: (p.add_argument("number", help="the appeal number, as on the receipt"),
+                 p.add_argument("--receipt", action="store_true", help="print a copy of the receipt (appeals taken here)"),
+                 _sim_arg(p)))
 def _reprint(ns: argparse.Namespace) -> int:
+    from kiosk_app.core.numbering import NumberError
     t = open_terminal(ns)
     try:
-        notices = t.reprint_receipt(ns.number)
+        if ns.receipt:
+            notices = t.reprint_receipt(ns.number)
+            emit({"ok": not notices, "printed": None if notices else "receipt",
+                  "notices": [message_dict(m) for m in notices]}, True)
+            return 0 if not notices else 1
+        try:
+            found = t.answer(ns.number)
+        except NumberError as err:
+            emit({"ok": False, "error": {"uk": err.uk, "en": err.en}}, True)
+            return 1
+        out: dict[str, Any] = {"number": found.number.display, "state": found.state,
+                               "status_uk": STATUS_WORDS.get(found.state, (found.state,))[0],
+                               "deadline": found.deadline.isoformat() if found.deadline else None,
+                               "registration_index": found.registration_index, "source": found.source, "printed": None}
+        if found.pdf is not None:
+            try:
+                t.print_answer(found)
+                out["printed"] = "answer"
+            except DeviceError as err:
+                out["error"] = message_dict(messages.for_error(err, "form_printer"))
+        emit({"ok": out["printed"] is not None or found.pdf is None, **out}, True)
+        return 0 if "error" not in out else 1
     finally:
         t.close()
-    emit({"ok": not notices, "notices": [message_dict(m) for m in notices]}, True)
-    return 0 if not notices else 1
 
 
 @command("box", "Show the archive box: appeals and sheets in it, and sheets still held in the terminal",

@@ -18,6 +18,7 @@ from devices.errors import DeviceError
 
 from . import applicant as applicant_mod
 from . import forms, messages
+from .answers import AnswerClient, AnswerLookup, local_answer, server_answer
 from .applicant import Applicant
 from .hardware import DeviceSet
 from .intake import Intake, IntakeStopped, ProgressFn
@@ -36,6 +37,9 @@ STATUS_WORDS = {
     "imported": ("зареєстроване, розглядається", "registered, under consideration"),
     "answered": ("надано відповідь", "answered"),
     "rejected": ("не прийняте системою документообігу: зверніться до техніка", "refused by the document system: please ask staff"),
+    "registered": ("зареєстроване, розглядається", "registered, under consideration"),
+    "in_progress": ("розглядається", "under consideration"),
+    "unknown": ("невідоме цьому терміналу; спробуйте пізніше", "not known at this terminal; please try later"),
 }
 
 
@@ -143,6 +147,56 @@ class Terminal:
         return AppealStatus(number, state, dt.date.fromisoformat(row["deadline"]), state == "answered",
                             outbox.get("registration_index"))
 
+    def answer(self, number_text: str) -> AnswerLookup:
+        """The answer to an appeal, from this terminal's store or the city server; else its
+        status and deadline. Raises NumberError for a mistyped number."""
+        number = parse(number_text)
+        row = self.store.appeal(number.compact)
+        outbox = next(iter(self.store.db.query("SELECT * FROM outbox WHERE document_id=?", [number.compact])), {})
+        pdf = local_answer(self.store, number)
+        if pdf is not None:
+            return AnswerLookup(number, "answered", _date(row and row["deadline"]), outbox.get("registration_index"), pdf, "local")
+        client = self._server_client()
+        if client is not None:
+            try:
+                info, pdf = server_answer(client, number)
+                return AnswerLookup(number, "answered" if pdf else info.get("status", "registered"),
+                                    _date(info.get("deadline")), info.get("registration_index"), pdf, "server")
+            except Exception as err:   # the server's trouble must not become the resident's
+                detail = f"{type(err).__name__}: {err}"
+                log.warning("answer lookup at the server failed: %s", detail)
+        else:
+            detail = "no server configured"
+        if row is not None:
+            return AnswerLookup(number, row["state"], _date(row["deadline"]), outbox.get("registration_index"), None,
+                                "local", detail)
+        return AnswerLookup(number, "unknown", None, None, None, "none", detail)
+
+    def print_answer(self, lookup: AnswerLookup) -> Any:
+        """Print the answer on the form printer; raises DeviceError."""
+        if lookup.pdf is None:
+            raise ValueError("no answer to print")
+        job = self.devices.form_printer.print_pdf(lookup.pdf, job_name=f"answer-{lookup.number.compact}")
+        self.store.event(lookup.number.compact, "answer_printed", {"source": lookup.source})
+        return job
+
+    def _server_client(self) -> AnswerClient | None:
+        url, token_file = self.cfg["server.url"], self.cfg["server.token_file"]
+        if not url:
+            return None
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            log.warning("cannot read the server credential %s: %s", token_file, err.strerror)
+            return None
+        import requests
+
+        from .server_client import ServerClient, Timeouts
+
+        return ServerClient(requests.Session(), url, token,
+                            timeouts=Timeouts(self.cfg["server.connect_timeout"], self.cfg["server.read_timeout"],
+                                              self.cfg["server.read_timeout"]))
+
     def print_status(self, status: AppealStatus) -> None:
         self.devices.receipt_printer.print_receipt(
             status_receipt(status.number, status.words("uk"), status.words("en"), status.deadline, self.cfg["terminal.name"]))
@@ -185,6 +239,10 @@ class Terminal:
             f"n.void_reason FROM intakes i JOIN numbers n ON n.compact = i.number WHERE i.state IN ({marks}) ORDER BY i.id",
             list(states))
         return [{**r, "detail": json.loads(r.pop("detail_json"))} for r in rows]
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def message_dict(m: Message) -> dict[str, Any]:

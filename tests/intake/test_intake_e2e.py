@@ -74,6 +74,9 @@ def test_scenario_from_applicant_to_archive_box(sim: Sim, tmp_path: Path) -> Non
     assert sim.call("GET", "/api/jobs")
 
     # Reprint: a copy of the receipt, marked as such.
-    again = kioskctl(sim, store_dir, "reprint", number)
+    again = kioskctl(sim, store_dir, "reprint", number, "--receipt")
     assert again.returncode == 0, again.stderr
     assert "КОПІЯ" in sim.receipts()[-1]["text"]
+    # No answer yet and no server: the status and the deadline, nothing printed.
+    status = json.loads(kioskctl(sim, store_dir, "reprint", number).stdout)
+    assert status["printed"] is None and status["state"] == "committed" and status["deadline"] == result["deadline"]

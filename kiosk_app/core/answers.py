@@ -1,0 +1,63 @@
+"""Finding an appeal's answer for the resident who brings the receipt (or types the number).
+
+First this terminal's store: the sync agent has already downloaded answers to appeals taken
+here (table ``sync_answers``, files in the spool, checked against their SHA-256). Otherwise the
+terminal asks the city server on demand (an appeal taken at another terminal), with short
+timeouts: the resident is waiting, and a server that does not answer means "status unknown
+here", not a frozen screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .numbering import AppealNumber
+from .spool import FileRef
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+class AnswerClient(Protocol):
+    def appeal(self, number: str) -> dict[str, Any]: ...
+
+    def download(self, url: str, dest: Path, *, sha256: str, size: int | None = None) -> Path: ...
+
+
+@dataclass
+class AnswerLookup:
+    number: AppealNumber
+    state: str                        # committed | delivered | imported | registered | answered | unknown
+    deadline: dt.date | None
+    registration_index: str | None
+    pdf: bytes | None                 # the answer, when it has come
+    source: str                       # local | server | none
+    detail: str = ""                  # why the server could not tell (for the technician's log)
+
+
+def local_answer(store: Store, number: AppealNumber) -> bytes | None:
+    tables = set(store.db.table_names())
+    if "sync_answers" not in tables:
+        return None
+    row = store.conn.execute(
+        "SELECT f.path, f.sha256, f.bytes FROM sync_answers a JOIN files f ON f.id = a.file_id "
+        "WHERE a.document_id=? AND a.state='complete' ORDER BY a.published_at DESC LIMIT 1", (number.compact,)).fetchone()
+    if row is None:
+        return None
+    return store.spool.read(FileRef(row[0], row[1], row[2]))
+
+
+def server_answer(client: AnswerClient, number: AppealNumber) -> tuple[dict[str, Any], bytes | None]:
+    """The server's view of the appeal and, if answered, the answer PDF (checksum verified)."""
+    info = client.appeal(number.compact)
+    answer = info.get("answer")
+    if not answer:
+        return info, None
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = client.download(answer["url"], Path(tmp) / "answer.pdf", sha256=answer["sha256"], size=answer.get("size"))
+        return info, dest.read_bytes()
