@@ -1,0 +1,136 @@
+"""Rules of the participatory budget: phases in order, review with reasons, votes within the city's limit
+(``BUDGET_VOTE_RULE``: "projects" = at most BUDGET_VOTES_PER_PERSON projects; "budget" = the total cost of
+one's chosen projects within the cycle's budget), paper ballots, winners within the budget.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+
+from server_stub.petitions.access import normal_name, person_key, resident_name
+
+from .models import PHASES, Cycle, Milestone, Project, Vote
+
+ORDER = [p for p, _ in PHASES]
+
+
+class BudgetError(Exception):
+    def __init__(self, code: str, message: str, status: int = 409):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def set_phase(cycle: Cycle, phase: str) -> None:
+    if phase not in ORDER or ORDER.index(phase) != ORDER.index(cycle.phase) + 1:
+        raise BudgetError("wrong_phase", f"after {cycle.phase} comes {ORDER[min(ORDER.index(cycle.phase) + 1, 4)]}")
+    with transaction.atomic():
+        if phase == "implementation":
+            winners = {p.pk for p, _ in select_winners(cycle)}
+            for p in cycle.projects.filter(status="accepted"):
+                p.status = "winner" if p.pk in winners else "not_selected"
+                p.save(update_fields=["status"])
+        cycle.phase = phase
+        cycle.save(update_fields=["phase"])
+
+
+def review(p: Project, accept: bool, reason: str) -> None:
+    if p.cycle.phase != "review" or p.status != "submitted":
+        raise BudgetError("wrong_phase", "projects are reviewed in the review phase")
+    if not accept and not reason.strip():
+        raise BudgetError("reason_required", "a rejection needs a reason", 422)
+    p.status, p.review_reason = ("accepted" if accept else "rejected"), reason
+    p.save(update_fields=["status", "review_reason"])
+
+
+def _within_limit(cycle: Cycle, pkey_filter: dict[str, Any], adding: list[Project]) -> None:
+    mine = Vote.objects.filter(cycle=cycle, **pkey_filter)
+    if settings.BUDGET_VOTE_RULE == "budget":
+        spent = mine.aggregate(s=Sum("project__cost"))["s"] or Decimal(0)
+        if spent + sum((p.cost for p in adding), Decimal(0)) > cycle.total_budget:
+            raise BudgetError("over_limit", "the chosen projects cost more than the budget of the cycle")
+    elif mine.count() + len(adding) > settings.BUDGET_VOTES_PER_PERSON:
+        raise BudgetError("over_limit", f"at most {settings.BUDGET_VOTES_PER_PERSON} projects per person")
+
+
+def vote(p: Project, resident: Any) -> Vote:
+    cycle = p.cycle
+    if cycle.phase != "voting" or p.status != "accepted":
+        raise BudgetError("not_voting", "this project is not open for voting")
+    pkey = person_key("budget-voter", resident.subject)
+    try:
+        with transaction.atomic():
+            Cycle.objects.select_for_update().get(pk=cycle.pk)  # one voter's limit checked under the cycle's lock
+            if Vote.objects.filter(project=p, person_key=pkey).exists():
+                raise BudgetError("already_voted", "you have already voted for this project")
+            _within_limit(cycle, {"person_key__in": [pkey]}, [p])
+            return Vote.objects.create(project=p, cycle=cycle, person_key=pkey, resident=resident,
+                                       name_key=person_key("budget-name", normal_name(resident_name(resident))))
+    except IntegrityError as err:
+        raise BudgetError("already_voted", "you have already voted for this project") from err
+
+
+def add_paper(cycle: Cycle, ballots: list[dict[str, Any]], by: Any) -> dict[str, Any]:
+    """Paper ballots: one per person (by full name); a person who voted online is a duplicate."""
+    if cycle.phase != "voting":
+        raise BudgetError("not_voting", "paper ballots are entered during the voting phase")
+    accepted, duplicates, invalid = 0, [], []
+    with transaction.atomic():
+        Cycle.objects.select_for_update().get(pk=cycle.pk)
+        for i, b in enumerate(ballots):
+            nkey = person_key("budget-name", normal_name(b["full_name"]))
+            if Vote.objects.filter(cycle=cycle, name_key=nkey).exists():
+                duplicates.append(i)
+                continue
+            projects = list(cycle.projects.filter(pk__in=b["projects"], status="accepted"))
+            if len(projects) != len(set(b["projects"])) or not projects:
+                invalid.append(i)
+                continue
+            try:
+                _within_limit(cycle, {"name_key": nkey}, projects)
+            except BudgetError:
+                invalid.append(i)
+                continue
+            Vote.objects.bulk_create([Vote(project=p, cycle=cycle, person_key=person_key("budget-paper", nkey),
+                                           name_key=nkey, paper=True, entered_by=by) for p in projects])
+            accepted += 1
+    return {"accepted": accepted, "duplicates": duplicates, "invalid": invalid}
+
+
+def results(cycle: Cycle) -> list[tuple[Project, int]]:
+    qs = cycle.projects.filter(status__in=("accepted", "winner", "not_selected", "done"))\
+        .annotate(n=Count("votes")).order_by("-n", "cost", "pk")
+    return [(p, p.n) for p in qs]
+
+
+def select_winners(cycle: Cycle) -> list[tuple[Project, int]]:
+    """Most votes first while the money lasts (a project that does not fit is skipped)."""
+    left, out = cycle.total_budget, []
+    for p, n in results(cycle):
+        if n > 0 and p.cost <= left:
+            out.append((p, n))
+            left -= p.cost
+    return out
+
+
+def add_milestone(p: Project, date: Any, title: str, progress: int) -> Milestone:
+    if p.status not in ("winner", "done"):
+        raise BudgetError("not_winner", "milestones are tracked for winning projects")
+    m = Milestone.objects.create(project=p, date=date, title=title, progress=min(100, max(0, progress)))
+    p.progress = m.progress
+    p.status = "done" if m.progress >= 100 else "winner"
+    p.save(update_fields=["progress", "status"])
+    return m
+
+
+def project_dict(p: Project, votes: int | None = None) -> dict[str, Any]:
+    return {"id": p.pk, "cycle": p.cycle.year, "title": p.title, "description": p.description,
+            "category": p.category, "location": p.location, "cost": str(p.cost), "status": p.status,
+            "review_reason": p.review_reason, "progress": p.progress, "photo": p.photo.url if p.photo else None,
+            "votes": votes if votes is not None else p.votes.count(),
+            "milestones": [{"date": m.date.isoformat(), "title": m.title, "progress": m.progress,
+                            "photo": m.photo.url if m.photo else None} for m in p.milestones.all()]}

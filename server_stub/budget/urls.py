@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "budget"
+urlpatterns = [path("", views.index, name="index"), path("projects/<int:pk>/", views.project, name="project")]

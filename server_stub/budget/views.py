@@ -1,0 +1,39 @@
+"""Pages: the current cycle (projects, voting, results) and one project (photos, milestones)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from . import services
+from .models import Cycle, Project, Vote
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    cycle = Cycle.objects.filter(year=request.GET.get("year") or 0).first() or Cycle.objects.first()
+    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
+    if request.method == "POST" and resident is not None:
+        p = get_object_or_404(Project, pk=request.POST.get("project") or 0)
+        try:
+            services.vote(p, resident)
+            messages.success(request, _("Your vote is counted."))
+        except services.BudgetError as e:
+            messages.error(request, e.message)
+        return redirect(f"/budget/?year={p.cycle.year}")
+    rows, mine = [], set()
+    if cycle:
+        winners = {p.pk for p, _n in services.select_winners(cycle)}
+        rows = [(p, n, p.pk in winners) for p, n in services.results(cycle)]
+        if resident:
+            mine = set(Vote.objects.filter(cycle=cycle, resident=resident).values_list("project_id", flat=True))
+    return render(request, "budget/index.html", {"cycle": cycle, "rows": rows, "mine": mine, "resident": resident,
+                                                 "cycles": Cycle.objects.all()})
+
+
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_object_or_404(Project.objects.select_related("cycle"), pk=pk)
+    if p.status == "submitted" and not request.user.is_staff:
+        return render(request, "budget/project.html", {"p": None}, status=404)
+    return render(request, "budget/project.html", {"p": p, "votes": p.votes.count()})

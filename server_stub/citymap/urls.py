@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "citymap"
+urlpatterns = [
+    path("", views.map_page, name="map"),
+    path("reports/new/", views.report_new, name="report-new"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("moderation/", views.moderation, name="moderation"),
+]

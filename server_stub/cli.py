@@ -1,0 +1,199 @@
+"""``city-server``: run the city server, manage terminal credentials, run the EDMS stand-in's importer.
+
+Examples::
+
+    city-server                                   # migrate, demo data, serve on 127.0.0.1:8000
+    city-server run --port 0 --no-demo --db sqlite:////tmp/x.sqlite3
+    city-server run --drop-folder /srv/edms-drop  # also import the drop folder every 5 s
+    city-server issue-terminal-credential 017     # prints the token once
+    city-server revoke-terminal-credential 017
+    city-server edms-import --once --drop-folder /srv/edms-drop
+    city-server edms-answer 017-000123-4 --text "Відповідь ..."
+    city-server manage createsuperuser
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+import threading
+from pathlib import Path
+
+logger = logging.getLogger("server_stub.cli")
+
+
+def _configure(args: argparse.Namespace) -> None:
+    """Turn flags into the environment the settings read, then set Django up."""
+    if getattr(args, "data_dir", None):
+        os.environ["CITY_SERVER_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    db = getattr(args, "db", None)
+    if db:
+        os.environ["CITY_SERVER_DATABASE_URL"] = db if "://" in db else f"sqlite:///{Path(db).resolve()}"
+    if getattr(args, "drop_folder", None):
+        os.environ["CITY_SERVER_DROP_FOLDER"] = str(Path(args.drop_folder).resolve())
+    if getattr(args, "ack_mode", None):
+        os.environ["CITY_SERVER_EDMS_ACK_MODE"] = args.ack_mode
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server_stub.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    _configure(args)
+    _migrate()
+    if not args.no_demo:
+        from server_stub.core.demo import load_demo
+
+        load_demo()
+    from django.conf import settings
+
+    if settings.EDMS_DROP_FOLDER and settings.EDMS_IMPORT_INTERVAL_S > 0:
+        from server_stub.standins.edms.importer import run_forever
+
+        threading.Thread(target=run_forever, name="edms-importer", daemon=True).start()
+    from server_stub.opendata.generate import regenerate_all, regenerate_forever
+
+    regenerate_all()
+    threading.Thread(target=regenerate_forever, name="opendata", daemon=True).start()
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    host, port = sock.getsockname()[:2]
+    print(f"city-server listening on http://{host}:{port}/", flush=True)
+    config = uvicorn.Config("server_stub.serve:application", host=host, port=port, workers=args.workers,
+                            log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)
+    server = uvicorn.Server(config)
+    if args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        server.run(sockets=[sock])
+    return 0
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    _configure(args)
+    _migrate()
+    from server_stub.terminals.services import issue_credential
+
+    token = issue_credential(args.code, args.name or "")
+    print(f"terminal {args.code}: credential issued (shown once, store it in the terminal's config):")
+    print(token)
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    _configure(args)
+    _migrate()
+    from server_stub.terminals.services import revoke_credentials
+
+    count = revoke_credentials(args.code)
+    print(f"terminal {args.code}: {count} credential(s) revoked")
+    return 0 if count else 1
+
+
+def cmd_edms_import(args: argparse.Namespace) -> int:
+    _configure(args)
+    _migrate()
+    from django.conf import settings
+
+    from server_stub.standins.edms.importer import import_once, run_forever
+
+    if not settings.EDMS_DROP_FOLDER:
+        print("no drop folder: pass --drop-folder or set CITY_SERVER_DROP_FOLDER", file=sys.stderr)
+        return 2
+    if args.once:
+        results = import_once(Path(settings.EDMS_DROP_FOLDER), settings.EDMS_ACK_MODE)
+        for r in results:
+            print(f"{r.document_id}: {r.status} {r.registration_index or ''} {r.reason or ''}".rstrip())
+        return 0
+    run_forever()
+    return 0
+
+
+def cmd_edms_answer(args: argparse.Namespace) -> int:
+    _configure(args)
+    _migrate()
+    from server_stub.core import numbers
+    from server_stub.standins.edms.models import Registration
+    from server_stub.standins.edms.services import answer_with_text
+
+    reg = Registration.objects.filter(number=numbers.validate(args.number)).first()
+    if reg is None:
+        print(f"{args.number}: not registered", file=sys.stderr)
+        return 1
+    answer = answer_with_text(reg, args.text, official=None)
+    print(f"{reg.number}: answer {answer.id} published ({answer.size} bytes)")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _configure(args)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["city-server manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="city-server", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="sqlite file path, sqlite:///path or postgresql://user:pw@host/db")
+    common.add_argument("--data-dir", help="where the SQLite file, uploads and answers live (default var/city-server)")
+    common.add_argument("--drop-folder", help="the EDMS drop folder (stand-in importer)")
+    common.add_argument("--ack-mode", choices=["ack-file", "remove"], help="how the EDMS stand-in acknowledges")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", parents=[common], help="migrate, load demo data, serve (e.g. city-server run --port 8001)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000, help="0 picks a free port (printed on stdout)")
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    run.set_defaults(func=cmd_run)
+    p = sub.add_parser("issue-terminal-credential", parents=[common], help="e.g. city-server issue-terminal-credential 017")
+    p.add_argument("code")
+    p.add_argument("--name", default="")
+    p.set_defaults(func=cmd_issue)
+    p = sub.add_parser("revoke-terminal-credential", parents=[common], help="e.g. city-server revoke-terminal-credential 017")
+    p.add_argument("code")
+    p.set_defaults(func=cmd_revoke)
+    p = sub.add_parser("edms-import", parents=[common], help="e.g. city-server edms-import --once --drop-folder DIR")
+    p.add_argument("--once", action="store_true")
+    p.set_defaults(func=cmd_edms_import)
+    p = sub.add_parser("edms-answer", parents=[common], help='e.g. city-server edms-answer 0170001234 --text "..."')
+    p.add_argument("number")
+    p.add_argument("--text", required=True)
+    p.set_defaults(func=cmd_edms_answer)
+    p = sub.add_parser("manage", parents=[common], help="Django's manage.py, e.g. city-server manage createsuperuser")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("CITY_SERVER_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-"):
+        argv = ["run", *argv]
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Survey answers (one per person in both modes) and results; consultation comments and summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from server_stub.petitions.access import person_key
+
+from .models import Answer, AnswerToken, Question, Response, Survey
+
+
+class SurveyError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _validate(q: Question, value: Any) -> Any:
+    if q.kind == "single" and value in q.options:
+        return value
+    if q.kind == "multiple" and isinstance(value, list) and value and all(v in q.options for v in value):
+        return sorted(set(value), key=q.options.index)
+    if q.kind == "scale" and isinstance(value, int) and 1 <= value <= 5:
+        return value
+    if q.kind == "text" and isinstance(value, str) and 0 < len(value.strip()) <= 2000:
+        return value.strip()
+    raise SurveyError(422, "bad_answer", f"question {q.position}: not a valid answer")
+
+
+def submit(survey: Survey, resident: Any, consent: bool, answers: dict[str, Any]) -> Response:
+    if survey.status != "open":
+        raise SurveyError(409, "closed", "the survey is closed")
+    if not consent:
+        raise SurveyError(422, "consent_required", "consent to personal data processing is required")
+    questions = list(survey.questions.all())
+    values = {q.pk: _validate(q, answers.get(str(q.position))) for q in questions}
+    try:
+        with transaction.atomic():
+            if survey.anonymous:
+                AnswerToken.objects.create(token=person_key(f"survey-{survey.pk}", resident.subject), survey=survey)
+                r = Response.objects.create(survey=survey, consent=True)
+            else:
+                r = Response.objects.create(survey=survey, resident=resident, consent=True,
+                                            submitted_on=timezone.localdate())
+            Answer.objects.bulk_create([Answer(response=r, question_id=qid, value=v) for qid, v in values.items()])
+    except IntegrityError as err:
+        raise SurveyError(409, "already_answered", "you have already answered this survey") from err
+    return r
+
+
+def has_answered(survey: Survey, resident: Any) -> bool:
+    if survey.anonymous:
+        return AnswerToken.objects.filter(token=person_key(f"survey-{survey.pk}", resident.subject)).exists()
+    return Response.objects.filter(survey=survey, resident=resident).exists()
+
+
+def results(survey: Survey) -> list[dict[str, Any]]:
+    out = []
+    for q in survey.questions.all():
+        values = list(Answer.objects.filter(question=q).values_list("value", flat=True))
+        c: Counter[str] = Counter()
+        for v in values:
+            for item in (v if isinstance(v, list) else [v]):
+                c[str(item)] += 1
+        if q.kind in ("single", "multiple"):
+            counts = [(o, c.get(o, 0)) for o in q.options]
+        elif q.kind == "scale":
+            counts = [(str(i), c.get(str(i), 0)) for i in range(1, 6)]
+        else:
+            counts = []
+        out.append({"position": q.position, "text": q.text, "kind": q.kind, "answers": len(values),
+                    "counts": [{"option": o, "count": n} for o, n in counts],
+                    "texts": sorted(str(v) for v in values) if q.kind == "text" else []})
+    return out

@@ -1,0 +1,33 @@
+"""Creating service requests, moving their status (with history), deadlines and overdue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Category, ServiceRequest, StatusChange
+
+
+@transaction.atomic
+def create(category: Category, *, description: str, lat: float | None = None, lon: float | None = None,
+           address: str = "", channel: str = "resident", author: Any = None, **contact: str) -> ServiceRequest:
+    r = ServiceRequest.objects.create(
+        category=category, description=description, lat=lat, long=lon, address=address, channel=channel,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        expected_at=timezone.now() + timedelta(hours=category.deadline_hours), **contact)
+    StatusChange.objects.create(request=r, status="open", note="Зареєстровано", by=r.author)
+    return r
+
+
+@transaction.atomic
+def change_status(r: ServiceRequest, status: str, note: str, by: Any = None) -> None:
+    r.status, r.status_notes = status, note[:500]
+    r.save(update_fields=["status", "status_notes", "updated_at"])
+    StatusChange.objects.create(request=r, status=status, note=note[:500], by=by)
+
+
+def is_overdue(r: ServiceRequest) -> bool:
+    return r.status != "closed" and r.expected_at < timezone.now()

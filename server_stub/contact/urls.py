@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contact"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("requests/<int:rid>/", views.detail, name="detail"),
+    path("operator/", views.operator, name="operator"),
+]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+urlpatterns = [path("", views.index, name="index"), path("<int:pk>/", views.detail, name="detail")]

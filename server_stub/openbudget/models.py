@@ -1,0 +1,36 @@
+"""Budget lines (revenues by the income classification code, expenses by the programme classification),
+plan and execution per fund and year; repairs with their cost and the ProZorro tender id."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BudgetLine(models.Model):
+    year = models.PositiveIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=8, choices=[("revenue", _("revenue")), ("expense", _("expense"))])
+    fund = models.CharField(_("fund"), max_length=8, choices=[("general", _("general fund")),
+                                                              ("special", _("special fund"))])
+    code = models.CharField(_("classification code"), max_length=20)
+    name = models.CharField(_("name"), max_length=300)
+    sector = models.CharField(_("sector"), max_length=100)
+    plan = models.DecimalField(_("plan, UAH"), max_digits=16, decimal_places=2)
+    executed = models.DecimalField(_("executed, UAH"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["year", "kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["year", "kind", "fund", "code"], name="budget_line_once")]
+
+
+class Repair(models.Model):
+    title = models.CharField(_("what is repaired"), max_length=300)
+    address = models.CharField(_("address"), max_length=300)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    cost = models.DecimalField(_("cost, UAH"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("status"), max_length=100)
+    prozorro_id = models.CharField(_("ProZorro tender"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-cost"]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "openbudget"
+urlpatterns = [path("", views.index, name="index"), path("repairs/", views.repairs, name="repairs")]

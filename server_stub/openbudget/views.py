@@ -1,0 +1,37 @@
+"""Open budget pages: charts rendered on the server as SVG (work without JavaScript), the map of repairs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from . import services
+from .models import Repair
+from .svg import bars, grouped
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    years = services.years()
+    try:
+        year = int(request.GET.get("year") or (years[-1] if years else 0))
+    except ValueError:
+        year = years[-1] if years else 0
+    sectors, funds, history = services.by_sector(year), services.by_fund(year), services.over_years()
+    return render(request, "openbudget/index.html", {
+        "years": years, "year": year, "sectors": sectors, "funds": funds, "history": history,
+        "chart_sectors": mark_safe(bars(f"Видатки {year} за галузями, грн", sectors)),
+        "chart_funds": mark_safe(bars(f"Бюджет {year} за фондами (виконання), грн", funds)),
+        "chart_years": mark_safe(grouped("Видатки за роками: план і виконання, грн", history,
+                                         ("План", "Виконано")))})
+
+
+def repairs(request: HttpRequest) -> HttpResponse:
+    items = list(Repair.objects.all())
+    w, h = 720, 420
+    lats, lons = [r.lat for r in items] or [48.46], [r.lon for r in items] or [35.04]
+    lat0, lat1, lon0, lon1 = min(lats) - 0.005, max(lats) + 0.005, min(lons) - 0.005, max(lons) + 0.005
+    dots = [{"x": round(20 + (r.lon - lon0) / (lon1 - lon0) * (w - 40), 1),
+             "y": round(20 + (lat1 - r.lat) / (lat1 - lat0) * (h - 40), 1), "r": r, "n": i + 1,
+             "prozorro": services.prozorro_url(r.prozorro_id)} for i, r in enumerate(items)]
+    return render(request, "openbudget/repairs.html", {"dots": dots, "w": w, "h": h})

@@ -1,0 +1,267 @@
+"""A CKAN-compatible Action API (read-only) at /api/3/action/ and /api/action/.
+
+Envelope ``{"help", "success", "result"}``; errors ``{"help", "success": false, "error": {"__type",
+"message"}}`` with CKAN's statuses (404 Not Found Error, 409 Validation Error / Search Query Error,
+400 Bad request), so that ckanapi and CKAN harvesters work unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import Dataset, Group, Resource, Tag
+
+ORG = {"id": "city-council", "name": "city-council", "title": "Міська рада", "type": "organization",
+       "description": "Виконавчий комітет міської ради", "image_url": "", "is_organization": True,
+       "state": "active", "approval_status": "approved"}
+LICENSES = {"cc-by": "Creative Commons Attribution 4.0"}
+
+
+class CkanError(Exception):
+    def __init__(self, status: int, type_: str, message: str | dict[str, Any]):
+        super().__init__(str(message))
+        self.status, self.type, self.message = status, type_, message
+
+
+def _iso(dt: Any) -> str:
+    return dt.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def resource_dict(r: Resource, base: str) -> dict[str, Any]:
+    return {"id": str(r.id), "package_id": str(r.dataset_id), "name": r.name, "description": "",
+            "format": r.format, "mimetype": r.mimetype, "size": r.size, "position": r.position,
+            "url": f"{base}/opendata/resources/{r.id}/download/{r.filename}", "url_type": None, "state": "active",
+            "created": _iso(r.created_at), "last_modified": _iso(r.modified_at), "datastore_active": False}
+
+
+def group_dict(g: Group) -> dict[str, Any]:
+    return {"id": str(g.id), "name": g.name, "title": g.title, "display_name": g.title,
+            "description": g.description, "image_display_url": "", "type": "group", "state": "active",
+            "is_organization": False}
+
+
+def package_dict(ds: Dataset, base: str) -> dict[str, Any]:
+    tags = list(ds.tags.all())
+    resources = list(ds.resources.all())
+    extras = {"identifier": ds.name, "publisher": ds.publisher, "update_frequency": ds.update_frequency,
+              "structure": ds.structure, "legal_basis": ds.legal_basis, "language": ds.language,
+              "first_published": _iso(ds.created_at), "last_modified": _iso(ds.modified_at),
+              "formats": ", ".join(r.format for r in resources)}
+    return {
+        "id": str(ds.id), "name": ds.name, "title": ds.title, "notes": ds.notes, "type": "dataset",
+        "state": "active", "private": False, "isopen": True, "version": None, "url": f"{base}/opendata/{ds.name}/",
+        "author": ds.publisher, "author_email": None, "maintainer": ds.maintainer,
+        "maintainer_email": ds.maintainer_email, "license_id": ds.license_id,
+        "license_title": LICENSES.get(ds.license_id, ds.license_id),
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "metadata_created": _iso(ds.created_at), "metadata_modified": _iso(ds.modified_at),
+        "owner_org": ORG["id"], "organization": ORG,
+        "tags": [{"id": str(t.id), "name": t.name, "display_name": t.name, "state": "active", "vocabulary_id": None}
+                 for t in tags],
+        "num_tags": len(tags), "groups": [group_dict(g) for g in ds.groups.all()],
+        "resources": [resource_dict(r, base) for r in resources], "num_resources": len(resources),
+        "extras": [{"key": k, "value": str(v)} for k, v in extras.items()], "relationships_as_object": [],
+        "relationships_as_subject": [],
+    }
+
+
+def _int(params: dict[str, Any], key: str, default: int, maximum: int) -> int:
+    value = params.get(key, default)
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as err:
+        raise CkanError(409, "Validation Error", {key: ["Invalid integer"]}) from err
+    if number < 0:
+        raise CkanError(409, "Validation Error", {key: ["Must be a natural number"]})
+    return min(number, maximum)
+
+
+def _bool(value: Any) -> bool:
+    return str(value).lower() in ("true", "1", "yes", "on")
+
+
+def package_list(p: dict[str, Any], base: str) -> list[str]:
+    qs = Dataset.objects.order_by("name").values_list("name", flat=True)
+    offset = _int(p, "offset", 0, 10**9)
+    limit = _int(p, "limit", 1000, 1000) if "limit" in p else None
+    names = list(qs)[offset:]
+    return names[:limit] if limit is not None else names
+
+
+def _dataset(ident: Any) -> Dataset:
+    ident = str(ident or "")
+    ds = Dataset.objects.filter(name=ident).first()
+    if ds is None and re.fullmatch(r"[0-9a-fA-F-]{32,36}", ident):
+        ds = Dataset.objects.filter(id=ident).first()
+    if ds is None:
+        raise CkanError(404, "Not Found Error", "Not found")
+    return ds
+
+
+def package_show(p: dict[str, Any], base: str) -> dict[str, Any]:
+    if not p.get("id"):
+        raise CkanError(409, "Validation Error", {"id": ["Missing value"]})
+    return package_dict(_dataset(p["id"]), base)
+
+
+def resource_show(p: dict[str, Any], base: str) -> dict[str, Any]:
+    ident = str(p.get("id") or "")
+    if not ident:
+        raise CkanError(409, "Validation Error", {"id": ["Missing value"]})
+    res = Resource.objects.filter(id=ident).first() if re.fullmatch(r"[0-9a-fA-F-]{32,36}", ident) else None
+    if res is None:
+        raise CkanError(404, "Not Found Error", "Not found")
+    return resource_dict(res, base)
+
+
+FACETABLE = {
+    "tags": lambda d: [t["name"] for t in d["tags"]],
+    "groups": lambda d: [g["name"] for g in d["groups"]],
+    "res_format": lambda d: sorted({r["format"] for r in d["resources"]}),
+    "license_id": lambda d: [d["license_id"]],
+    "organization": lambda d: [d["organization"]["name"]],
+    "name": lambda d: [d["name"]],
+}
+SORTS = {"name": "name", "title_string": "title", "metadata_modified": "metadata_modified",
+         "metadata_created": "metadata_created", "score": "name"}
+
+
+def _terms(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError as err:
+        raise CkanError(409, "Search Query Error", f"Search error: cannot parse {text!r}") from err
+
+
+def _matches_filter(d: dict[str, Any], term: str) -> bool:
+    term = term.lstrip("+")
+    if term in ("AND", "*:*"):
+        return True
+    field, _, value = term.partition(":")
+    if field not in FACETABLE:
+        raise CkanError(409, "Search Query Error", f"Search error: unknown field {field!r} in fq")
+    return value.strip('"') in FACETABLE[field](d)
+
+
+def _matches_q(d: dict[str, Any], term: str) -> bool:
+    if term in ("*:*", "AND", "*"):
+        return True
+    if ":" in term and term.split(":", 1)[0].lstrip("+") in FACETABLE:
+        return _matches_filter(d, term)
+    hay = " ".join([d["name"], d["title"], d["notes"], *[t["name"] for t in d["tags"]]]).lower()
+    return term.lower().strip('"') in hay
+
+
+def package_search(p: dict[str, Any], base: str) -> dict[str, Any]:
+    rows, start = _int(p, "rows", 10, 1000), _int(p, "start", 0, 10**9)
+    docs = [package_dict(ds, base) for ds in Dataset.objects.prefetch_related("tags", "groups", "resources")]
+    q, fq = str(p.get("q") or ""), str(p.get("fq") or "")
+    docs = [d for d in docs if all(_matches_q(d, t) for t in _terms(q))]
+    docs = [d for d in docs if all(_matches_filter(d, t) for t in _terms(fq))]
+    sort = str(p.get("sort") or "score desc, metadata_modified desc")
+    for part in reversed([s.strip() for s in sort.split(",") if s.strip()]):
+        field, _, direction = part.partition(" ")
+        if field not in SORTS or direction.strip() not in ("", "asc", "desc"):
+            raise CkanError(409, "Search Query Error", f"Search error: cannot sort by {part!r}")
+        docs.sort(key=lambda d, f=SORTS[field]: d[f], reverse=direction.strip() == "desc")
+    raw_fields = p.get("facet.field") or "[]"
+    try:
+        fields = json.loads(raw_fields) if isinstance(raw_fields, str) else list(raw_fields)
+    except json.JSONDecodeError as err:
+        raise CkanError(409, "Validation Error", {"facet.field": ["Invalid JSON list"]}) from err
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise CkanError(409, "Validation Error", {"facet.field": ["Must be a list of strings"]})
+    facet_limit = _int(p, "facet.limit", 50, 1000)
+    facets, search_facets = {}, {}
+    for field in fields:
+        if field not in FACETABLE:
+            raise CkanError(409, "Search Query Error", f"Search error: cannot facet on {field!r}")
+        counts = Counter(v for d in docs for v in FACETABLE[field](d))
+        top = counts.most_common(facet_limit)
+        facets[field] = dict(top)
+        search_facets[field] = {"title": field, "items": [{"name": n, "display_name": n, "count": c} for n, c in top]}
+    return {"count": len(docs), "sort": sort, "facets": facets, "search_facets": search_facets,
+            "results": docs[start:start + rows]}
+
+
+def group_list(p: dict[str, Any], base: str) -> list[Any]:
+    groups = list(Group.objects.all())
+    if str(p.get("sort", "")).startswith("title"):
+        groups.sort(key=lambda g: g.title)
+    if _bool(p.get("all_fields", False)):
+        counts = Counter(g for ds in Dataset.objects.prefetch_related("groups") for g in ds.groups.all())
+        return [{**group_dict(g), "package_count": counts[g]} for g in groups]
+    return [g.name for g in groups]
+
+
+def tag_list(p: dict[str, Any], base: str) -> list[Any]:
+    tags = Tag.objects.all()
+    if p.get("query"):
+        tags = tags.filter(name__icontains=str(p["query"]))
+    if _bool(p.get("all_fields", False)):
+        return [{"id": str(t.id), "name": t.name, "display_name": t.name, "vocabulary_id": None} for t in tags]
+    return [t.name for t in tags]
+
+
+def organization_list(p: dict[str, Any], base: str) -> list[Any]:
+    return [ORG] if _bool(p.get("all_fields", False)) else [ORG["name"]]
+
+
+def status_show(p: dict[str, Any], base: str) -> dict[str, Any]:
+    return {"ckan_version": "2.10.0", "site_title": "Відкриті дані міста", "site_url": base,
+            "site_description": "CKAN-compatible read-only API of the city server", "locale_default": "uk",
+            "extensions": []}
+
+
+ACTIONS: dict[str, Callable[[dict[str, Any], str], Any]] = {
+    "package_list": package_list, "package_show": package_show, "package_search": package_search,
+    "resource_show": resource_show, "group_list": group_list, "tag_list": tag_list,
+    "organization_list": organization_list, "status_show": status_show,
+}
+
+
+def _envelope(request: HttpRequest, name: str, body: dict[str, Any], status: int = 200) -> HttpResponse:
+    help_url = request.build_absolute_uri(f"/api/3/action/help_show?name={name}")
+    payload = {"help": help_url, **body}
+    return HttpResponse(json.dumps(payload, ensure_ascii=False), status=status,
+                        content_type="application/json;charset=utf-8")
+
+
+@csrf_exempt
+def action(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in ACTIONS:
+        return _envelope(request, name, {"success": False, "error": {
+            "__type": "Bad request", "message": f"Bad request - Action name not known: {name}"}}, 400)
+    params: dict[str, Any] = dict(request.GET.items())
+    if request.method == "POST":
+        if request.content_type == "application/json":
+            try:
+                body = json.loads(request.body or b"{}")
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return _envelope(request, name, {"success": False, "error": {
+                    "__type": "Bad request", "message": "Bad request - JSON Error: could not parse the body"}}, 400)
+            if not isinstance(body, dict):
+                return _envelope(request, name, {"success": False, "error": {
+                    "__type": "Bad request", "message": "Bad request - JSON Error: expected an object"}}, 400)
+            params.update(body)
+        else:
+            params.update(request.POST.items())
+    base = request.build_absolute_uri("/").rstrip("/")
+    try:
+        result = ACTIONS[name](params, base)
+    except CkanError as err:
+        error = {"__type": err.type, **(err.message if isinstance(err.message, dict) else {"message": err.message})}
+        return _envelope(request, name, {"success": False, "error": error}, err.status)
+    return _envelope(request, name, {"success": True, "result": result})
+
+
+urlpatterns = [path("<str:name>", action)]

@@ -1,0 +1,83 @@
+"""Datasets (passport of Cabinet resolution No 835), their resources, groups and tags."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Group(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Tag(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dataset(models.Model):
+    """Passport fields of resolution No 835: identifier, title, description, keywords, publisher,
+    responsible person and e-mail, update frequency, first published, last modified, formats,
+    structure, legal basis; plus language and licence."""
+
+    FREQ = [("daily", _("daily")), ("weekly", _("weekly")), ("monthly", _("monthly")),
+            ("quarterly", _("quarterly")), ("yearly", _("yearly")), ("on_change", _("as it changes"))]
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.SlugField(_("identifier"), unique=True, max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+    notes = models.TextField(_("description"))
+    tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("keywords"))
+    groups = models.ManyToManyField(Group, blank=True)
+    publisher = models.CharField(_("data manager (розпорядник)"), max_length=300)
+    maintainer = models.CharField(_("responsible person"), max_length=200)
+    maintainer_email = models.EmailField(_("responsible person's e-mail"))
+    update_frequency = models.CharField(_("update frequency"), max_length=20, choices=FREQ, default="monthly")
+    structure = models.TextField(_("structure (fields)"), blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="uk")
+    license_id = models.CharField(_("licence"), max_length=50, default="cc-by")
+    generator = models.CharField(_("generator"), max_length=100, blank=True,
+                                 help_text=_("which server data regenerates the resources"))
+    created_at = models.DateTimeField(_("first published"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("last modified"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Resource(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(max_length=200)
+    format = models.CharField(max_length=10)
+    mimetype = models.CharField(max_length=100)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField(default=b"")
+    size = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dataset", "position"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "format"], name="one_resource_per_format")]

@@ -1,0 +1,11 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "opendata"
+urlpatterns = [
+    path("", views.index, name="index"),
+    re_path(r"^catalog\.(?P<fmt>jsonld|ttl)$", views.catalog, name="catalog"),
+    path("resources/<uuid:rid>/download/<str:filename>", views.download, name="download"),
+    path("<slug:name>/", views.dataset, name="dataset"),
+]

@@ -1,0 +1,64 @@
+"""Shared by the part-2 instruments: API auth by session (BankID residents, staff) and person keys.
+
+A *person key* is an HMAC of a stable identifier under the server's secret: rows can be unique per
+person (one signature, one vote, one survey answer) without storing who the person is in clear.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+from ninja.security import SessionAuth
+
+from server_stub.core.api import ApiError
+
+
+def person_key(purpose: str, value: str) -> str:
+    return salted_hmac(f"city-server.{purpose}", value, algorithm="sha256").hexdigest()
+
+
+def normal_name(full_name: str) -> str:
+    """'  Шевченко  Тарас Григорович ' -> 'шевченко тарас григорович' (NFKC, apostrophes unified)."""
+    text = unicodedata.normalize("NFKC", full_name).replace("’", "'").replace("ʼ", "'").replace("`", "'")
+    return " ".join(text.lower().split())
+
+
+def resident_name(resident: Any) -> str:
+    return " ".join(p for p in (resident.family_name, resident.given_name, resident.middle_name) if p)
+
+
+class ResidentAuth(SessionAuth):
+    """A resident verified through BankID (``request.user.resident``); CSRF-checked like any session."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not user.is_authenticated:
+            raise ApiError(401, "unauthorized", "Sign in with BankID first (/auth/bankid/)")
+        if not hasattr(user, "resident"):
+            raise ApiError(403, "forbidden", "Only residents verified through BankID may do this")
+        return user
+
+
+class StaffAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not user.is_authenticated:
+            raise ApiError(401, "unauthorized", "Staff sign-in required (/accounts/login/)")
+        if not user.is_staff:
+            raise ApiError(403, "forbidden", "Staff only")
+        return user
+
+
+class AnyUserAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not request.user.is_authenticated:
+            raise ApiError(401, "unauthorized", "Sign in first")
+        return request.user
+
+
+resident_auth = ResidentAuth()
+staff_auth = StaffAuth()
+user_auth = AnyUserAuth()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "petitions"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("<int:pk>/", views.detail, name="detail"),
+]

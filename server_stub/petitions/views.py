@@ -1,0 +1,100 @@
+"""Pages of e-petitions: list, submit, detail (sign / withdraw), moderation with paper entry and responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import services
+from .api import PUBLIC
+from .models import REJECT_REASONS, Petition, Signature
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    rows = [(p, services.counted(p)) for p in Petition.objects.select_related("author").filter(status__in=PUBLIC)]
+    return render(request, "petitions/index.html", {"rows": rows})
+
+
+@login_required(login_url="/auth/bankid/")
+def new(request: HttpRequest) -> HttpResponse:
+    resident = getattr(request.user, "resident", None)
+    error = ""
+    if request.method == "POST" and resident is not None:
+        title, text = request.POST.get("title", "").strip(), request.POST.get("text", "").strip()
+        if len(title) < 5 or len(text) < 20:
+            error = _("The title needs at least 5 characters and the text at least 20.")
+        else:
+            p = Petition.objects.create(title=title[:200], text=text, author=resident)
+            messages.success(request, _("The petition is submitted for moderation."))
+            return redirect("petitions:detail", pk=p.pk)
+    return render(request, "petitions/new.html", {"resident": resident, "error": error})
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_object_or_404(Petition.objects.select_related("author"), pk=pk)
+    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
+    if p.status not in PUBLIC and not (request.user.is_staff or (resident and resident.pk == p.author_id)):
+        return render(request, "petitions/detail.html", {"missing": True}, status=404)
+    if request.method == "POST" and resident is not None:
+        try:
+            if request.POST.get("action") == "withdraw":
+                services.withdraw(p, resident)
+                messages.success(request, _("Your signature is withdrawn."))
+            else:
+                services.sign(p, resident, request.POST.get("email", "").strip()[:254], request.POST.getlist("notify"))
+                messages.success(request, _("Thank you, your signature is counted."))
+        except services.RuleError as err:
+            messages.error(request, _("Not done: %(why)s") % {"why": err.message})
+        return redirect("petitions:detail", pk=p.pk)
+    count = services.counted(p)
+    signed = resident is not None and Signature.objects.filter(petition=p, resident=resident).exists()
+    percent = min(100, round(100 * count / p.threshold)) if p.threshold else 0
+    return render(request, "petitions/detail.html", {
+        "p": p, "count": count, "percent": percent, "signed": signed, "resident": resident,
+        "open": services.is_open(p, timezone.now()), "signers": Signature.objects.filter(petition=p)[:500]})
+
+
+@staff_member_required(login_url="/accounts/login/")
+def moderation(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        p = get_object_or_404(Petition, pk=request.POST.get("petition") or 0)
+        action = request.POST.get("action")
+        try:
+            if action == "publish":
+                services.publish(p, request.user)
+            elif action == "reject":
+                services.reject(p, request.user, request.POST.get("reason") or "other", request.POST.get("note", ""))
+            elif action == "paper":
+                rows = []
+                for line in request.POST.get("names", "").splitlines():
+                    if line.strip():
+                        rows.append({"full_name": line.strip(), "signed_at": _paper_date(request.POST.get("date"))})
+                res = services.add_paper(p, rows, request.user)
+                messages.success(request, _("Paper signatures: %(a)s accepted, %(d)s duplicates, %(o)s outside the "
+                                            "period.") % {"a": res.accepted, "d": len(res.duplicates),
+                                                          "o": len(res.outside_period)})
+            elif action == "respond":
+                services.respond(p, request.POST.get("text", ""))
+        except services.RuleError as err:
+            messages.error(request, err.message)
+        return redirect("petitions:moderation")
+    return render(request, "petitions/moderation.html", {
+        "pending": Petition.objects.select_related("author").filter(status="moderation"),
+        "collecting": Petition.objects.filter(status__in=("collecting", "review")),
+        "reasons": REJECT_REASONS})
+
+
+def _paper_date(value: str | None) -> datetime:
+    if value:
+        try:
+            return timezone.make_aware(datetime.fromisoformat(value).replace(hour=12))
+        except ValueError:
+            pass
+    return timezone.now()

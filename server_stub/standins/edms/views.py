@@ -1,0 +1,109 @@
+"""Officials' pages of the EDMS stand-in: the register with deadlines, one card, answering."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from server_stub.core import numbers
+
+from . import services
+from .models import Registration
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Answer text"), required=False, widget=forms.Textarea)
+    pdf = forms.FileField(label=gettext_lazy("…or an answer PDF"), required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("text") and not data.get("pdf"):
+            raise forms.ValidationError(_("Write the answer or attach a PDF."))
+        return data
+
+
+class ExtendForm(forms.Form):
+    deadline = forms.DateField(label=gettext_lazy("New deadline (at most 45 days in all)"),
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=gettext_lazy("Reason for extension"), max_length=500)
+
+
+def _card(number: str) -> Registration:
+    try:
+        return get_object_or_404(Registration, number=numbers.validate(number))
+    except numbers.InvalidNumber as err:
+        raise Http404(str(err)) from err
+
+
+@staff_member_required(login_url="/accounts/login/")
+def register(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = list(Registration.objects.all()[:500])
+    only = request.GET.get("show", "")
+    for r in rows:
+        r.overdue = services.is_overdue(r, today)  # type: ignore[attr-defined]
+        r.display_number = numbers.display(r.number)  # type: ignore[attr-defined]
+    if only == "overdue":
+        rows = [r for r in rows if r.overdue]  # type: ignore[attr-defined]
+    elif only == "open":
+        rows = [r for r in rows if r.status != "answered"]
+    return render(request, "edms/register.html", {"rows": rows, "show": only, "today": today})
+
+
+@staff_member_required(login_url="/accounts/login/")
+def card(request: HttpRequest, number: str) -> HttpResponse:
+    reg = _card(number)
+    answer_form, extend_form = AnswerForm(), ExtendForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "answer":
+            answer_form = AnswerForm(request.POST, request.FILES)
+            if answer_form.is_valid():
+                try:
+                    if answer_form.cleaned_data.get("pdf"):
+                        services.answer_with_pdf(reg, answer_form.cleaned_data["pdf"].read(), request.user)
+                    else:
+                        services.answer_with_text(reg, answer_form.cleaned_data["text"], request.user)
+                except ValueError as err:
+                    answer_form.add_error("pdf", str(err))
+                else:
+                    messages.success(request, _("The answer is published; the terminal will be told."))
+                    return redirect("edms:card", number=reg.number)
+        elif action == "extend":
+            extend_form = ExtendForm(request.POST)
+            if extend_form.is_valid():
+                try:
+                    services.extend(reg, extend_form.cleaned_data["deadline"], extend_form.cleaned_data["reason"])
+                except ValueError as err:
+                    extend_form.add_error("deadline", str(err))
+                else:
+                    messages.success(request, _("Deadline extended."))
+                    return redirect("edms:card", number=reg.number)
+        elif action == "quick":
+            services.set_study(reg, needs_study=False)
+            messages.success(request, _("No extra study needed: deadline set to 15 days."))
+            return redirect("edms:card", number=reg.number)
+        elif action == "progress":
+            services.set_in_progress(reg)
+            messages.success(request, _("Status: in progress."))
+            return redirect("edms:card", number=reg.number)
+    limit: date = services.max_deadline(timezone.localtime(reg.registered_at).date())
+    return render(request, "edms/card.html", {
+        "reg": reg, "display_number": numbers.display(reg.number), "overdue": services.is_overdue(reg),
+        "answer_form": answer_form, "extend_form": extend_form, "limit": limit})
+
+
+@staff_member_required(login_url="/accounts/login/")
+def scan(request: HttpRequest, number: str) -> FileResponse:
+    reg = _card(number)
+    return FileResponse(open(Path(reg.pdf_path), "rb"), content_type="application/pdf",
+                        filename=f"{reg.number}.pdf")

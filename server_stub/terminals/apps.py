@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TerminalsConfig(AppConfig):
+    """Terminal API (docs/terminal-api.md) and the technicians' fleet page."""
+
+    name = "server_stub.terminals"
+    label = "terminals"
+    verbose_name = _("Appeal terminals")
+    url_prefix = "fleet/"
+    api_prefix = "terminal/v1/"
+    nav = [("/fleet/", _("Terminal fleet"))]

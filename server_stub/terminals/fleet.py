@@ -1,0 +1,63 @@
+"""What the technicians' fleet page shows: per terminal state and computed alerts."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AppealStatus, Heartbeat, Terminal, TerminalEvent
+
+
+@dataclass
+class TerminalView:
+    terminal: Terminal
+    devices: list[dict[str, Any]] = field(default_factory=list)
+    consumables: dict[str, Any] = field(default_factory=dict)
+    queue_depth: int | None = None
+    oldest_undelivered: dict[str, Any] | None = None
+    app_version: str = ""
+    alerts: list[str] = field(default_factory=list)
+
+
+def fleet_state() -> list[TerminalView]:
+    now = timezone.now()
+    stale_after = timedelta(seconds=3 * settings.TERMINAL_HEARTBEAT_INTERVAL_S)
+    unimported_after = timedelta(minutes=settings.FLEET_UNIMPORTED_ALERT_MIN)
+    views = []
+    for terminal in Terminal.objects.all():
+        hb = terminal.last_heartbeat or {}
+        view = TerminalView(terminal, devices=hb.get("devices", []), consumables=hb.get("consumables", {}),
+                            queue_depth=hb.get("queue_depth"), oldest_undelivered=hb.get("oldest_undelivered"),
+                            app_version=hb.get("app_version", ""))
+        if terminal.last_heartbeat_at is None:
+            view.alerts.append(_("No heartbeat received yet"))
+        elif now - terminal.last_heartbeat_at > stale_after:
+            view.alerts.append(_("Stale heartbeat: last one at %(at)s") % {
+                "at": timezone.localtime(terminal.last_heartbeat_at).strftime("%Y-%m-%d %H:%M")})
+        for dev in view.devices:
+            if dev.get("state") in ("fault", "offline"):
+                view.alerts.append(_("Device %(device)s: %(state)s %(detail)s") % {
+                    "device": dev.get("device"), "state": dev.get("state"), "detail": dev.get("detail", "")})
+        depths = list(Heartbeat.objects.filter(terminal=terminal).order_by("-sent_at")
+                      .values_list("queue_depth", flat=True)[:4])
+        if len(depths) >= 3 and all(a > b for a, b in itertools.pairwise(depths)):
+            view.alerts.append(_("Queue growing: %(depths)s") % {"depths": " ← ".join(map(str, depths))})
+        delivered = (TerminalEvent.objects.filter(terminal=terminal, type="delivered",
+                                                  received_at__lt=now - unimported_after)
+                     .exclude(number="").values_list("number", flat=True))
+        known = set(AppealStatus.objects.filter(number__in=list(delivered)).values_list("number", flat=True))
+        for number in sorted(set(delivered) - known):
+            view.alerts.append(_("Appeal %(number)s delivered but not imported by the EDMS") % {"number": number})
+        for event in TerminalEvent.objects.filter(terminal=terminal, type="alert",
+                                                  received_at__gt=now - timedelta(hours=24)).order_by("-received_at")[:5]:
+            detail = event.detail or {}
+            view.alerts.append(_("Terminal alert: %(code)s %(message)s") % {
+                "code": detail.get("code", ""), "message": detail.get("message", "")})
+        views.append(view)
+    return views

@@ -1,0 +1,42 @@
+"""URLconf: the foundation, then every app that declares ``url_prefix``, then the API."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from server_stub.core import bankid_client
+from server_stub.core import views as core_views
+from server_stub.core.api import register_routers
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("auth/bankid/", bankid_client.start, name="bankid-start"),
+    path("auth/bankid/callback", bankid_client.callback, name="bankid-callback"),
+    path("admin/", admin.site.urls),
+]
+
+for _config in apps.get_app_configs():
+    _prefix = getattr(_config, "url_prefix", None)
+    if _prefix:
+        urlpatterns.append(path(_prefix, include(importlib.import_module(f"{_config.name}.urls"))))
+    for _mount, _module in getattr(_config, "url_mounts", {}).items():  # extra mounts: {"open311/v2/": "mod"}
+        urlpatterns.append(path(_mount, include(importlib.import_module(_module))))
+
+urlpatterns += [
+    path("api/", register_routers().urls),
+    re_path(r"^api/(?P<rest>.*)$", core_views.api_not_found),
+    # No CDN: static files and uploads are served by the app itself (small city, one machine).
+    re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.BASE_DIR / "core" / "static"}),
+    # Only public uploads (map photos); EDMS documents and answers live outside media/public.
+    re_path(r"^media/public/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT / "public"}),
+]

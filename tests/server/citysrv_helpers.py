@@ -1,0 +1,158 @@
+"""Helpers for the city server tests (imported by conftest and the tests)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+BACKEND = os.environ.get("CITY_SERVER_TEST_DB", "sqlite")
+PG_BASE = os.environ.get("CITY_SERVER_TEST_PG_URL", "postgresql://appeals:appeals@127.0.0.1:5432/")
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    drop: Path
+    db_url: str
+    env: dict[str, str]
+    proc: subprocess.Popen[str] | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``city-server`` against the same database and data dir."""
+        return subprocess.run([PY, "-m", "server_stub.cli", *args, "--db", self.db_url,
+                               "--data-dir", str(self.data_dir)], cwd=ROOT, env=self.env, text=True,
+                              capture_output=True, check=check, timeout=60)
+
+    def token(self, code: str) -> str:
+        if code not in self.tokens:
+            out = self.cli("issue-terminal-credential", code).stdout.strip().splitlines()
+            self.tokens[code] = out[-1]
+        return self.tokens[code]
+
+
+def _make_db(tmp: Path) -> tuple[str, Any]:
+    if BACKEND == "sqlite":
+        return f"sqlite:///{tmp / 'city.sqlite3'}", None
+    import psycopg
+
+    name = f"city_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return PG_BASE + name, drop
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("city-server")
+    db_url, drop = _make_db(tmp)
+    drop_dir = tmp / "drop"
+    drop_dir.mkdir()
+    env = {**os.environ, "CITY_SERVER_FAST_PASSWORDS": "1", "CITY_SERVER_EDMS_INTERVAL": "0.3",
+           "CITY_SERVER_EDMS_GRACE": "3", "CITY_SERVER_UNIMPORTED_ALERT_MIN": "0", "CITY_SERVER_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    srv = Server("", tmp / "data", drop_dir, db_url, env)
+    proc = subprocess.Popen([PY, "-m", "server_stub.cli", "run", "--port", "0", "--db", db_url, "--data-dir",
+                             str(srv.data_dir), "--drop-folder", str(drop_dir)], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=open(tmp / "server.log", "w"))  # noqa: SIM115
+    srv.proc = proc
+    deadline = time.monotonic() + 60
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            raise RuntimeError("city-server exited: " + (tmp / "server.log").read_text()[-3000:])
+        if line.startswith("city-server listening on "):
+            srv.url = line.split()[-1].rstrip("/")
+            break
+    else:
+        proc.kill()
+        raise RuntimeError("city-server did not start in 60 s")
+    try:
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if drop:
+            drop()
+
+
+class Api:
+    """A requests session bound to the server, with the terminal's bearer token."""
+
+    def __init__(self, base: str, token: str | None = None):
+        self.base = base
+        self.s = requests.Session()
+        if token:
+            self.s.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.s.get(self.base + path, timeout=20, **kw)
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return self.s.post(self.base + path, timeout=20, **kw)
+
+
+@pytest.fixture(scope="session")
+def api17(server: Server) -> Api:
+    return Api(server.url + "/api/terminal/v1", server.token("017"))
+
+
+@pytest.fixture(scope="session")
+def api18(server: Server) -> Api:
+    return Api(server.url + "/api/terminal/v1", server.token("018"))
+
+
+def staff_session(server: Server, user: str = "official") -> requests.Session:
+    s = requests.Session()
+    s.get(server.url + "/accounts/login/", timeout=20)
+    r = s.post(server.url + "/accounts/login/", data={"username": user, "password": user, "next": "/",
+                                                      "csrfmiddlewaretoken": s.cookies["csrftoken"]},
+               headers={"Referer": server.url + "/accounts/login/"}, timeout=20, allow_redirects=False)
+    assert r.status_code == 302, r.text[:500]
+    return s
+
+
+def resident_session(server: Server, resident: str = "test-0002") -> requests.Session:
+    """Sign a test resident in through the real OAuth 2.0 redirect flow of the BankID stand-in."""
+    import re
+
+    s = requests.Session()
+    r = s.get(server.url + "/auth/bankid/?next=/map/", timeout=20, allow_redirects=False)
+    assert r.status_code == 302 and "/bankid/authorize?" in r.headers["Location"]
+    form = s.get(server.url + r.headers["Location"] if r.headers["Location"].startswith("/") else r.headers["Location"],
+                 timeout=20)
+    assert form.status_code == 200
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text))
+    pk = re.search(r'<input type="radio" name="resident" id="resident-(\d+)"[^>]*>\s*<label[^>]*>([^<]+)</label>',
+                   form.text)
+    assert pk
+    choices = dict((m[1], m[0]) for m in re.findall(r'id="resident-(\d+)" value="\d+"[^>]*>\s*<label[^>]*>([^<]+)<',
+                                                     form.text))
+    subject_pk = {"test-0001": "Шевченко", "test-0002": "Бондаренко", "test-0003": "Коваль"}[resident]
+    chosen = next(v for k, v in choices.items() if k.startswith(subject_pk))
+    data = {**hidden, "resident": chosen, "allow": ""}
+    back = s.post(form.url, data=data, headers={"Referer": form.url}, timeout=20, allow_redirects=False)
+    assert back.status_code == 302 and "code=" in back.headers["Location"], back.text[:300]
+    done = s.get(back.headers["Location"], timeout=20, allow_redirects=False)
+    assert done.status_code == 302 and done.headers["Location"] == "/map/", done.text[:300]
+    return s
