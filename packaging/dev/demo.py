@@ -106,6 +106,8 @@ def main() -> int:
         shutil.rmtree(base)
     for sub in ("server", "sim", "terminal/store", "drop", "screens"):
         (base / sub).mkdir(parents=True)
+    # The drop folder is the EDMS's share; its marker file tells the agent the share is mounted.
+    (base / "drop" / ".edms-drop").write_text("EDMS drop folder (demo)\n", encoding="utf-8")
     demo = Demo(base)
     stopping = False
 
@@ -173,7 +175,7 @@ def scripted(demo: Demo, base: Path, exit_after: bool, stopping: Callable[[], bo
     demo.run([str(BIN / "city-server"), "edms-answer", compact, "--data-dir", str(base / "server"),
               "--text", "Шановна пані Наталіє! Ремонт покрівлі будинку № 15 включено до плану на грудень 2026 року."],
              server_env)
-    sms = wait("the SMS about the answer", lambda: [m for m in sim_json(demo, "sms") if "відповід" in m.get("text", "").lower()],
+    sms = wait("the SMS about the answer", lambda: [m for m in sim_json(demo, "sms") if "Надано відповідь" in m.get("text", "")],
                timeout=120)
     say(f"SMS to the resident: {sms[-1]['text']!r}")
 
@@ -191,7 +193,8 @@ def scripted(demo: Demo, base: Path, exit_after: bool, stopping: Callable[[], bo
     print(f"  kiosk screens          {base / 'screens'}")
     print(f"  receipts (PNG + text)  {base / 'sim' / 'receipts'}  (latest: {receipts[-1].name if receipts else '-'})")
     print(f"  printed forms/answers  {base / 'sim' / 'form-jobs'}")
-    print(f"  EDMS drop folder       {base / 'drop'}  (emptied once the EDMS acknowledged; the EDMS keeps its copy in {base / 'server'})")
+    print(f"  EDMS drop folder       {base / 'drop'}  (the agent empties it once the EDMS acknowledged)")
+    print(f"  imported by the EDMS   {base / 'server' / 'private' / 'edms'}")
     print(f"  SMS log                {base / 'sim' / 'sms.jsonl'}")
     print(f"  terminal store         {base / 'terminal' / 'store'}")
     print(f"  city server            {server_url}/  (staff: admin/admin; fleet {server_url}/fleet/, EDMS {server_url}/edms/)")
