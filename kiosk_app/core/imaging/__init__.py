@@ -11,7 +11,13 @@ Each stage is callable on its own: :func:`read_labels`, :func:`clean_sheet`, :fu
 :func:`build_pdf`, :func:`add_ocr_layer`. No Qt here (``kiosk_app.core`` is UI-free).
 """
 
-from kiosk_app.core.imaging.cleanup import BLANK_COVERAGE, PHOTO_MIN_BLOCKS, Cleaned, clean_sheet
+from kiosk_app.core.imaging.cleanup import (
+    BLANK_COVERAGE,
+    PHOTO_MIN_BLOCKS,
+    Cleaned,
+    clean_sheet,
+    ink_coverage,
+)
 from kiosk_app.core.imaging.compress import (
     JPEG_QUALITY,
     TEXT_PAGE_BUDGET,
@@ -48,6 +54,7 @@ __all__ = [
     "encode_bitonal",
     "encode_grey",
     "encode_page",
+    "ink_coverage",
     "parse_payload",
     "pick_label",
     "process_sheet",
