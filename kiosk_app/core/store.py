@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ from .numbering import SEQ_MAX, AppealNumber
 from .spool import FileRef, Spool
 
 log = logging.getLogger(__name__)
+
+
+ORPHAN_GRACE = 600.0        # seconds; see Store.recover
 
 
 class StoreError(Exception):
@@ -269,7 +273,7 @@ class Store:
             _event(c, document_id, event, detail or {})
 
     # -- recovery ---------------------------------------------------------------------------
-    def recover(self, *, full: bool = False) -> RecoveryReport:
+    def recover(self, *, full: bool = False, orphan_grace: float = ORPHAN_GRACE) -> RecoveryReport:
         """Bring the store to a consistent state after a crash; run at every start."""
         report = RecoveryReport()
         report.partial_files_removed = self.spool.sweep_partials()
@@ -286,9 +290,13 @@ class Store:
             ).fetchall():
                 self.void_number(compact, "interrupted: the terminal restarted during the intake", conn=c)
                 report.voided_numbers.append(compact)
+        # A file nobody references is what a crash between "file durable" and "row committed"
+        # leaves. The sync agent writes into the same spool while the kiosk starts, so only
+        # files older than ORPHAN_GRACE are taken as orphans.
         referenced = {r["path"] for r in self.db.query("SELECT path FROM files")}
+        cutoff = time.time() - orphan_grace
         for rel in self.spool.all_files():
-            if rel not in referenced:
+            if rel not in referenced and self.spool.path_of(rel).stat().st_mtime < cutoff:
                 self.spool.remove(rel)
                 report.orphan_files_removed.append(rel)
         report.problems = self.check(full=full)
