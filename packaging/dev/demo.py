@@ -12,6 +12,7 @@ until Ctrl-C (``--exit`` stops at once: tests and CI use it).
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk_app.core.config import sim_device_sections  # noqa: E402
 
+SANED_LOCK = "/tmp/appeal-terminal-saned-6566.lock"
 PORTS = {"server": 8000, "control": 8765, "receipt": 9100, "ipp": 8631}
 
 
@@ -110,6 +112,13 @@ def main() -> int:
     (base / "drop" / ".edms-drop").write_text("EDMS drop folder (demo)\n", encoding="utf-8")
     demo = Demo(base)
     stopping = False
+    # SANE's net backend only knows port 6566: wait for any other simulator (a test run) to finish.
+    lock = open(SANED_LOCK, "a")  # noqa: SIM115 - held for the demo's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        say("another simulator holds the scanner port 6566; waiting for it to finish")
+        fcntl.flock(lock, fcntl.LOCK_EX)
 
     def on_signal(signum: int, frame: Any) -> None:
         nonlocal stopping

@@ -15,8 +15,9 @@ from kiosk_app.core.config import load_kiosk_config
 from kiosk_app.core.terminal import Terminal
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """One simulator per test module: it holds SANE's port 6566 (and its lock) only meanwhile."""
     with running_sim(tmp_path_factory.mktemp("sim")) as s:
         yield s
 
