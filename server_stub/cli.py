@@ -48,6 +48,35 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def scheduled_jobs_forever() -> None:
+    """The instruments' scheduled work, every CITY_SERVER_JOBS_INTERVAL seconds (default 600):
+    petitions reaching the threshold go to the mayor's review (the concept: no later than the
+    next day) and expired ones become appeals; appointment reminders go out. Each job is
+    idempotent, so a second server process running it too changes nothing."""
+    import logging
+    import time
+
+    from django.db import close_old_connections
+
+    log = logging.getLogger("server_stub.jobs")
+    interval = float(os.environ.get("CITY_SERVER_JOBS_INTERVAL", "600"))
+    if interval <= 0:
+        return
+    while True:
+        try:
+            from server_stub.cabinet.services import send_reminders
+            from server_stub.petitions.services import run_jobs
+
+            for pk, action in run_jobs(None, None):
+                log.info("petition %s: %s", pk, action)
+            send_reminders(None)
+        except Exception:
+            log.exception("scheduled jobs failed; retrying in %.0f s", interval)
+        finally:
+            close_old_connections()
+        time.sleep(interval)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -67,6 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     regenerate_all()
     threading.Thread(target=regenerate_forever, name="opendata", daemon=True).start()
+    threading.Thread(target=scheduled_jobs_forever, name="jobs", daemon=True).start()
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))

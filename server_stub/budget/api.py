@@ -21,8 +21,8 @@ router = Router(tags=["participatory budget"])
 
 
 class CycleIn(Schema):
-    year: int
-    total_budget: Decimal = Field(gt=0)
+    year: int = Field(ge=2000, le=2100)
+    total_budget: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
 
 
 class PhaseIn(Schema):
@@ -34,7 +34,7 @@ class ProjectIn(Schema):
     description: str = Field(min_length=10)
     category: Literal[tuple(k for k, _ in CATEGORIES)]  # type: ignore[valid-type]
     location: str = Field(min_length=3, max_length=300)
-    cost: Decimal = Field(gt=0)
+    cost: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
 
 
 class ReviewIn(Schema):
@@ -183,6 +183,20 @@ def paper(request: HttpRequest, year: int, body: PaperIn) -> dict[str, Any]:
         return services.add_paper(_cycle(year), [b.dict() for b in body.ballots], request.user)
     except services.BudgetError as e:
         raise _err(e) from e
+
+
+@router.post("/projects/{pk}/milestones/{index}/photo", auth=staff_auth,
+             response={200: dict, **errors(401, 403, 404, 422)}, summary="Attach a photo to a milestone (staff)")
+def milestone_photo(request: HttpRequest, pk: int, index: int,
+                    file: UploadedFile = File(...)) -> dict[str, Any]:  # noqa: B008
+    p = _project(pk)
+    ms = list(p.milestones.all())
+    if not 1 <= index <= len(ms):
+        raise ApiError(404, "not_found", f"Milestone {index} is not known")
+    _check_image(file)
+    m = ms[index - 1]
+    m.photo.save(f"project-{p.pk}-m{m.pk}.{file.name.rsplit('.', 1)[-1].lower()}", file)
+    return services.project_dict(p)
 
 
 @router.post("/projects/{pk}/milestones", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 409)},

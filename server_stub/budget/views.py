@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +16,8 @@ from .models import Cycle, Project, Vote
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    cycle = Cycle.objects.filter(year=request.GET.get("year") or 0).first() or Cycle.objects.first()
+    cycle = Cycle.objects.filter(year=request.GET.get("year") or 0).first() or \
+        Cycle.objects.filter(phase="voting").first() or Cycle.objects.first()
     resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
     if request.method == "POST" and resident is not None:
         p = get_object_or_404(Project, pk=request.POST.get("project") or 0)
@@ -29,7 +34,36 @@ def index(request: HttpRequest) -> HttpResponse:
         if resident:
             mine = set(Vote.objects.filter(cycle=cycle, resident=resident).values_list("project_id", flat=True))
     return render(request, "budget/index.html", {"cycle": cycle, "rows": rows, "mine": mine, "resident": resident,
-                                                 "cycles": Cycle.objects.all()})
+                                                 "cycles": Cycle.objects.all(),
+                                                 "submission": Cycle.objects.filter(phase="submission").first()})
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["title", "description", "category", "location", "cost", "photo"]
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The photo is larger than 5 MB."))
+        return photo
+
+
+@login_required(login_url="/auth/bankid/")
+def new(request: HttpRequest) -> HttpResponse:
+    cycle = Cycle.objects.filter(phase="submission").first()
+    resident = getattr(request.user, "resident", None)
+    form = ProjectForm()
+    if request.method == "POST" and cycle and resident:
+        form = ProjectForm(request.POST, request.FILES)
+        if form.is_valid():
+            p = form.save(commit=False)
+            p.cycle, p.author = cycle, resident
+            p.save()
+            messages.success(request, _("The project is submitted for review."))
+            return redirect("budget:index")
+    return render(request, "budget/new.html", {"cycle": cycle, "resident": resident, "form": form})
 
 
 def project(request: HttpRequest, pk: int) -> HttpResponse:

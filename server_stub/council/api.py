@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+from pydantic import Field
 
 from server_stub.core.api import ApiError, errors
 from server_stub.petitions.access import staff_auth
@@ -23,8 +24,8 @@ class StandardIn(Schema):
 
 
 class ReportIn(Schema):
-    year: int
-    text: str
+    year: int = Field(ge=1990, le=2100)
+    text: str = Field(min_length=3, max_length=50000)
 
 
 def deputy_dict(d: Deputy) -> dict[str, Any]:

@@ -38,11 +38,13 @@ def topics(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"slug": t.slug, "title": t.title, "description": t.description} for t in Topic.objects.all()]
 
 
-@router.post("/subscriptions", auth=None, response={202: dict, **errors(422, 503)},
+@router.post("/subscriptions", auth=None, response={202: dict, **errors(422, 429, 503)},
              summary="Ask to subscribe: a confirmation link is mailed (double opt-in)")
 def subscribe(request: HttpRequest, body: SubscribeIn) -> tuple[int, dict[str, Any]]:
     try:
         mailed = services.request_subscription(body.email, body.topics)
+    except services.TooMany as err:
+        raise ApiError(429, "too_many_requests", str(err)) from err
     except ValueError as err:
         raise ApiError(422, "validation_error", str(err)) from err
     if not mailed:

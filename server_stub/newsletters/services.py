@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,11 @@ from .mail import Mail, send_all, send_one
 from .models import Issue, PendingRequest, Subscriber, Topic
 
 CONFIRM_HOURS = 72
+MAX_REQUESTS_PER_DAY = 3
+
+
+class TooMany(Exception):
+    """More confirmation e-mails to one address within 24 h than MAX_REQUESTS_PER_DAY."""
 UNSUB_SALT = "city-server.newsletter-unsubscribe"
 
 
@@ -31,6 +37,10 @@ def request_subscription(email: str, slugs: list[str]) -> bool:
     topics = list(Topic.objects.filter(slug__in=slugs).values_list("slug", flat=True))
     if not topics:
         raise ValueError("no known topic chosen")
+    recent = PendingRequest.objects.filter(email=email.strip().lower(),
+                                           created_at__gte=timezone.now() - timedelta(hours=24)).count()
+    if recent >= MAX_REQUESTS_PER_DAY:  # nobody can make the city mail-bomb an address
+        raise TooMany("too many subscription requests for this address today")
     token = secrets.token_urlsafe(24)
     PendingRequest.objects.create(email=email.strip().lower(), topics=topics, token_hash=_hash(token))
     titles = ", ".join(Topic.objects.filter(slug__in=topics).values_list("title", flat=True))

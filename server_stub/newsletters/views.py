@@ -22,7 +22,7 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 ok = services.request_subscription(email, chosen)
-            except ValueError:
+            except (ValueError, services.TooMany):
                 ok = False
             if ok:
                 messages.success(request, _("We have sent a confirmation link to your e-mail. "

@@ -22,9 +22,12 @@ class ImportError_(ValueError):
 
 def _dec(v: str, line: int) -> Decimal:
     try:
-        return Decimal(v.replace(" ", "").replace(",", "."))
+        value = Decimal(v.replace(" ", "").replace(",", "."))
     except InvalidOperation as err:
         raise ImportError_(f"line {line}: not a number: {v!r}") from err
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 13:
+        raise ImportError_(f"line {line}: out of range: {v!r}")
+    return value.quantize(Decimal("0.01"))
 
 
 def import_budget(text: str) -> dict[str, Any]:
@@ -35,6 +38,8 @@ def import_budget(text: str) -> dict[str, Any]:
     for i, r in enumerate(rows, start=2):
         if r["kind"] not in ("revenue", "expense") or r["fund"] not in ("general", "special"):
             raise ImportError_(f"line {i}: kind is revenue/expense, fund is general/special")
+        if not r["year"].strip().isdigit() or not 1990 <= int(r["year"]) <= 2100:
+            raise ImportError_(f"line {i}: year {r['year']!r} is not a year")
         lines.append(BudgetLine(year=int(r["year"]), kind=r["kind"], fund=r["fund"], code=r["code"].strip(),
                                 name=r["name"].strip(), sector=r["sector"].strip(), plan=_dec(r["plan"], i),
                                 executed=_dec(r["executed"], i)))

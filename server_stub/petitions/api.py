@@ -35,7 +35,7 @@ class ModerateIn(Schema):
 
 
 class SignIn(Schema):
-    email: str = Field("", max_length=254)
+    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
     notify: list[Literal["review", "answered", "appeal"]] = []
 
 
@@ -92,7 +92,11 @@ def create(request: HttpRequest, body: PetitionIn) -> tuple[int, dict[str, Any]]
 
 @router.get("/moderation", auth=staff_auth, summary="Petitions awaiting moderation (staff)")
 def moderation_queue(request: HttpRequest) -> list[dict[str, Any]]:
-    return [services.as_dict(p) for p in Petition.objects.select_related("author").filter(status="moderation")]
+    from server_stub.cabinet.services import log_access
+
+    pending = list(Petition.objects.select_related("author").filter(status="moderation"))
+    log_access({p.author for p in pending}, request.user.get_username(), "модерація петицій (автор петиції)")
+    return [services.as_dict(p) for p in pending]
 
 
 @router.get("/export.json", auth=None, summary="All published petitions (JSON)")

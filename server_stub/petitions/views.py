@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.contrib import messages
@@ -48,7 +49,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.withdraw(p, resident)
                 messages.success(request, _("Your signature is withdrawn."))
             else:
-                services.sign(p, resident, request.POST.get("email", "").strip()[:254], request.POST.getlist("notify"))
+                email = request.POST.get("email", "").strip()[:254]
+                services.sign(p, resident, email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else "",
+                              request.POST.getlist("notify"))
                 messages.success(request, _("Thank you, your signature is counted."))
         except services.RuleError as err:
             messages.error(request, _("Not done: %(why)s") % {"why": err.message})
@@ -85,8 +88,12 @@ def moderation(request: HttpRequest) -> HttpResponse:
         except services.RuleError as err:
             messages.error(request, err.message)
         return redirect("petitions:moderation")
+    pending = list(Petition.objects.select_related("author").filter(status="moderation"))
+    from server_stub.cabinet.services import log_access
+
+    log_access({p.author for p in pending}, request.user.get_username(), "модерація петицій (автор петиції)")
     return render(request, "petitions/moderation.html", {
-        "pending": Petition.objects.select_related("author").filter(status="moderation"),
+        "pending": pending,
         "collecting": Petition.objects.filter(status__in=("collecting", "review")),
         "reasons": REJECT_REASONS})
 

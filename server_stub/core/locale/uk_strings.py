@@ -268,5 +268,9 @@ UK.update({
     "what is repaired": "що ремонтують", "what was done": "що зроблено", "where": "де",
     "within the budget now": "зараз у межах бюджету", "won: being implemented": "переміг: реалізується",
     "year": "рік", "your vote": "ваш голос", "in progress": "триває", "closed": "закрито", "open": "відкрите",
-    "not registered yet": "ще не зареєстровано", "Votes cast": "Голоси",
+    "not registered yet": "ще не зареєстровано", "Votes cast": "Голоси", "Submit a project": "Подати проєкт",
+    "The project is submitted for review.": "Проєкт передано на розгляд.",
+    "Projects are not being accepted now.": "Зараз проєкти не приймаються.",
+    "Only residents verified through BankID may submit projects.": "Подавати проєкти можуть лише мешканці, що пройшли BankID.",
+    "title": "назва", "description": "опис", "photo": "фото",
 })
