@@ -122,7 +122,7 @@ def _load_extra_commands() -> None:
     """Subcommands that live beside their subject (devices, intake, ...) register themselves."""
     import importlib
 
-    for module in ("kiosk_app.commands", "kiosk_app.ui_commands"):
+    for module in ("kiosk_app.commands", "kiosk_app.ui_commands", "kiosk_app.provision_commands"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:

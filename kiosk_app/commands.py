@@ -94,17 +94,37 @@ def _intake(ns: argparse.Namespace) -> int:
         try:
             intake.scan()
         except IntakeStopped:
-            intake.cancel("scenario: stopped by a fault") if scenario.get("cancel_on_fault", True) else None
+            if scenario.get("cancel_on_fault", True):
+                intake.cancel("scenario: stopped by a fault")
             raise
         result = intake.confirm()
+        emit({"ok": True, "result": result.as_dict()}, True)
+        sys.stdout.flush()
+        if t.ocr_enabled:          # after the receipt, off the resident's path
+            print("adding the OCR text layer (after the receipt)…", file=sys.stderr)
+            print(f"OCR text layer added to: {', '.join(t.ocr_pending()) or 'none'}", file=sys.stderr)
+        return 0
     except IntakeStopped as stop:
         emit({"ok": False, "stopped": message_dict(stop.message), "device": stop.device, "code": stop.code,
               "sheet": stop.sheet, "number": stop.number.display if stop.number else None}, True)
         return 1
     finally:
         t.close()
-    emit({"ok": True, "result": result.as_dict()}, True)
-    return 0
+
+
+@command("ocr", "Add the OCR text layer to appeals still waiting for it (the kiosk does this after each receipt)",
+         "kioskctl ocr")
+@args(_sim_arg)
+def _ocr(ns: argparse.Namespace) -> int:
+    t = open_terminal(ns)
+    try:
+        if not t.ocr_enabled:
+            emit({"ok": False, "reason": "OCR is off (intake.ocr) or Tesseract with ukr+eng is not installed"}, True)
+            return 1
+        emit({"ok": True, "ocr_added": t.ocr_pending()}, True)
+        return 0
+    finally:
+        t.close()
 
 
 @command("reprint", "Print the answer to an appeal on the form printer if it has come; else show its status and deadline "

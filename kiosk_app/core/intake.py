@@ -34,7 +34,7 @@ from PIL import Image
 
 from devices.errors import BinFull, DeviceError, FeederEmpty, StaplesOut, Unplugged
 
-from . import imaging, messages
+from . import imaging, messages, ocr_job
 from . import metadata as metadata_mod
 from .applicant import Applicant
 from .messages import Message
@@ -237,6 +237,7 @@ class Intake:
                    for s in self.done for side, p in s.pages],
             sheets=self.total, received_at=received.isoformat(timespec="seconds"), deadline=deadline.isoformat(),
             sms_requested=self.sms, parent=self.parent.compact if self.parent else None, intake_id=self.intake_id,
+            deliver_after=ocr_job.hold_until(received) if self.t.ocr_enabled else None,
         ))
         self.finished = True
         result = IntakeResult(self.number, self.parent, received, deadline, self.total, len(kept),

@@ -79,6 +79,7 @@ class AppealRecord:
     sms_requested: bool = False
     parent: str | None = None
     intake_id: int | None = None
+    deliver_after: str | None = None     # outbox next_attempt_at: held for the OCR layer (ocr_job)
 
 
 @dataclass
@@ -252,7 +253,8 @@ class Store:
                     "INSERT INTO pages (document_id, idx, sheet, side, file, dropped_blank, ink_coverage) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (record.document_id, i, page.sheet, page.side, file_id, int(page.dropped_blank), page.ink_coverage),
                 )
-            c.execute("INSERT INTO outbox (document_id, state, created_at) VALUES (?, 'pending', ?)", (record.document_id, now_iso()))
+            c.execute("INSERT INTO outbox (document_id, state, created_at, next_attempt_at) VALUES (?, 'pending', ?, ?)",
+                      (record.document_id, now_iso(), record.deliver_after))
             changed = c.execute(
                 "UPDATE numbers SET state='used', closed_at=? WHERE compact=? AND state='issued'", (now_iso(), record.number)
             ).rowcount

@@ -17,7 +17,7 @@ from typing import Any
 from devices.errors import DeviceError
 
 from . import applicant as applicant_mod
-from . import forms, messages
+from . import forms, messages, ocr_job
 from .answers import AnswerClient, AnswerLookup, local_answer, server_answer
 from .applicant import Applicant
 from .hardware import DeviceSet
@@ -66,6 +66,11 @@ class Terminal:
             log.warning("recovered: %d interrupted intake(s), %d number(s) voided",
                         len(self.recovery.interrupted_intakes), len(self.recovery.voided_numbers))
         self.devices = devices or DeviceSet.from_config(cfg)
+        self.ocr_enabled = bool(cfg["intake.ocr"]) and ocr_job.available()
+
+    def ocr_pending(self) -> list[str]:
+        """Add the OCR text layer to appeals held for it (after their receipts; slow: seconds a page)."""
+        return ocr_job.run_pending(self.store) if self.ocr_enabled else []
 
     def close(self) -> None:
         self.devices.close()

@@ -61,6 +61,13 @@ def test_scenario_from_applicant_to_archive_box(sim: Sim, tmp_path: Path) -> Non
         assert record["files"][0]["sha256"] == store.file_ref(appeal["pdf_file"]).sha256
         assert record["files"][0]["pages"] == 2 and [s["label"] for s in record["sheets"]] == [f"{compact}-01", f"{compact}-02"]
         assert record["applicant"]["surname"] == "Мʼясоїд-Коваль" and record["notification"]["sms"] is True
+        # The OCR text layer came after the receipt: the PDF is searchable in Ukrainian, the record
+        # says so, and the appeal is released for delivery.
+        assert "OCR text layer added to: " + compact in out.stderr
+        assert record["files"][0]["ocr"] is True
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "ремонту даху" in text.lower() or "даху" in text.lower(), text[:500]
+        assert outbox[0]["next_attempt_at"] is None
         assert store.check(full=True) == []
     finally:
         store.close()

@@ -1,0 +1,128 @@
+"""Screenshots of every screen (both languages, and high contrast) with made-up data: what
+``kioskctl screenshots DIR`` and the tests write, and docs/screens.md shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from kiosk_app.core import messages
+from kiosk_app.core.numbering import parse
+
+from .qt import QApplication, Qt
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = {"surname": "Мʼясоїд-Коваль", "name": "Наталія", "patronymic": "Іванівна",
+        "address": "м. Дніпро, вул. Січеславська Набережна, 15, кв. 4", "idtype": "rnokpp", "rnokpp": "1759013776",
+        "kind": "application", "sms": True, "phone": "067 123 45 67", "consent": True}
+SCREENS = ["welcome", "surname", "name", "patronymic", "address", "idtype", "rnokpp", "passport", "kind", "sms",
+           "phone", "consent", "summary", "tray", "scan", "sheets", "saving", "number", "fault", "form_wait",
+           "form_done", "parent", "lookup", "status", "pin", "service"]
+VARIANTS = {"uk": ("uk", False), "en": ("en", False), "uk-hc": ("uk", True)}
+
+
+def demo_previews() -> list[bytes]:
+    from PIL import Image
+    out = []
+    for name in ("appeal-page1.png", "appeal-page2.png"):
+        img = Image.open(ROOT / "examples" / "sheets" / name).convert("L")
+        img.thumbnail((240, 480))
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        out.append(buf.getvalue())
+    return out
+
+
+def stage(win: Any, sid: str) -> None:
+    """Put made-up data where ``sid`` reads it, then show it."""
+    s = win.session
+    s.clear()
+    s.flow = {"parent": "add", "lookup": "status", "status": "status", "form_wait": "form", "form_done": "form",
+              "pin": "", "service": "", "welcome": ""}.get(sid, "submit")
+    s.data.update(DEMO if s.flow else {})
+    if sid == "passport":
+        s.data.update(idtype="passport", passport="МК123456")
+    if sid in ("scan", "sheets", "saving", "number"):
+        s.previews.extend(demo_previews())
+        from kiosk_app.core.intake import Progress
+        win.last_progress = Progress({"scan": "scan", "saving": "commit"}.get(sid, "verify"), 2, 2)
+    if sid == "number":
+        s.result = SimpleNamespace(number=parse("0010000013"), parent=None, deadline=dt.date(2026, 12, 28), notices=[])
+    if sid == "fault":
+        win.fault = {"message": messages.for_code("scanner", "jam"), "resumable": True, "retry": lambda: None,
+                     "cancel": lambda: None, "sheet": 2}
+    if sid == "status":
+        from kiosk_app.core.terminal import AppealStatus
+        s.status = AppealStatus(parse("0010000013"), "imported", dt.date(2026, 12, 28), False)
+    if sid == "service":
+        win.in_service = True
+        win.service_info = {"devices": {k: {"state": "ready", "detail": "ok", "consumables": c} for k, c in (
+            ("receipt_printer", {"paper": "ok"}), ("form_printer", {"paper": "ok"}), ("scanner", {}),
+            ("intake", {"staples": "ok", "bin": "12/500"}), ("barcode_reader", {}))},
+            "box": {"box": 1, "appeals": 6, "sheets": 12}, "outbox": {"pending": 2, "delivered": 4},
+            "appeals": 6, "errors": [{"at": "2026-11-28T10:15:00", "event": "device_fault", "device": "scanner", "code": "jam"}]}
+    win.go(sid)
+    if sid in ("surname",) and win.pages[sid].field is not None:
+        win.pages[sid].field.setText(DEMO["surname"][:5])
+    if sid == "parent":
+        win.pages[sid].field.setText("001-000001-3")
+
+
+def _compact(path: Path) -> None:
+    """A 64-colour palette: the screens are flat colours and text, so a screenshot stays ~20-40 KB."""
+    from PIL import Image
+    with Image.open(path) as img:
+        small = img.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def render_all(win: Any, outdir: Path, *, width: int = 960, screens: list[str] | None = None,
+               variants: dict[str, tuple[str, bool]] | None = None) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance()
+    written: list[Path] = []
+    for variant, (lang, hc) in (variants or VARIANTS).items():
+        win.set_high_contrast(hc)
+        for sid in screens or SCREENS:
+            win.lang = lang
+            stage(win, sid)
+            app.processEvents()
+            pix = win.grab()
+            if width and pix.width() > width:
+                pix = pix.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+            path = outdir / f"{sid}.{variant}.png"
+            pix.save(str(path), "PNG")
+            _compact(path)
+            written.append(path)
+    win.set_high_contrast(False)
+    win.end_session("screenshots done")
+    return written
+
+
+def screenshots(outdir: Path, *, width: int = 960) -> list[Path]:
+    """Open a terminal on a throwaway store (no device is touched) and render every screen."""
+    import os
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk_app.core.config import load_kiosk_config
+    from kiosk_app.core.terminal import Terminal
+
+    from .window import KioskWindow
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"KIOSK_STORE_DIR": tmp, "KIOSK_SERVICE_PIN_HASH": ""}
+        t = Terminal(load_kiosk_config("/nonexistent/kiosk.toml", env=env))
+        win = KioskWindow(t, speech_engine="mock")
+        win.resize(1920, 1080)
+        win.show()
+        app.processEvents()
+        try:
+            return render_all(win, outdir, width=width)
+        finally:
+            win.worker.wait()
+            win.close()
+            t.close()

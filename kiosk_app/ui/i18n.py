@@ -1,0 +1,153 @@
+"""Every word on the screens, Ukrainian first, English second (a simple catalogue: key -> (uk, en)).
+
+Fault and wait texts are not here: they come from :mod:`kiosk_app.core.messages`, the one place
+that maps device errors to words. ``tr(key, lang, **fields)`` formats with ``str.format``.
+"""
+
+from __future__ import annotations
+
+LANGS = ("uk", "en")
+
+T: dict[str, tuple[str, str]] = {
+    # chrome
+    "app.title": ("Термінал звернень", "Appeal terminal"),
+    "lang.switch": ("English", "Українська"),
+    "step": ("Крок {n} з {total}", "Step {n} of {total}"),
+    "back": ("← Назад", "← Back"),
+    "next": ("Далі →", "Next →"),
+    "home": ("На головну", "Start again"),
+    "cancel": ("Скасувати", "Cancel"),
+    "continue": ("Продовжити", "Continue"),
+    "speak": ("Озвучити", "Read aloud"),
+    "skip": ("Немає", "I have none"),
+    "optional": ("Можна пропустити.", "You may skip this."),
+    "hc": ("Високий контраст", "High contrast"),
+    "large": ("Великий шрифт", "Large text"),
+    "speech": ("Озвучувати екрани", "Read screens aloud"),
+    "on": ("увімкнено", "on"),
+    "off": ("вимкнено", "off"),
+    "service.enter": ("Для техніка", "Technician"),
+    "kb.layout": ("EN", "УКР"),
+    "kb.shift": ("⇧ Великі", "⇧ Shift"),
+    "kb.space": ("Пробіл", "Space"),
+    "kb.back": ("⌫ Стерти", "⌫ Delete"),
+    "pad.clear": ("Очистити", "Clear"),
+    # welcome
+    "welcome.title": ("Вітаємо! Що ви хочете зробити?", "Welcome! What would you like to do?"),
+    "welcome.body": ("Торкніться кнопки або натискайте Tab і Enter на клавіатурі.",
+                     "Touch a button, or use Tab and Enter on the keypad."),
+    "flow.submit": ("Подати звернення", "Submit an appeal"),
+    "flow.form": ("Надрукувати бланк звернення", "Print an appeal form"),
+    "flow.add": ("Додати документи до звернення", "Add documents to an appeal"),
+    "flow.status": ("Дізнатися відповідь або стан", "Get an answer or a status"),
+    # identity steps
+    "surname.title": ("Ваше прізвище", "Your surname"),
+    "surname.body": ("Українськими літерами, як у паспорті.", "In Ukrainian letters, as in your passport."),
+    "name.title": ("Ваше ім'я", "Your first name"),
+    "name.body": ("Українськими літерами.", "In Ukrainian letters."),
+    "patronymic.title": ("Ваше по батькові", "Your patronymic"),
+    "patronymic.body": ("Якщо немає, натисніть «Немає».", "If you have none, press \"I have none\"."),
+    "address.title": ("Де ви проживаєте?", "Where do you live?"),
+    "address.body": ("Населений пункт, вулиця, будинок, квартира.", "Town, street, house, flat."),
+    "idtype.title": ("Як вас ідентифікувати?", "How shall we identify you?"),
+    "idtype.body": ("Податковий номер (РНОКПП) або, якщо ви від нього відмовилися, паспорт.",
+                    "Your taxpayer number (РНОКПП), or your passport if you have refused one."),
+    "idtype.rnokpp": ("РНОКПП (10 цифр)", "Taxpayer number (10 digits)"),
+    "idtype.passport": ("Паспорт", "Passport"),
+    "rnokpp.title": ("Ваш РНОКПП", "Your taxpayer number"),
+    "rnokpp.body": ("10 цифр. На екрані номер буде приховано.", "10 digits. The number is hidden on screen afterwards."),
+    "passport.title": ("Серія і номер паспорта", "Passport series and number"),
+    "passport.body": ("Дві літери і шість цифр (МК123456) або 9 цифр ID-картки.",
+                      "Two letters and six digits (МК123456), or the 9 digits of an ID card."),
+    "kind.title": ("Що ви подаєте?", "What are you submitting?"),
+    "kind.body": ("Оберіть вид звернення.", "Choose the kind of appeal."),
+    "kind.application": ("Заява (клопотання)", "Application (request)"),
+    "kind.proposal": ("Пропозиція (зауваження)", "Proposal (remark)"),
+    "kind.complaint": ("Скарга", "Complaint"),
+    "sms.title": ("Надіслати SMS, коли буде відповідь?", "Send an SMS when the answer is ready?"),
+    "sms.body": ("Безкоштовно. Потрібен український мобільний номер.", "Free of charge. A Ukrainian mobile number is needed."),
+    "sms.yes": ("Так, надіслати SMS", "Yes, send an SMS"),
+    "sms.no": ("Ні, дякую", "No, thank you"),
+    "phone.title": ("Ваш мобільний номер", "Your mobile number"),
+    "phone.body": ("Наприклад 067 123 45 67.", "For example 067 123 45 67."),
+    "consent.title": ("Згода на обробку персональних даних", "Consent to processing personal data"),
+    "consent.body": ("Ваші дані потрібні лише для розгляду звернення (Закон «Про звернення громадян»). "
+                     "Їх буде передано до міської ради і видалено з термінала після передачі.",
+                     "Your data is used only to consider your appeal (Law \"On citizens' appeals\"). "
+                     "It goes to the city council and is deleted from the terminal once delivered."),
+    "consent.yes": ("Я даю згоду", "I agree"),
+    "summary.title": ("Перевірте, будь ласка", "Please check"),
+    "summary.body": ("Якщо щось неправильно, натисніть «Назад».", "If anything is wrong, press Back."),
+    "summary.ok": ("Усе правильно", "Everything is correct"),
+    "f.name": ("ПІБ", "Name"),
+    "f.address": ("Адреса", "Address"),
+    "f.identity": ("Документ", "Document"),
+    "f.kind": ("Вид", "Kind"),
+    "f.sms": ("SMS", "SMS"),
+    "f.parent": ("До звернення", "Added to appeal"),
+    "no": ("ні", "no"),
+    # sheets
+    "tray.title": ("Покладіть підписані аркуші в лоток", "Put your signed sheets in the tray"),
+    "tray.body": ("Текстом донизу, верхнім краєм уперед. Потім натисніть «Почати».",
+                  "Text face down, top edge first. Then press Start."),
+    "tray.start": ("Почати", "Start"),
+    "scan.title": ("Приймаю аркуші", "Taking your sheets"),
+    "scan.body": ("Будь ласка, зачекайте. Аркуші з'являтимуться тут.", "Please wait. Your sheets will appear here."),
+    "sheets.title": ("Відскановано аркушів: {n}", "Sheets scanned: {n}"),
+    "sheets.body": ("Перевірте аркуші і підтвердьте подання.", "Check the sheets and confirm."),
+    "sheets.confirm": ("Підтвердити і подати", "Confirm and submit"),
+    "saving.title": ("Зберігаю звернення", "Saving your appeal"),
+    "fault.title": ("Потрібна ваша дія", "Your action is needed"),
+    "fault.staff": ("Потрібен технік", "A technician is needed"),
+    "number.title": ("Звернення прийнято", "Your appeal is accepted"),
+    "number.body": ("Ваш номер:", "Your number:"),
+    "number.deadline": ("Відповідь — до {date}.", "Answer by {date}."),
+    "number.take": ("Заберіть чек із принтера.", "Take your receipt from the printer."),
+    "number.done": ("Я забрав(ла) чек", "I took my receipt"),
+    "number.added": ("Документи додано до звернення № {parent}.", "Documents added to appeal No {parent}."),
+    # form
+    "form.printing": ("Друкую бланк…", "Printing the form…"),
+    "form.done.title": ("Бланк надруковано", "The form is printed"),
+    "form.done.body": ("Заберіть бланк. Напишіть звернення, підпишіть і поставте дату, "
+                       "потім подайте його тут: «Подати звернення».",
+                       "Take the form. Write your appeal, sign and date it, then submit it here: \"Submit an appeal\"."),
+    # add / status
+    "parent.title": ("Номер звернення", "The appeal number"),
+    "parent.body": ("Введіть номер з чека або піднесіть чек штрихкодом до сканера.",
+                    "Type the number from the receipt, or hold the receipt's barcode to the reader."),
+    "lookup.title": ("Номер з чека", "The number on your receipt"),
+    "lookup.searching": ("Шукаю…", "Looking it up…"),
+    "status.title": ("Звернення № {number}", "Appeal No {number}"),
+    "status.state": ("Стан: {words}.", "Status: {words}."),
+    "status.deadline": ("Строк відповіді: до {date}.", "Answer due by {date}."),
+    "status.answer": ("Відповідь на звернення надано.", "The appeal has been answered."),
+    "status.print": ("Надрукувати довідку", "Print a status slip"),
+    "status.printed": ("Надруковано. Заберіть чек.", "Printed. Please take the slip."),
+    "status.unknown": ("Такого звернення в цьому терміналі не знайдено. Перевірте номер.",
+                       "No such appeal at this terminal. Please check the number."),
+    # idle
+    "idle.warn": ("Ви ще тут? Сеанс завершиться через {s} с, ваші дані буде стерто.",
+                  "Are you still there? The session ends in {s} s and your data will be erased."),
+    "idle.stay": ("Залишитися", "Stay"),
+    "wait": ("Зачекайте…", "Please wait…"),
+    "error.generic": ("Сталася помилка. Спробуйте ще раз або зверніться до техніка.",
+                      "Something went wrong. Try again or ask staff."),
+    # service
+    "pin.title": ("Сервісний режим", "Service mode"),
+    "pin.body": ("Введіть PIN техніка.", "Enter the technician's PIN."),
+    "pin.wrong": ("Неправильний PIN. Залишилось спроб: {n}.", "Wrong PIN. Attempts left: {n}."),
+    "pin.locked": ("Заблоковано на {s} с.", "Locked for {s} s."),
+    "pin.unset": ("PIN не налаштовано (kioskctl set-pin).", "No PIN is set (kioskctl set-pin)."),
+    "svc.title": ("Сервіс: пристрої і черга", "Service: devices and queue"),
+    "svc.refresh": ("Оновити", "Refresh"),
+    "svc.test_print": ("Тестовий друк", "Test print"),
+    "svc.test_scan": ("Тестове сканування", "Test scan"),
+    "svc.empty_box": ("Спорожнити скриньку", "Empty the box"),
+    "svc.exit": ("До режиму мешканця", "Back to resident mode"),
+}
+
+
+def tr(key: str, lang: str = "uk", **fields: object) -> str:
+    uk, en = T[key]
+    text = uk if lang == "uk" else en
+    return text.format(**fields) if fields else text

@@ -1,0 +1,48 @@
+"""The one place the front end chooses its Qt binding: every other UI module imports Qt from here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QEvent,
+    QEventLoop,
+    QLocale,
+    QObject,
+    QPoint,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QFont, QGuiApplication, QImage, QKeyEvent, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = [
+    "QApplication", "QEvent", "QEventLoop", "QFont", "QFrame", "QGridLayout", "QGuiApplication", "QHBoxLayout", "QImage",
+    "QKeyEvent", "QLabel", "QLineEdit", "QLocale", "QObject", "QPixmap", "QPoint", "QProgressBar", "QPushButton",
+    "QRunnable", "QScrollArea", "QSize", "QSizePolicy", "QStackedWidget", "QThreadPool", "QTimer", "QVBoxLayout",
+    "QWidget", "Qt", "Signal", "Slot", "text_to_speech",
+]
+
+
+def text_to_speech() -> type:
+    """QTextToSpeech, imported on first use (it is an add-on module and slows the cold start)."""
+    from PySide6.QtTextToSpeech import QTextToSpeech
+
+    return QTextToSpeech

@@ -1,0 +1,49 @@
+"""``kioskctl`` subcommands of the touchscreen app: screenshots of every screen, and the
+technician's PIN. Registered by ``kiosk_app.cli._load_extra_commands``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from kiosk_app.cli import args, command, emit
+
+
+@command("screenshots", "Render every screen of the touchscreen app (Ukrainian, English, high contrast) as PNGs",
+         "kioskctl screenshots docs/screens")
+@args(lambda p: (p.add_argument("dir", help="folder for the PNGs (<screen>.<uk|en|uk-hc>.png)"),
+                 p.add_argument("--width", type=int, default=960, help="scale to this width in pixels (0: 1920, as rendered)"),
+                 p.add_argument("--json", action="store_true", help="JSON output")))
+def _screenshots(ns: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk_app.ui.gallery import screenshots
+
+    paths = screenshots(Path(ns.dir), width=ns.width)
+    emit({"ok": True, "files": [str(p) for p in paths]}, ns.json, f"{len(paths)} screenshots in {ns.dir}")
+    return 0
+
+
+@command("set-pin", "Hash a technician's PIN for service mode and print the TOML line for kiosk.toml",
+         "kioskctl set-pin --pin-stdin < pin.txt")
+@args(lambda p: p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input instead of asking"))
+def _set_pin(ns: argparse.Namespace) -> int:
+    from kiosk_app.ui.pin import hash_pin
+
+    if ns.pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("PIN (4-12 digits): ")
+        if getpass.getpass("Again: ") != pin:
+            print("kioskctl: the two PINs differ", file=sys.stderr)
+            return 1
+    try:
+        line = hash_pin(pin)
+    except ValueError as err:
+        print(f"kioskctl: {err}", file=sys.stderr)
+        return 2
+    print("[service]")
+    print(f'pin_hash = "{line}"')
+    return 0
