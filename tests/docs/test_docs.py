@@ -7,6 +7,8 @@ import contextlib
 import importlib
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -34,6 +36,12 @@ def test_every_kiosk_setting_is_in_the_configuration_page() -> None:
     page = text("configuration.md")
     missing = [s.key for s in schema() if f"`{s.key}`" not in page]
     assert missing == []
+
+
+def test_the_configuration_page_is_generated_from_the_declarations() -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "packaging" / "dev" / "settings_doc.py"), "--check"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
 
 
 def subcommands(module: str) -> list[str]:
