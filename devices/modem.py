@@ -32,6 +32,7 @@ import logging
 import random
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -48,7 +49,7 @@ from devices.errors import (
     PinLocked,
     WeakSignal,
 )
-from devices.modem_at import ATChannel
+from devices.modem_at import ESC, ATChannel
 from devices.modem_storage import StoredSms
 from devices.sms_pdu import PduError, decode_status_report, describe_submit, encode_submit, mask_number
 from devices.state import DeviceState, DeviceStatus
@@ -142,6 +143,22 @@ class GsmModem(StoredSms):
                 raise DeviceNotFound(f"cannot open the modem's port: {err}", device=self.device) from err
             self._at = ATChannel(self._port)
         return self._at
+
+    def cancel_input(self) -> None:
+        """Cancel a ``> `` prompt that a killed process may have left open (the modem would take
+        every following command as message text): ESC, a short pause, then forget the answer.
+        Harmless when no prompt is open. The sync agent calls it once at start."""
+        with self._lock:
+            at = self._channel()
+            at._write(ESC + b"\r", "<ESC> (cancel input left open)")
+            deadline = time.monotonic() + 0.3      # OK (a prompt was open) or ERROR (none was)
+            while time.monotonic() < deadline:
+                line = at._take_line()
+                if line is None:
+                    at._fill()
+                elif line in ("OK", "ERROR") or line.startswith(("+CME ERROR", "+CMS ERROR")):
+                    break
+            at.drain()
 
     def close(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ each slot (``AT+CMGR``): ``STO UNSENT`` (stat 2) still to send, ``STO SENT`` (3)
     modem.stored_state(3)                       # "unsent" | "sent" | None (empty slot)
     modem.send_stored(3)                        # the message reference (+CMSS: <mr>)
     modem.delete_stored(3)
+    modem.list_stored(2)                        # slots still unsent (reclaiming after a crash)
 
 The storage (``storage`` setting, default ``SM``, the SIM) is selected with ``AT+CPMS`` for
 reading, writing and receiving, so that an index means the same slot to every command.
@@ -124,6 +125,15 @@ class StoredSms:
             raise DeviceProtocolError("no +CMSS reference after sending from storage", device=self.device)
         log.info("stored SMS at %d sent, reference %d", index, mr)
         return mr
+
+    def list_stored(self, stat: int = 2) -> list[int]:
+        """Indexes of the stored messages with ``stat`` (2 STO UNSENT, 3 STO SENT, 4 all):
+        ``AT+CMGL=<stat>``. Lets the sender reclaim slots a crash left behind."""
+        return list(self._guarded(self._list_stored, int(stat)))
+
+    def _list_stored(self, stat: int) -> list[int]:
+        self._ready_storage()
+        return [int(m.group(1)) for line in self._cmd(f"AT+CMGL={stat}") if (m := re.match(r"\+CMGL: ?(\d+)", line))]
 
     def delete_stored(self, index: int) -> None:
         self._guarded(self._delete_stored, int(index))

@@ -47,7 +47,7 @@ class ModemSim(Simulator):
         super().__init__(workdir)
         self.sms_path = self.workdir / "sms.jsonl"
         self.pty = PtyDevice(self.workdir, self.name, self._on_frame, terminators=b"\r\n",
-                             keep_terminator=True)
+                             keep_terminator=True, skip_empty=False)  # a bare ESC cancels a prompt
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.storage = MessageStore(self.workdir / "modem_storage.json", storage_slots)
         self.engine = ModemEngine(self.pty.write, self.has, self.sms_path, pin=pin, operator=operator,

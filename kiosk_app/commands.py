@@ -20,7 +20,7 @@ from kiosk_app.cli import args, command, emit
 from kiosk_app.core import messages
 from kiosk_app.core.config import load_kiosk_config, sim_overrides
 from kiosk_app.core.intake import IntakeStopped, Progress
-from kiosk_app.core.terminal import STATUS_WORDS, Terminal, message_dict
+from kiosk_app.core.terminal import Terminal, message_dict
 
 
 def _sim_arg(p: argparse.ArgumentParser) -> None:
@@ -100,9 +100,12 @@ def _intake(ns: argparse.Namespace) -> int:
         result = intake.confirm()
         emit({"ok": True, "result": result.as_dict()}, True)
         sys.stdout.flush()
-        if t.ocr_enabled:          # after the receipt, off the resident's path
+        if t.ocr_enabled:          # started after the receipt, off the resident's path
             print("adding the OCR text layer (after the receipt)…", file=sys.stderr)
-            print(f"OCR text layer added to: {', '.join(t.ocr_pending()) or 'none'}", file=sys.stderr)
+            t.ocr_wait()
+            done = [r["document_id"] for r in t.store.db.query(
+                "SELECT document_id FROM events WHERE event='ocr_added' AND document_id=?", [result.number.compact])]
+            print(f"OCR text layer added to: {', '.join(done) or 'none'}", file=sys.stderr)
         return 0
     except IntakeStopped as stop:
         emit({"ok": False, "stopped": message_dict(stop.message), "device": stop.device, "code": stop.code,
@@ -147,7 +150,7 @@ def _reprint(ns: argparse.Namespace) -> int:
             emit({"ok": False, "error": {"uk": err.uk, "en": err.en}}, True)
             return 1
         out: dict[str, Any] = {"number": found.number.display, "state": found.state,
-                               "status_uk": STATUS_WORDS.get(found.state, (found.state,))[0],
+                               "status_uk": found.words("uk"), "status_en": found.words("en"),
                                "deadline": found.deadline.isoformat() if found.deadline else None,
                                "registration_index": found.registration_index, "source": found.source, "printed": None}
         if found.pdf is not None:

@@ -29,6 +29,18 @@ class AnswerClient(Protocol):
     def download(self, url: str, dest: Path, *, sha256: str, size: int | None = None) -> Path: ...
 
 
+STATUS_WORDS = {
+    "committed": ("прийняте терміналом, передається до системи документообігу", "accepted by the terminal, being handed to the council"),
+    "delivered": ("передане до системи документообігу", "handed to the council's document system"),
+    "imported": ("зареєстроване, розглядається", "registered, under consideration"),
+    "registered": ("зареєстроване, розглядається", "registered, under consideration"),
+    "in_progress": ("розглядається", "under consideration"),
+    "answered": ("надано відповідь", "answered"),
+    "rejected": ("не прийняте системою документообігу: зверніться до техніка", "refused by the document system: please ask staff"),
+    "unknown": ("невідоме цьому терміналу; спробуйте пізніше", "not known at this terminal; please try later"),
+}
+
+
 @dataclass
 class AnswerLookup:
     number: AppealNumber
@@ -38,6 +50,14 @@ class AnswerLookup:
     pdf: bytes | None                 # the answer, when it has come
     source: str                       # local | server | none
     detail: str = ""                  # why the server could not tell (for the technician's log)
+
+    @property
+    def answer_available(self) -> bool:
+        return self.pdf is not None
+
+    def words(self, lang: str = "uk") -> str:
+        uk, en = STATUS_WORDS.get(self.state, (self.state, self.state))
+        return uk if lang == "uk" else en
 
 
 def local_answer(store: Store, number: AppealNumber) -> bytes | None:

@@ -248,6 +248,7 @@ class Intake:
         self._step("archive")
         self._archive(result)
         self._step("done")
+        self.t.ocr_in_background()          # the text layer, off the resident's path
         return result
 
     def receipt_facts(self, r: IntakeResult, copy: bool = False) -> ReceiptFacts:

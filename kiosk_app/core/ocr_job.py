@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import tempfile
+import threading
 from pathlib import Path
 
 from . import metadata as metadata_mod
@@ -37,8 +38,16 @@ def hold_until(received: dt.datetime) -> str:
     return (received.astimezone(dt.UTC) + dt.timedelta(seconds=OCR_HOLD)).isoformat(timespec="milliseconds")
 
 
+_one_at_a_time = threading.Lock()     # two OCR runs in one process would OCR the same appeal twice
+
+
 def run_pending(store: Store, *, limit: int | None = None) -> list[str]:
     """OCR every appeal still held for it; returns the documents that got a text layer."""
+    with _one_at_a_time:
+        return _run_pending(store, limit)
+
+
+def _run_pending(store: Store, limit: int | None) -> list[str]:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     rows = store.conn.execute(
         "SELECT a.document_id, fp.path, fp.sha256, fp.bytes, fm.path, fm.sha256, fm.bytes "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,38 +24,12 @@ from .hardware import DeviceSet
 from .intake import Intake, IntakeStopped, ProgressFn
 from .messages import Message
 from .metadata import TerminalInfo
-from .numbering import AppealNumber, parse
+from .numbering import parse
 from .receipts import ReceiptFacts, appeal_receipt, status_receipt
 from .settings import Config
 from .store import Store, now_iso
 
 log = logging.getLogger(__name__)
-
-STATUS_WORDS = {
-    "committed": ("прийняте терміналом, передається до системи документообігу", "accepted by the terminal, being handed to the council"),
-    "delivered": ("передане до системи документообігу", "handed to the council's document system"),
-    "imported": ("зареєстроване, розглядається", "registered, under consideration"),
-    "answered": ("надано відповідь", "answered"),
-    "rejected": ("не прийняте системою документообігу: зверніться до техніка", "refused by the document system: please ask staff"),
-    "registered": ("зареєстроване, розглядається", "registered, under consideration"),
-    "in_progress": ("розглядається", "under consideration"),
-    "unknown": ("невідоме цьому терміналу; спробуйте пізніше", "not known at this terminal; please try later"),
-}
-
-
-@dataclass
-class AppealStatus:
-    number: AppealNumber
-    state: str
-    deadline: dt.date | None
-    answer_available: bool
-    registration_index: str | None = None
-    source: str = "local"                 # local | server
-
-    def words(self, lang: str = "uk") -> str:
-        uk, en = STATUS_WORDS.get(self.state, (self.state, self.state))
-        return uk if lang == "uk" else en
-
 
 class Terminal:
     def __init__(self, cfg: Config, *, devices: DeviceSet | None = None) -> None:
@@ -67,10 +41,36 @@ class Terminal:
                         len(self.recovery.interrupted_intakes), len(self.recovery.voided_numbers))
         self.devices = devices or DeviceSet.from_config(cfg)
         self.ocr_enabled = bool(cfg["intake.ocr"]) and ocr_job.available()
+        self._ocr_thread: threading.Thread | None = None
+        self._ocr_wanted = threading.Event()
 
     def ocr_pending(self) -> list[str]:
         """Add the OCR text layer to appeals held for it (after their receipts; slow: seconds a page)."""
         return ocr_job.run_pending(self.store) if self.ocr_enabled else []
+
+    def ocr_in_background(self) -> None:
+        """Start (or wake) the OCR thread; it uses its own store connection. Called after each receipt."""
+        if not self.ocr_enabled:
+            return
+        self._ocr_wanted.set()
+        if self._ocr_thread is None or not self._ocr_thread.is_alive():
+            self._ocr_thread = threading.Thread(target=self._ocr_worker, name="ocr", daemon=True)
+            self._ocr_thread.start()
+
+    def ocr_wait(self, timeout: float | None = None) -> None:
+        if self._ocr_thread is not None:
+            self._ocr_thread.join(timeout)
+
+    def _ocr_worker(self) -> None:
+        store = Store(self.cfg["store.dir"], terminal=self.cfg["terminal.code"])
+        try:
+            while self._ocr_wanted.is_set():
+                self._ocr_wanted.clear()
+                ocr_job.run_pending(store)
+        except Exception:
+            log.exception("OCR worker failed; held appeals go without a text layer when their hold lapses")
+        finally:
+            store.close()
 
     def close(self) -> None:
         self.devices.close()
@@ -141,16 +141,12 @@ class Terminal:
         self.print_receipt(facts, notices)
         return notices
 
-    def lookup(self, number_text: str) -> AppealStatus:
-        """The status of an appeal by its number (typed or scanned from the receipt)."""
-        number = parse(number_text)
-        row = self.store.appeal(number.compact)
-        if row is None:
-            raise LookupError(f"appeal {number.display} is not known at this terminal")
-        outbox = next(iter(self.store.db.query("SELECT * FROM outbox WHERE document_id=?", [number.compact])), {})
-        state = row["state"]
-        return AppealStatus(number, state, dt.date.fromisoformat(row["deadline"]), state == "answered",
-                            outbox.get("registration_index"))
+    def lookup(self, number_text: str) -> AnswerLookup:
+        """Like :meth:`answer`, but an appeal nobody knows is a LookupError (the screen says so)."""
+        found = self.answer(number_text)
+        if found.state == "unknown":
+            raise LookupError(f"appeal {found.number.display} is not known here ({found.detail})")
+        return found
 
     def answer(self, number_text: str) -> AnswerLookup:
         """The answer to an appeal, from this terminal's store or the city server; else its
@@ -202,7 +198,7 @@ class Terminal:
                             timeouts=Timeouts(self.cfg["server.connect_timeout"], self.cfg["server.read_timeout"],
                                               self.cfg["server.read_timeout"]))
 
-    def print_status(self, status: AppealStatus) -> None:
+    def print_status(self, status: AnswerLookup) -> None:
         self.devices.receipt_printer.print_receipt(
             status_receipt(status.number, status.words("uk"), status.words("en"), status.deadline, self.cfg["terminal.name"]))
 

@@ -56,8 +56,8 @@ def stage(win: Any, sid: str) -> None:
         win.fault = {"message": messages.for_code("scanner", "jam"), "resumable": True, "retry": lambda: None,
                      "cancel": lambda: None, "sheet": 2}
     if sid == "status":
-        from kiosk_app.core.terminal import AppealStatus
-        s.status = AppealStatus(parse("0010000013"), "imported", dt.date(2026, 12, 28), False)
+        from kiosk_app.core.answers import AnswerLookup
+        s.status = AnswerLookup(parse("0010000013"), "imported", dt.date(2026, 12, 28), "М-20", None, "local")
     if sid == "service":
         win.in_service = True
         win.service_info = {"devices": {k: {"state": "ready", "detail": "ok", "consumables": c} for k, c in (

@@ -140,6 +140,9 @@ class HostedTerminal:
     def print_status(self, status: Any) -> None:
         self.call("print_status", status)
 
+    def print_answer(self, found: Any) -> None:
+        self.call("print_answer", found)
+
     def op(self, name: str, *args: Any) -> Any:
         return self.call("op", name, *args)
 
@@ -197,9 +200,9 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
             elif method == "cancel":
                 intake.cancel(args[0])
                 result = None
-            elif method in ("print_form", "lookup", "print_status"):
+            elif method in ("print_form", "lookup", "print_status", "print_answer"):
                 result = getattr(t, method)(*args)
-                if method == "print_form":
+                if method in ("print_form", "print_answer"):
                     result = None                     # the print job holds a connection: not for the pipe
             elif method == "op":
                 result = ops.OPS[args[0]](t, *args[1:])

@@ -284,9 +284,9 @@ class IntakeScreens:
             if st.answer_available:
                 lines.append(tr("status.answer", lang))
             if self.session.data.get("printed"):
-                lines.append(tr("status.printed", lang))
+                lines.append(tr("status.answer_printed" if st.answer_available else "status.printed", lang))
             p.info.setText("\n".join(lines))
-            p.extra["print"].setText(tr("status.print", lang))
+            p.extra["print"].setText(tr("status.print_answer" if st.answer_available else "status.print", lang))
             p.primary.setText(tr("home", lang))
 
         p.render = render
@@ -299,8 +299,12 @@ class IntakeScreens:
             if self.current == "status":
                 self.refresh()
 
+        device = "form_printer" if st.answer_available else "receipt_printer"
+
         def failed(err: BaseException) -> None:
-            msg = messages.for_error(err, "receipt_printer")
+            msg = messages.for_error(err, device)
             self.show_fault(msg, True, lambda: (self.go("status"), self.print_status()), lambda: self.end_session("x"))
 
-        self.worker.run(lambda progress: self.t.print_status(st), printed, failed, name="print_status")
+        # The answer, when it has come, on the sheet printer; otherwise a status slip on the receipt printer.
+        job = (lambda progress: self.t.print_answer(st)) if st.answer_available else (lambda progress: self.t.print_status(st))
+        self.worker.run(job, printed, failed, name="print_status")

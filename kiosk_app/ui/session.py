@@ -27,7 +27,7 @@ class Session:
     intake: Any = None               # kiosk_app.core.intake.Intake
     previews: list[bytes] = field(default_factory=list)
     result: Any = None               # IntakeResult
-    status: Any = None               # AppealStatus
+    status: Any = None               # AnswerLookup
     stop: Any = None                 # IntakeStopped being shown
 
     def steps(self) -> list[str]:

@@ -1,0 +1,229 @@
+"""``sync-agent``: the daemon and the technician's commands, thin shells over :mod:`sync_agent`.
+
+Exit status: 0 done, 1 the action failed (or something is wrong: ``status`` with a fault or
+alert), 2 usage or configuration error. Logs are JSON lines on stderr (journald keeps them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk_app.core.settings import ConfigError, describe
+
+from .config import ENV_PREFIX, load_config, schema
+
+
+class JsonFormatter(logging.Formatter):
+    _STD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {"t": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+                               "logger": record.name, "msg": record.getMessage()}
+        out.update({k: v for k, v in vars(record).items() if k not in self._STD})
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def setup_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    example: str
+    add_args: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: list[Command] = []
+
+
+def command(name: str, help: str, example: str,
+            add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    def wrap(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS.append(Command(name, help, example, add_args, fn))
+        return fn
+    return wrap
+
+
+def _agent(ns: argparse.Namespace, **kw: Any) -> Any:
+    from .agent import Agent
+
+    cfg = load_config(ns.config)
+    setup_logging("DEBUG" if ns.verbose else cfg["log.level"])
+    return Agent.from_config(cfg, **kw)
+
+
+# -- run ------------------------------------------------------------------------------------------
+@command("run", "Run the daemon: deliver, read acknowledgements, text residents, talk to the server, purge",
+         "sync-agent --config /etc/appeal-terminal/sync-agent.toml run   (or: sync-agent run --once)",
+         lambda p: p.add_argument("--once", action="store_true", help="one pass of everything, then exit"))
+def _run(ns: argparse.Namespace) -> int:
+    agent = _agent(ns)
+    log = logging.getLogger("sync_agent")
+    if ns.once:
+        r = agent.run_once(force=True)
+        print(json.dumps(r.as_dict(), ensure_ascii=False))
+        agent.close()
+        return 0 if not r.as_dict()["drop_fault"] else 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        log.info("stopping", extra={"signal": signal.Signals(signum).name})
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info("started", extra={"store": str(agent.store.root), "drop": str(agent.delivery.drop.path)})
+    agent.run_forever(stop)
+    agent.close()
+    log.info("stopped")
+    return 0
+
+
+# -- status ---------------------------------------------------------------------------------------
+@command("status", "Queue depth, oldest undelivered, drop-folder fault, last errors, alerts, SMS failures",
+         "sync-agent status --json",
+         lambda p: p.add_argument("--json", action="store_true", help="JSON output for scripts"))
+def _status(ns: argparse.Namespace) -> int:
+    agent = _agent(ns, with_modem=False, with_server=False)
+    st = agent.status()
+    st["sms"]["modem_configured"] = load_config(ns.config)["sms.enabled"]
+    agent.close()
+    if ns.json:
+        print(json.dumps(st, ensure_ascii=False, indent=2, default=str))
+    else:
+        o = st["oldest_undelivered"]
+        print(f"черга / queue: {st['queue_depth']} ({st['outbox']})")
+        print(f"найдавніше / oldest: {o['number'] + ' since ' + o['since'] if o else '-'}")
+        f = st["drop_folder"]["fault"]
+        print(f"папка СЕД / drop folder: {st['drop_folder']['state']}"
+              + (f" — {f['uk']} / {f['message']} (retry {st['drop_folder']['retry_at']})" if f else ""))
+        for a in st["alerts"]:
+            print(f"ALERT [{a['severity']}] {a['message']}")
+        for s in st["sms"]["failures"]:
+            print(f"SMS {s['document_id']} {s['kind']}: {s['state']}, {s['attempts']} tries, {s['last_error']}")
+    return 1 if st["alerts"] or st["drop_folder"]["fault"] else 0
+
+
+# -- drain ----------------------------------------------------------------------------------------
+class Progress:
+    """A progress bar on stderr: ``[#####.....] 512/10000 appeals 830/s``."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.t0 = time.monotonic()
+        self._last = 0.0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self._last >= 0.2 or self.done >= self.total:
+            self._last = now
+            width = 30
+            filled = int(width * min(self.done, self.total) / self.total)
+            rate = self.done / max(now - self.t0, 1e-6)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} appeals {rate:.0f}/s")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+@command("drain", "Deliver every queued appeal now, ignoring the backoff, with a progress bar on stderr",
+         "sync-agent drain")
+def _drain(ns: argparse.Namespace) -> int:
+    agent = _agent(ns, with_modem=False, with_server=False)
+    bar = Progress(agent.delivery.pending_count())
+    r = agent.delivery.deliver_pass(force=True, progress=bar, limit=0)
+    bar.finish()
+    acks = agent.delivery.ack_pass()
+    agent.delivery.check_alerts()
+    out = {"delivered": r.delivered, "acknowledged": acks.acknowledged, "fault": r.fault,
+           "seconds": round(time.monotonic() - bar.t0, 3), "queue_depth": agent.status()["queue_depth"]}
+    print(json.dumps(out, ensure_ascii=False))
+    agent.close()
+    return 1 if r.fault else 0
+
+
+# -- redeliver ------------------------------------------------------------------------------------
+@command("redeliver", "Deliver one document again (after the EDMS rejected or lost it)",
+         "sync-agent redeliver 0170001234",
+         lambda p: p.add_argument("document_id", metavar="ID", help="document ID (compact number, or <number>-A01)"))
+def _redeliver(ns: argparse.Namespace) -> int:
+    agent = _agent(ns, with_modem=False, with_server=False)
+    doc = ns.document_id.replace("-", "") if "-A" not in ns.document_id else ns.document_id
+    if not agent.delivery.redeliver(doc):
+        print(f"sync-agent: no document {doc} in the outbox", file=sys.stderr)
+        agent.close()
+        return 1
+    r = agent.delivery.deliver_pass(force=True, only=doc)
+    print(json.dumps({"document_id": doc, "delivered": r.delivered, "fault": r.fault}, ensure_ascii=False))
+    agent.close()
+    return 1 if r.fault else 0
+
+
+# -- settings -------------------------------------------------------------------------------------
+@command("settings", "List every setting (default, unit, environment name, help), or check a file",
+         "sync-agent settings --check /etc/appeal-terminal/sync-agent.toml",
+         lambda p: (p.add_argument("--check", metavar="FILE", help="validate this file and print the values"),
+                    p.add_argument("--json", action="store_true", help="JSON output")))
+def _settings(ns: argparse.Namespace) -> int:
+    if ns.check:
+        cfg = load_config(ns.check)
+        print(json.dumps({"source": cfg.source, "values": cfg.as_dict()}, ensure_ascii=False, indent=2))
+        return 0
+    rows = describe(schema(), ENV_PREFIX)
+    if ns.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            unit = f" {r['unit']}" if r["unit"] else ""
+            print(f"{r['key']} = {r['default']!r}{unit}  ({r['env']})\n    {r['help']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sync-agent", description="The appeal terminal's sync agent: EDMS drop folder, city server, SMS.",
+        epilog="Example: sync-agent status --json", formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", help="settings file (default: $SYNC_AGENT_CONFIG or /etc/appeal-terminal/sync-agent.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for c in COMMANDS:
+        p = sub.add_parser(c.name, help=c.help, description=c.help, epilog=f"Example: {c.example}")
+        c.add_args(p)
+        p.set_defaults(_run=c.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    ns = build_parser().parse_args(argv)
+    try:
+        return int(ns._run(ns))
+    except ConfigError as err:
+        print(f"sync-agent: configuration error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The pieces without the simulator: the worker's threads, the PIN, the boundaries, the commands."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from kiosk_app.ui.pin import PinGate, hash_pin, verify_pin
+from kiosk_app.ui.theme import assumed_dpi, mm_to_px
+from kiosk_app.ui.worker import Worker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_worker_runs_jobs_off_the_ui_thread_and_calls_back_on_it(qtbot: Any) -> None:
+    w = Worker()
+    seen: dict[str, Any] = {}
+
+    def job(progress: Any) -> int:
+        seen["job"] = threading.get_ident()
+        progress("half")
+        return 42
+
+    w.run(job, on_done=lambda r: seen.update(done=(r, threading.get_ident())),
+          on_progress=lambda p: seen.update(progress=(p, threading.get_ident())))
+    w.run(lambda progress: 1 / 0, on_error=lambda e: seen.update(error=(type(e).__name__, threading.get_ident())))
+    qtbot.waitUntil(lambda: "error" in seen, timeout=5000)
+    main = threading.get_ident()
+    assert seen["job"] != main
+    assert seen["done"] == (42, main) and seen["progress"] == ("half", main)
+    assert seen["error"] == ("ZeroDivisionError", main)
+    assert not w.busy
+
+
+def test_pin_hash_verify_and_lockout() -> None:
+    stored = hash_pin("482916", iterations=1000)
+    assert re.fullmatch(r"pbkdf2_sha256\$1000\$[0-9a-f]{32}\$[0-9a-f]{64}", stored)
+    assert hash_pin("482916", iterations=1000) != stored                  # a fresh salt each time
+    assert verify_pin("482916", stored) and not verify_pin("482917", stored)
+    assert not verify_pin("482916", "garbage") and not verify_pin("482916", "")
+    gate = PinGate(max_attempts=3, lockout_s=300)
+    for _ in range(2):
+        gate.record(False, now=100.0)
+    assert gate.locked_for(now=100.0) == 0 and gate.left == 1
+    gate.record(False, now=100.0)
+    assert gate.locked_for(now=101.0) == 299 and gate.locked_for(now=400.1) == 0
+
+
+def test_touch_targets_are_15_mm_on_the_assumed_panel() -> None:
+    assert round(assumed_dpi(), 1) == 141.2
+    assert mm_to_px(15, assumed_dpi()) == 84 and mm_to_px(15, 96) == 57
+
+
+def test_only_qt_py_imports_pyside6_and_core_imports_no_ui() -> None:
+    ui = ROOT / "kiosk_app" / "ui"
+    importers = sorted(p.name for p in ui.glob("*.py") if re.search(r"^\s*(from|import) PySide6", p.read_text(), re.M))
+    assert importers == ["qt.py"]
+    assert not [p for p in (ROOT / "kiosk_app" / "core").rglob("*.py") if "kiosk_app.ui" in p.read_text()]
+
+
+def test_kioskctl_set_pin_and_screenshots_are_commands() -> None:
+    r = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "set-pin", "--pin-stdin"], input="2468\n",
+                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 0, r.stderr
+    section, line = r.stdout.strip().splitlines()
+    assert section == "[service]"
+    stored = re.fullmatch(r'pin_hash = "(.+)"', line).group(1)  # type: ignore[union-attr]
+    assert verify_pin("2468", stored) and "2468" not in stored
+    r = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "set-pin", "--pin-stdin"], input="12\n",
+                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 2 and "4 to 12 digits" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "screenshots", "--help"], capture_output=True, text=True,
+                       cwd=ROOT, timeout=60)
+    assert r.returncode == 0 and "Example: kioskctl screenshots docs/screens" in r.stdout
