@@ -258,8 +258,9 @@ def _modem_check(ns: argparse.Namespace) -> int:
         from devices import modem
         m = modem.from_config(t.cfg.section("devices.modem"))
         try:
-            emit({"ok": True, **m.check()}, True)
-            return 0
+            result = m.check()                  # reports a failing modem in "ok"/"error", never raises for it
+            emit(result, True)
+            return 0 if result.get("ok") else 1
         except DeviceError as err:
             emit({"ok": False, "error": err.as_dict()}, True)
             return 1

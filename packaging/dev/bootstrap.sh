@@ -59,8 +59,12 @@ test)
     bash "$here/postgres.sh"
     say "Lint: ruff"
     .venv/bin/ruff check .
-    say "Tests: pytest"
+    say "Tests: pytest (the city server on SQLite)"
     export QT_QPA_PLATFORM=offscreen
-    exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
+    .venv/bin/python -m pytest -p no:cacheprovider "$@"
+    if [ "$#" -eq 0 ]; then
+        say "Tests: the city server's suites again, on PostgreSQL"
+        CITY_SERVER_TEST_DB=postgres .venv/bin/python -m pytest -p no:cacheprovider tests/server tests/server_part2
+    fi
     ;;
 esac
