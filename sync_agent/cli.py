@@ -13,53 +13,15 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from kiosk_app.core.settings import ConfigError, describe
+from kiosk_app.core.commandline import Commands, add_settings_command, setup_logging
+from kiosk_app.core.settings import ConfigError
 
 from .config import ENV_PREFIX, load_config, schema
 
-
-class JsonFormatter(logging.Formatter):
-    _STD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-
-    def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {"t": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                               "logger": record.name, "msg": record.getMessage()}
-        out.update({k: v for k, v in vars(record).items() if k not in self._STD})
-        if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
-
-
-def setup_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    help: str
-    example: str
-    add_args: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-
-
-COMMANDS: list[Command] = []
-
-
-def command(name: str, help: str, example: str,
-            add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
-    def wrap(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-        COMMANDS.append(Command(name, help, example, add_args, fn))
-        return fn
-    return wrap
+COMMANDS = Commands()
+command = COMMANDS.command
 
 
 def _agent(ns: argparse.Namespace, **kw: Any) -> Any:
@@ -183,37 +145,13 @@ def _redeliver(ns: argparse.Namespace) -> int:
 
 
 # -- settings -------------------------------------------------------------------------------------
-@command("settings", "List every setting (default, unit, environment name, help), or check a file",
-         "sync-agent settings --check /etc/appeal-terminal/sync-agent.toml",
-         lambda p: (p.add_argument("--check", metavar="FILE", help="validate this file and print the values"),
-                    p.add_argument("--json", action="store_true", help="JSON output")))
-def _settings(ns: argparse.Namespace) -> int:
-    if ns.check:
-        cfg = load_config(ns.check)
-        print(json.dumps({"source": cfg.source, "values": cfg.as_dict()}, ensure_ascii=False, indent=2))
-        return 0
-    rows = describe(schema(), ENV_PREFIX)
-    if ns.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        for r in rows:
-            unit = f" {r['unit']}" if r["unit"] else ""
-            print(f"{r['key']} = {r['default']!r}{unit}  ({r['env']})\n    {r['help']}")
-    return 0
+add_settings_command(COMMANDS, "sync-agent", "/etc/appeal-terminal/sync-agent.toml", schema, ENV_PREFIX, load_config)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sync-agent", description="The appeal terminal's sync agent: EDMS drop folder, city server, SMS.",
-        epilog="Example: sync-agent status --json", formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", help="settings file (default: $SYNC_AGENT_CONFIG or /etc/appeal-terminal/sync-agent.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logs")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for c in COMMANDS:
-        p = sub.add_parser(c.name, help=c.help, description=c.help, epilog=f"Example: {c.example}")
-        c.add_args(p)
-        p.set_defaults(_run=c.run)
-    return parser
+    return COMMANDS.parser("sync-agent", "The appeal terminal's sync agent: EDMS drop folder, city server, SMS.",
+                           "sync-agent status --json",
+                           "settings file (default: $SYNC_AGENT_CONFIG or /etc/appeal-terminal/sync-agent.toml)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,7 +61,7 @@ test)
     .venv/bin/ruff check .
     say "Tests: pytest (the city server on SQLite)"
     export QT_QPA_PLATFORM=offscreen
-    .venv/bin/python -m pytest -p no:cacheprovider "$@"
+    .venv/bin/python -m pytest -p no:cacheprovider --durations=15 "$@"
     if [ "$#" -eq 0 ]; then
         say "Tests: the city server's suites again, on PostgreSQL"
         CITY_SERVER_TEST_DB=postgres .venv/bin/python -m pytest -p no:cacheprovider tests/server tests/server_part2

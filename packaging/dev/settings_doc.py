@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from kiosk_app.cli import settings_markdown  # noqa: E402
 from kiosk_app.core import config as kiosk_config  # noqa: E402
+from kiosk_app.core.commandline import settings_markdown  # noqa: E402
 from kiosk_app.core.settings import describe  # noqa: E402
 from sync_agent import config as agent_config  # noqa: E402
 
