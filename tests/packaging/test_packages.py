@@ -1,0 +1,251 @@
+"""The Debian packages, built by ``bash packaging/build.sh``, installed into a throwaway root with
+``dpkg --root DIR --force-script-chrootless`` (the maintainer scripts run for real; they honour
+DPKG_ROOT and create the service users in that root's /etc/passwd), then:
+
+- the installed commands run from the installed tree (its virtualenv, its code);
+- lintian reports no error on any package;
+- ``systemd-analyze verify --root DIR`` passes on each unit, with the units' ExecStart programs
+  present in the root (the host's systemd units are copied in beside them).
+
+Slow (the build alone is about a minute on a quiet 2-core machine, lintian of the terminal package
+two to three more): marked ``packaging``. The wheels of the pinned dependencies are cached in
+dist/.cache (the first run on a new machine downloads them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("appeal-terminal", "appeal-terminal-sim", "appeal-city-server")
+HOST_PY = "/usr/bin/python3.11"
+GROUPS = "root:x:0:\nlp:x:7:\ndialout:x:20:\nvideo:x:44:\ninput:x:101:\nrender:x:102:\nscanner:x:103:\n"
+
+
+@dataclass
+class Build:
+    debs: dict[str, Path]
+    lintian: list[subprocess.Popen[str]]
+    tmp: Path
+
+
+@dataclass
+class Installed:
+    root: Path
+    build: Build
+
+
+def _need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"needs {' '.join(missing)} (Debian: dpkg-dev lintian systemd)")
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+    _need("dpkg-deb", "dpkg", "lintian", "systemd-analyze", "useradd")
+    tmp = tmp_path_factory.mktemp("packages")
+    env = {**os.environ, "DIST_DIR": str(tmp / "dist"), "APPEAL_BUILD_CACHE": str(ROOT / "dist" / ".cache"),
+           "DEB_COMPRESS": "gzip", "DEB_COMPRESS_LEVEL": "1"}
+    out = subprocess.run(["bash", str(ROOT / "packaging" / "build.sh")], env=env, cwd=tmp, text=True,
+                         capture_output=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-4000:]
+    built = [Path(line) for line in out.stdout.split()]
+    debs = {p.name.split("_")[0]: p for p in built}
+    assert sorted(debs) == sorted(PACKAGES)
+    assert all(p.parent == tmp / "dist" and p.stat().st_size > 0 for p in built)
+    # lintian takes the longest: it runs while the other tests use the packages, the big terminal
+    # package in one process, the two others in a second
+    lint = [subprocess.Popen(["lintian", "--tag-display-limit", "0", *map(str, group)], text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp)
+            for group in ([debs["appeal-terminal"]], [debs["appeal-terminal-sim"], debs["appeal-city-server"]])]
+    try:
+        yield Build(debs, lint, tmp)
+    finally:
+        for proc in lint:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def installed(build: Build) -> Installed:
+    root = build.tmp / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (root / "etc" / "group").write_text(GROUPS)
+    for name in ("shadow", "gshadow"):
+        (root / "etc" / name).write_text("")
+    admin = root / "var" / "lib" / "dpkg"
+    (admin / "info").mkdir(parents=True)
+    (admin / "updates").mkdir()
+    (admin / "status").write_text("")
+    (admin / "available").write_text("")
+    # the run-time Debian packages are not in this empty root: --force-depends
+    out = subprocess.run(["dpkg", f"--root={root}", "--force-script-chrootless", "--force-depends", "-i",
+                          *(str(build.debs[p]) for p in PACKAGES)], text=True, capture_output=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return Installed(root, build)
+
+
+def _run(inst: Installed, venv: str, command: str, *args: str, env: dict[str, str] | None = None,
+         timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run an installed command: /usr/bin/<command> of the root, by the root's virtualenv python
+    (its shebang names /usr/lib/<venv>/venv/bin/python, which is that file outside the root)."""
+    script = inst.root / "usr" / "bin" / command
+    python = inst.root / "usr" / "lib" / venv / "venv" / "bin" / "python"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "KIOSK_", "SYNC_AGENT_"))}
+    return subprocess.run([str(python), str(script), *args], cwd=inst.build.tmp, text=True, capture_output=True,
+                          env={**clean, "QT_QPA_PLATFORM": "offscreen", **(env or {})}, timeout=timeout)
+
+
+def test_package_metadata(build: Build) -> None:
+    def field(pkg: str, name: str) -> str:
+        return subprocess.run(["dpkg-deb", "-f", str(build.debs[pkg]), name], text=True, capture_output=True,
+                              check=True).stdout.strip()
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    for pkg in PACKAGES:
+        assert field(pkg, "Version") == f"{version}-1"
+    terminal = {d.strip().split()[0] for d in field("appeal-terminal", "Depends").split(",")}
+    assert {"python3.11", "adduser", "cage", "libsane1", "libzbar0", "fonts-dejavu-core", "tesseract-ocr-ukr"} <= terminal
+    assert field("appeal-terminal-sim", "Depends") == f"appeal-terminal (= {version}-1)"
+    assert "fonts-dejavu-core" in field("appeal-city-server", "Depends")
+    conffiles = subprocess.run(["dpkg-deb", "-I", str(build.debs["appeal-terminal"]), "conffiles"], text=True,
+                               capture_output=True, check=True).stdout.split()
+    assert conffiles == ["/etc/appeal-terminal/kiosk.toml", "/etc/appeal-terminal/sync-agent.toml", "/etc/pam.d/appeal-kiosk"]
+    listing = subprocess.run(["dpkg-deb", "-c", str(build.debs["appeal-terminal"])], text=True, capture_output=True,
+                             check=True).stdout
+    assert "/server_stub/" not in listing and "/hardware_sim/" not in listing      # each in its own package
+    assert "./lib/udev/rules.d/60-appeal-terminal.rules" in listing
+
+
+def test_maintainer_scripts_made_users_folders_and_modes(installed: Installed) -> None:
+    root = installed.root
+    status = subprocess.run(["dpkg", f"--root={root}", "-s", *PACKAGES], text=True, capture_output=True, check=True).stdout
+    assert status.count("Status: install ok installed") == 3
+    passwd = {line.split(":")[0]: line.split(":") for line in (root / "etc/passwd").read_text().splitlines()}
+    assert passwd["appeal"][5:] == ["/var/lib/appeal-terminal", "/usr/sbin/nologin"]
+    assert passwd["appeal-server"][5:] == ["/var/lib/appeal-city-server", "/usr/sbin/nologin"]
+    assert int(passwd["appeal"][2]) < 1000 and int(passwd["appeal-server"][2]) < 1000        # system users
+    members = {line.split(":")[0]: line.split(":")[3].split(",") for line in (root / "etc/group").read_text().splitlines()}
+    for group in ("dialout", "lp", "scanner"):
+        assert "appeal" in members[group]
+    uid, gid = int(passwd["appeal"][2]), int(passwd["appeal"][3])
+    store = (root / "var/lib/appeal-terminal").stat()
+    assert (store.st_uid, store.st_gid, oct(store.st_mode & 0o777)) == (uid, gid, "0o750")
+    for name in ("kiosk.toml", "sync-agent.toml"):
+        st = (root / "etc/appeal-terminal" / name).stat()
+        assert (st.st_uid, st.st_gid, oct(st.st_mode & 0o777)) == (0, gid, "0o640")
+    srv = (root / "var/lib/appeal-city-server").stat()
+    assert (srv.st_uid, oct(srv.st_mode & 0o777)) == (int(passwd["appeal-server"][2]), "0o750")
+    assert list((root / "usr/lib/appeal-terminal/venv/lib/python3.11/site-packages/kiosk_app").glob("__pycache__/*.pyc"))
+
+
+def test_installed_commands_run_from_the_installed_tree(installed: Installed) -> None:
+    root = installed.root
+    for command, venv in (("kiosk", "appeal-terminal"), ("kioskctl", "appeal-terminal"),
+                          ("sync-agent", "appeal-terminal"), ("hardware-sim", "appeal-terminal"),
+                          ("city-server", "appeal-city-server")):
+        target = (root / "usr/bin" / command).resolve()
+        assert target == root / "usr/lib" / venv / "venv/bin" / command
+        assert target.read_text().splitlines()[0] == f"#!/usr/lib/{venv}/venv/bin/python"
+    helps = {c: _run(installed, v, c, "--help") for c, v in (("kioskctl", "appeal-terminal"),
+                                                              ("sync-agent", "appeal-terminal"),
+                                                              ("hardware-sim", "appeal-terminal"),
+                                                              ("kiosk", "appeal-terminal"),
+                                                              ("city-server", "appeal-city-server"))}
+    for command, out in helps.items():
+        assert out.returncode == 0, f"{command}: {out.stderr[-2000:]}"
+        assert out.stdout.startswith(f"usage: {command}")
+    assert "provision" in helps["kioskctl"].stdout and "run" in helps["sync-agent"].stdout
+
+    # the code that ran is the installed one, and the installed example configuration validates
+    where = subprocess.run([str(root / "usr/lib/appeal-terminal/venv/bin/python"), "-c",
+                            "import kiosk_app, sync_agent, devices, PySide6.QtWidgets, cv2, sane, zxingcpp; "
+                            "print(kiosk_app.__file__, sync_agent.__file__)"],
+                           cwd=installed.build.tmp, text=True, capture_output=True, env={"PATH": "/usr/bin:/bin"})
+    assert where.returncode == 0, where.stderr[-2000:]
+    assert all(p.startswith(str(root / "usr/lib/appeal-terminal/venv/lib/python3.11/site-packages/"))
+               for p in where.stdout.split())
+    check = _run(installed, "appeal-terminal", "kioskctl", "settings", "--check", str(root / "etc/appeal-terminal/kiosk.toml"))
+    assert check.returncode == 0, check.stderr
+    assert '"devices.intake.port": "/dev/appeal/intake"' in check.stdout
+    sync = _run(installed, "appeal-terminal", "sync-agent", "--config", str(root / "etc/appeal-terminal/sync-agent.toml"),
+                "settings", "--check", str(root / "etc/appeal-terminal/sync-agent.toml"))
+    assert sync.returncode == 0, sync.stderr
+
+    # the touchscreen app starts from the installed tree (offscreen): Qt, the terminal, the config
+    store = installed.build.tmp / "store"
+    probe = _run(installed, "appeal-terminal", "kiosk", "--ready-probe", "--config",
+                 str(root / "etc/appeal-terminal/kiosk.toml"), "--store", str(store),
+                 env={"KIOSK_UI_SPEECH": "false", "HOME": str(installed.build.tmp)})
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    assert [line.split()[0] for line in probe.stdout.splitlines()] == ["READY", "TERMINAL"]
+    assert (store / "terminal.db").exists()
+
+    # the server's virtualenv has everything Django needs: migrations run, a credential is issued
+    data = installed.build.tmp / "server-data"
+    issued = _run(installed, "appeal-city-server", "city-server", "issue-terminal-credential", "017",
+                  "--data-dir", str(data), env={"CITY_SERVER_EDMS_SCHEMA": str(
+                      root / "usr/share/appeal-city-server/schemas/appeal-metadata.schema.json")}, timeout=300)
+    assert issued.returncode == 0, issued.stderr[-3000:]
+    assert re.fullmatch(r"tc_017_\S{20,}", issued.stdout.strip().splitlines()[-1])
+    assert (data / "city.sqlite3").stat().st_size > 0
+
+
+def _verify(root: Path, unit: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["systemd-analyze", "verify", "--man=no", f"--root={root}", str(unit)], text=True,
+                          capture_output=True, timeout=120)
+
+
+def test_systemd_analyze_verify_passes_on_each_unit(installed: Installed) -> None:
+    root = installed.root
+    units = root / "lib/systemd/system"
+    # the system's own units (targets, sockets the ours order against), as on a real system
+    subprocess.run(["cp", "-an", "/lib/systemd/system/.", str(units)], check=True)
+    for name in ("appeal-kiosk.service", "appeal-sync-agent.service", "appeal-city-server.service"):
+        out = _verify(root, units / name)
+        assert out.returncode == 0 and out.stderr.strip() == "", f"{name}: {out.stderr}"
+    # and the check can fail: the same unit whose program is missing
+    broken = units / "appeal-broken.service"
+    broken.write_text((units / "appeal-sync-agent.service").read_text().replace("/usr/bin/sync-agent", "/usr/bin/no-such-agent"))
+    out = _verify(root, broken)
+    assert out.returncode != 0 and "no-such-agent" in out.stderr
+
+
+def test_lintian_reports_no_error(build: Build) -> None:
+    out = "".join(proc.communicate(timeout=840)[0] for proc in build.lintian)
+    tags = [line for line in out.splitlines() if re.match(r"^[EWIPNXO]: ", line)]
+    errors = [line for line in tags if line.startswith("E: ")]
+    if errors:
+        pytest.fail(f"lintian: {len(errors)} errors\n" + "\n".join(errors[:80]), pytrace=False)
+    # lintian did look at each package (each gets at least its no-manual-page warning or similar)
+    for pkg in PACKAGES:
+        assert any(line.startswith(f"W: {pkg}: ") for line in tags), out[-2000:]
+
+
+def test_requirement_lists_cover_pyproject() -> None:
+    def name(req: str) -> str:
+        return re.split(r"[\[=<>~; ]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+    declared = {name(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    listed: set[str] = set()
+    for f in ("requirements-terminal.txt", "requirements-server.txt"):
+        for line in (ROOT / "packaging/debian" / f).read_text().splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                listed.add(name(line))
+    # pyside6 (a meta-distribution that adds Qt WebEngine and Qt Pdf) is taken as its two parts
+    assert declared - {"pyside6"} <= listed
+    assert {"pyside6-essentials", "pyside6-addons"} <= listed
