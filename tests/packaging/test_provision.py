@@ -22,8 +22,8 @@ import requests
 
 from kiosk_app.cli import main as kioskctl_main
 from kiosk_app.core.config import load_kiosk_config
+from kiosk_app.core.server_client import ServerClient, read_token
 from kiosk_app.provision import Answers, ProvisionError, ask_answers, check_server, parse_answers
-from sync_agent.client import ServerClient, read_token
 from sync_agent.config import load_config as load_sync_config
 
 ROOT = Path(__file__).resolve().parents[2]
