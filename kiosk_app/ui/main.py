@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speech-engine", default=None, help="Qt TextToSpeech engine (default: speechd)")
     p.add_argument("--in-process", action="store_true",
                    help="run the terminal on a worker thread of this process instead of a helper process")
+    p.add_argument("--scripted-resident", metavar="DIR",
+                   help="no display? a scripted resident walks offscreen through one appeal, saving each screen to DIR")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logs to stderr")
     p.add_argument("--ready-probe", action="store_true", help=argparse.SUPPRESS)   # benchmarks/ui.py: print and quit
     return p
@@ -56,8 +58,8 @@ def terminal_opener(cfg: Any, config: str | None, env: dict[str, str], *, in_pro
 def main(argv: list[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
     _escpos_cache()
-    logging.basicConfig(level=logging.DEBUG if ns.verbose else logging.INFO, stream=sys.stderr,
-                        format='{"t":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":%(message)r}')
+    from kiosk_app.core.commandline import setup_logging
+    setup_logging(logging.DEBUG if ns.verbose else logging.INFO)
     from kiosk_app.core.config import load_kiosk_config, sim_overrides
     from kiosk_app.core.settings import ConfigError
 
@@ -74,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"kiosk: configuration error: {err}", file=sys.stderr)
         return 2
+    if ns.scripted_resident:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     win = KioskWindow(terminal_opener(cfg, ns.config, env, in_process=ns.in_process), cfg=cfg,
                       speech_engine=ns.speech_engine)
@@ -89,12 +93,15 @@ def main(argv: list[str] | None = None) -> int:
                            lambda _r: (print(f"TERMINAL {time.time():.6f}", flush=True), app.quit()))
 
         QTimer.singleShot(0, ready)
-    if cfg["ui.fullscreen"] and not ns.windowed:
+    if cfg["ui.fullscreen"] and not ns.windowed and not ns.scripted_resident:
         win.showFullScreen()
     else:
         win.resize(1920, 1080)
         win.show()
     try:
+        if ns.scripted_resident:
+            from .scripted import run
+            return run(win, app, Path(ns.scripted_resident))
         return int(app.exec())
     finally:
         win.worker.wait()

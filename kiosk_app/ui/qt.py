@@ -37,8 +37,15 @@ __all__ = [
     "QApplication", "QEvent", "QEventLoop", "QFont", "QFrame", "QGridLayout", "QGuiApplication", "QHBoxLayout", "QImage",
     "QKeyEvent", "QLabel", "QLineEdit", "QLocale", "QObject", "QPixmap", "QPoint", "QProgressBar", "QPushButton",
     "QRunnable", "QScrollArea", "QSize", "QSizePolicy", "QStackedWidget", "QThreadPool", "QTimer", "QVBoxLayout",
-    "QWidget", "Qt", "Signal", "Slot", "text_to_speech",
+    "QWidget", "Qt", "Signal", "Slot", "mouse_click", "text_to_speech",
 ]
+
+
+def mouse_click(widget: QWidget, button: Qt.MouseButton, pos: QPoint) -> None:
+    """A real press and release on ``widget`` (QtTest, imported on first use: scripts only)."""
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(widget, button, Qt.KeyboardModifier.NoModifier, pos)
 
 
 def text_to_speech() -> type:

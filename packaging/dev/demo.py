@@ -168,13 +168,18 @@ def scripted(demo: Demo, base: Path, exit_after: bool, stopping: Callable[[], bo
     say("sync agent (drop folder, server, SMS through the simulated modem)")
     demo.start("sync-agent", [str(BIN / "sync-agent"), "--config", str(agent_toml), "run"])
 
-    say("a resident hands in an appeal (scripted; two sheets)")
-    out = demo.run([str(BIN / "kioskctl"), "--config", str(kiosk_toml), "intake",
-                    "--scenario", str(ROOT / "examples" / "intake-basic.toml"), "--sim", str(base / "sim")])
-    result = json.loads(out.stdout)["result"]
-    number, compact = result["number"], result["compact"]
-    print(out.stderr, end="")
-    say(f"appeal {number} accepted; receipt printed; sheets stapled into the archive box")
+    say("a resident hands in an appeal at the kiosk: the touchscreen app, offscreen, touched screen by screen")
+    demo.run([str(BIN / "hardware-sim"), "feed", "--dir", str(base / "sim"),
+              str(ROOT / "examples" / "sheets" / "appeal-page1.png"), str(ROOT / "examples" / "sheets" / "appeal-page2.png")])
+    out = demo.run([str(BIN / "kiosk"), "--config", str(kiosk_toml), "--scripted-resident", str(base / "kiosk-walk")],
+                   {"QT_QPA_PLATFORM": "offscreen", "KIOSK_UI_SPEECH": "false"})
+    number = next(line.split()[1] for line in out.stdout.splitlines() if line.startswith("NUMBER "))
+    compact = number.replace("-", "")
+    say(f"appeal {number} accepted; receipt printed; sheets stapled into the archive box "
+        f"(each screen the resident saw: {base / 'kiosk-walk'})")
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        say("the kiosk window, for you to try (Ctrl-C here stops everything)")
+        demo.start("kiosk", [str(BIN / "kiosk"), "--config", str(kiosk_toml), "--windowed"])
 
     say("the EDMS stand-in imports it from the drop folder and registers it")
     registered = wait("the EDMS registration", lambda: registration(demo, agent_toml, compact), timeout=120)
@@ -199,7 +204,8 @@ def scripted(demo: Demo, base: Path, exit_after: bool, stopping: Callable[[], bo
     receipts = sorted((base / "sim" / "receipts").glob("*.png"))
     print()
     print("Where to look:")
-    print(f"  kiosk screens          {base / 'screens'}")
+    print(f"  kiosk screens          {base / 'screens'}  (every screen, both languages, high contrast)")
+    print(f"  the resident's walk    {base / 'kiosk-walk'}")
     print(f"  receipts (PNG + text)  {base / 'sim' / 'receipts'}  (latest: {receipts[-1].name if receipts else '-'})")
     print(f"  printed forms/answers  {base / 'sim' / 'form-jobs'}")
     print(f"  EDMS drop folder       {base / 'drop'}  (the agent empties it once the EDMS acknowledged)")

@@ -27,7 +27,7 @@ def test_demo_runs_the_whole_appliance(tmp_path: Path) -> None:
         assert step in text, text
     where = text.split("Where to look:")[1]
     paths = {m.group(1).strip(): Path(m.group(2)) for m in re.finditer(r"^  (.+?)\s{2,}(/\S+)", where, flags=re.M)}
-    for name in ("kiosk screens", "receipts (PNG + text)", "printed forms/answers", "imported by the EDMS", "SMS log", "terminal store"):
+    for name in ("kiosk screens", "the resident's walk", "receipts (PNG + text)", "printed forms/answers", "imported by the EDMS", "SMS log", "terminal store"):
         p = paths[name]
         assert p.exists(), name
         assert (p.stat().st_size > 0) if p.is_file() else any(p.iterdir()), f"{name}: {p} is empty"

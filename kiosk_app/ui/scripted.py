@@ -1,0 +1,116 @@
+"""A scripted resident for the demo on a machine without a display: the real kiosk window,
+offscreen, touched button by button and key by key as a person would, through a whole appeal.
+A screenshot of every screen it passes goes to a folder.
+
+    kiosk --sim var/sim --scripted-resident var/demo/screens
+
+Prints ``NUMBER <display number>`` when the number is on screen; exit 0 when the appeal is taken.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .qt import QApplication, QEventLoop, QPoint, Qt, QTimer, mouse_click
+
+
+class ScriptFailed(RuntimeError):
+    pass
+
+
+class Resident:
+    def __init__(self, win: Any, shots: Path, *, timeout: float = 120) -> None:
+        self.win = win
+        self.shots = shots
+        self.timeout = timeout
+        self.seen: list[str] = []
+        shots.mkdir(parents=True, exist_ok=True)
+
+    def wait(self, predicate: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + self.timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise ScriptFailed(f"waited {self.timeout:.0f} s for {what}; the screen is {self.win.current!r}")
+            loop = QEventLoop()
+            QTimer.singleShot(20, loop.quit)
+            loop.exec()
+
+    def at(self, sid: str) -> Any:
+        self.wait(lambda: self.win.current in (sid, "fault"), f"the {sid!r} screen")
+        if self.win.current == "fault":
+            raise ScriptFailed(f"a fault instead of {sid!r}: {self.win.pages['fault'].info.text()}")
+        self.pause(0.3)                    # a person reads before touching
+        if sid not in self.seen:
+            self.seen.append(sid)
+            self.win.grab().save(str(self.shots / f"{len(self.seen):02d}-{sid}.png"))
+        return self.win.pages[sid]
+
+    def pause(self, seconds: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    def tap(self, button: Any) -> None:
+        if not (button.isVisible() and button.isEnabled()):
+            raise ScriptFailed(f"{button.text()!r} cannot be touched (visible {button.isVisible()}, enabled {button.isEnabled()})")
+        mouse_click(button, Qt.MouseButton.LeftButton, QPoint(button.width() // 2, button.height() // 2))
+        self.pause(0.03)                   # taps are spaced; the screen updates in between
+
+    def type(self, page: Any, text: str) -> None:
+        """On the on-screen keyboard or number pad, one touch per key."""
+        for ch in text:
+            board = page.keyboard if page.keyboard is not None else page.pad
+            if page.keyboard is not None and ch.isalpha() and ch.isupper() != page.keyboard.shift:
+                self.tap(page.keyboard.keys["shift"])
+            self.tap(board.keys[{" ": "space"}.get(ch, ch.lower())])
+
+    def submit_appeal(self) -> str:
+        w = self.win
+        self.tap(self.at("welcome").choices["submit"])
+        for sid, text in (("surname", "Мʼясоїд-Коваль"), ("name", "Наталія"), ("patronymic", "Іванівна"),
+                          ("address", "Дніпро, Січеславська Набережна 15")):
+            p = self.at(sid)
+            self.type(p, text)
+            self.tap(p.primary)
+        self.tap(self.at("idtype").choices["rnokpp"])
+        p = self.at("rnokpp")
+        self.type(p, "1759013776")
+        self.tap(p.primary)
+        self.tap(self.at("kind").choices["application"])
+        self.tap(self.at("sms").choices["yes"])
+        p = self.at("phone")
+        self.type(p, "0671234567")
+        self.tap(p.primary)
+        self.tap(self.at("consent").choices["yes"])
+        self.tap(self.at("summary").primary)
+        self.tap(self.at("tray").primary)
+        self.tap(self.at("sheets").primary)
+        number = self.at("number").big.text()
+        print(f"NUMBER {number}", flush=True)
+        self.tap(w.pages["number"].primary)
+        self.at("welcome")
+        if not w.session.is_empty():
+            raise ScriptFailed("the resident's data stayed in the session after the receipt was taken")
+        return number
+
+
+def run(win: Any, app: QApplication, shots: Path) -> int:
+    """Walk through one appeal once the window stands; the exit status is the script's verdict."""
+    outcome: list[int] = []
+
+    def go() -> None:
+        try:
+            Resident(win, shots).submit_appeal()
+            outcome.append(0)
+        except Exception as err:  # any failure ends the script with its reason, never a hung window
+            print(f"kiosk: scripted resident: {type(err).__name__}: {err}", file=sys.stderr)
+            outcome.append(1)
+        app.quit()
+
+    QTimer.singleShot(0, go)
+    app.exec()
+    return outcome[0] if outcome else 1
