@@ -81,10 +81,6 @@ class Spool:
         fsync_dir(final.parent)
         return FileRef(rel, digest, len(data))
 
-    def write_file(self, src: str | Path, *, kind: str, suffix: str | None = None) -> FileRef:
-        src = Path(src)
-        return self.write(src.read_bytes(), kind=kind, suffix=suffix if suffix is not None else src.suffix)
-
     def read(self, ref: FileRef) -> bytes:
         data = self.path_of(ref).read_bytes()
         if hashlib.sha256(data).hexdigest() != ref.sha256:

@@ -126,9 +126,6 @@ class Store:
             applied.append(m.name)
         return applied
 
-    def applied_migrations(self) -> list[str]:
-        return [r["name"] for r in self.db.query("SELECT name FROM _migrations ORDER BY rowid")]
-
     def _bind_terminal(self, terminal: int) -> int:
         row = self.conn.execute("SELECT value FROM meta WHERE key='terminal'").fetchone()
         if row is None:
