@@ -103,10 +103,10 @@ def test_official_answers_an_appeal_in_the_browser(server: Server, browser: obje
         page.wait_for_timeout(200)
     row = page.get_by_role("row").filter(has_text=f"017-000501-{num[9]}")
     row.get_by_role("link").click()
-    assert page.get_by_role("heading", name=re.compile("Реєстраційно-контрольна картка")).is_visible()
+    page.get_by_role("heading", name=re.compile("Реєстраційно-контрольна картка")).wait_for(timeout=20000)     # after the click: wait for the next page
     page.get_by_label("Текст відповіді").fill("Ваше звернення розглянуто, ліфт працює.")
     page.get_by_role("button", name="Оприлюднити відповідь").click()
-    assert page.get_by_text("Відповідь оприлюднено").is_visible()
+    page.get_by_text("Відповідь оприлюднено").wait_for(timeout=20000)     # the POST and its redirect
     assert page.get_by_text("Ваше звернення розглянуто, ліфт працює.").is_visible()
     assert not audit(page, "edms_card_answered")
     ctx.close()
@@ -128,7 +128,7 @@ def test_resident_signs_in_with_bankid_and_reports_on_the_map(server: Server, br
     page.get_by_label("Довгота").fill("35.0455")
     assert not audit(page, "map_report_form")
     page.get_by_role("button", name="Надіслати").click()
-    assert page.get_by_text("Дякуємо. Повідомлення передано на модерацію.").is_visible()
+    page.get_by_text("Дякуємо. Повідомлення передано на модерацію.").wait_for(timeout=20000)     # after the click: wait for the next page
     ctx.close()
 
 
@@ -140,6 +140,6 @@ def test_resident_files_a_contact_centre_request(server: Server, browser: object
     page.get_by_label("Опис").fill("Контейнери переповнені третій день")
     page.get_by_label("Адреса").fill("вул. Робоча, 70")
     page.get_by_role("button", name="Надіслати").click()
-    assert page.get_by_role("heading", name=re.compile(r"Заявка № \d+")).is_visible()
+    page.get_by_role("heading", name=re.compile(r"Заявка № \d+")).wait_for(timeout=20000)     # after the click: wait for the next page
     assert page.get_by_text("Зареєстровано").first.is_visible()
     ctx.close()
