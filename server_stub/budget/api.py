@@ -11,7 +11,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from server_stub.core.api import ApiError, errors
+from server_stub.core.api import ApiError, errors, found
 from server_stub.petitions.access import resident_auth, staff_auth
 
 from . import services
@@ -58,17 +58,11 @@ class MilestoneIn(Schema):
 
 
 def _cycle(year: int) -> Cycle:
-    c = Cycle.objects.filter(year=year).first()
-    if c is None:
-        raise ApiError(404, "not_found", f"No participatory budget for {year}")
-    return c
+    return found(Cycle.objects.filter(year=year).first(), f"No participatory budget for {year}")
 
 
 def _project(pk: int) -> Project:
-    p = Project.objects.select_related("cycle").filter(pk=pk).first()
-    if p is None:
-        raise ApiError(404, "not_found", f"Project {pk} is not known")
-    return p
+    return found(Project.objects.select_related("cycle").filter(pk=pk).first(), f"Project {pk} is not known")
 
 
 def _err(e: services.BudgetError) -> ApiError:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
-from server_stub.core.api import ApiError, errors
+from server_stub.core.api import ApiError, errors, found
 from server_stub.petitions.access import resident_auth, staff_auth
 
 from . import services
@@ -68,9 +68,7 @@ def slots(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/slots", auth=staff_auth, response={201: dict, **errors(401, 403, 404)}, summary="Open a slot (staff)")
 def add_slot(request: HttpRequest, body: SlotIn) -> tuple[int, dict[str, Any]]:
-    official = Official.objects.filter(pk=body.official).first()
-    if official is None:
-        raise ApiError(404, "not_found", "Official not known")
+    official = found(Official.objects.filter(pk=body.official).first(), "Official not known")
     return 201, services.slot_dict(Slot.objects.create(official=official, starts_at=body.starts_at,
                                                        capacity=body.capacity))
 
@@ -78,9 +76,7 @@ def add_slot(request: HttpRequest, body: SlotIn) -> tuple[int, dict[str, Any]]:
 @router.get("/slots/{pk}/bookings", auth=staff_auth, response={200: list[dict], **errors(401, 403, 404)},
             summary="Who booked a slot (staff; logged in each resident's data access log)")
 def slot_bookings(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
-    slot = Slot.objects.filter(pk=pk).first()
-    if slot is None:
-        raise ApiError(404, "not_found", "Slot not known")
+    slot = found(Slot.objects.filter(pk=pk).first(), "Slot not known")
     active = list(slot.bookings.filter(cancelled_at=None).select_related("resident"))
     services.log_access([b.resident for b in active], request.user.get_username(),
                         f"список записаних на прийом ({slot.official.name})")
@@ -90,9 +86,7 @@ def slot_bookings(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 @router.post("/bookings", auth=resident_auth, response={201: dict, **errors(401, 403, 404, 409)},
              summary="Book an appointment")
 def book(request: HttpRequest, body: BookingIn) -> tuple[int, dict[str, Any]]:
-    slot = Slot.objects.select_related("official").filter(pk=body.slot).first()
-    if slot is None:
-        raise ApiError(404, "not_found", "Slot not known")
+    slot = found(Slot.objects.select_related("official").filter(pk=body.slot).first(), "Slot not known")
     try:
         b = services.book(slot, request.user.resident, body.purpose, body.email.strip())
     except services.CabinetError as e:
@@ -103,9 +97,7 @@ def book(request: HttpRequest, body: BookingIn) -> tuple[int, dict[str, Any]]:
 @router.post("/bookings/{pk}/cancel", auth=resident_auth, response={200: dict, **errors(401, 403, 404, 409)},
              summary="Cancel my booking")
 def cancel(request: HttpRequest, pk: int) -> dict[str, Any]:
-    b = Booking.objects.select_related("slot__official").filter(pk=pk, resident=request.user.resident).first()
-    if b is None:
-        raise ApiError(404, "not_found", "Booking not known")
+    b = found(Booking.objects.select_related("slot__official").filter(pk=pk, resident=request.user.resident).first(), "Booking not known")
     try:
         services.cancel(b)
     except services.CabinetError as e:

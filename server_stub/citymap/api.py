@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from server_stub.core.api import ApiError, errors
+from server_stub.core.api import errors, found
 
 from .geo import nearby_reports
 from .models import Layer, Report
@@ -62,9 +62,7 @@ def layers(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/layers/{slug}.geojson", response={200: FeatureCollection, **errors(404)}, auth=None,
             summary="One layer as GeoJSON")
 def layer_geojson(request: HttpRequest, slug: str) -> dict[str, Any]:
-    layer = Layer.objects.filter(slug=slug).first()
-    if layer is None:
-        raise ApiError(404, "not_found", f"Layer {slug} is not known")
+    layer = found(Layer.objects.filter(slug=slug).first(), f"Layer {slug} is not known")
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": f.pk, "geometry": _point(f.lon, f.lat),
          "properties": {"name": f.name, "layer": layer.slug, **f.attributes}} for f in layer.features.all()]}

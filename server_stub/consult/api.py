@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from server_stub.core.api import ApiError, errors
+from server_stub.core.api import ApiError, errors, found
 from server_stub.petitions.access import resident_auth, staff_auth
 
 from . import services
@@ -52,17 +52,11 @@ class AnswerIn(Schema):
 
 
 def _consultation(pk: int) -> Consultation:
-    c = Consultation.objects.filter(pk=pk).first()
-    if c is None:
-        raise ApiError(404, "not_found", f"Consultation {pk} is not known")
-    return c
+    return found(Consultation.objects.filter(pk=pk).first(), f"Consultation {pk} is not known")
 
 
 def _survey(pk: int) -> Survey:
-    s = Survey.objects.filter(pk=pk).first()
-    if s is None:
-        raise ApiError(404, "not_found", f"Survey {pk} is not known")
-    return s
+    return found(Survey.objects.filter(pk=pk).first(), f"Survey {pk} is not known")
 
 
 def consultation_dict(c: Consultation) -> dict[str, Any]:

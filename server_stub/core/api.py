@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,6 +40,16 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details or []
+
+
+T = TypeVar("T")
+
+
+def found(obj: T | None, message: str) -> T:
+    """``obj``, or the 404 ``not_found`` envelope with ``message`` when the lookup found nothing."""
+    if obj is None:
+        raise ApiError(404, "not_found", message)
+    return obj
 
 
 def ensure_storable(value: Any, loc: str = "body") -> None:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from server_stub.core.api import ApiError, errors
+from server_stub.core.api import ApiError, errors, found
 from server_stub.petitions.access import staff_auth
 
 from . import services
@@ -53,9 +53,7 @@ def by_address(request: HttpRequest, address: str) -> dict[str, Any]:
 
 @router.get("/deputies/{pk}", auth=None, response={200: dict, **errors(404)}, summary="One deputy")
 def deputy(request: HttpRequest, pk: int) -> dict[str, Any]:
-    d = Deputy.objects.filter(pk=pk).first()
-    if d is None:
-        raise ApiError(404, "not_found", f"Deputy {pk} is not known")
+    d = found(Deputy.objects.filter(pk=pk).first(), f"Deputy {pk} is not known")
     return {**deputy_dict(d), "votes": [{"vote_event": v.event_id, "motion": v.event.motion.title,
                                           "option": v.option} for v in d.votes.select_related("event__motion")]}
 
@@ -63,9 +61,7 @@ def deputy(request: HttpRequest, pk: int) -> dict[str, Any]:
 @router.post("/deputies/{pk}/reports", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 409)},
              summary="Publish a deputy's annual report (staff)")
 def add_report(request: HttpRequest, pk: int, body: ReportIn) -> tuple[int, dict[str, Any]]:
-    d = Deputy.objects.filter(pk=pk).first()
-    if d is None:
-        raise ApiError(404, "not_found", f"Deputy {pk} is not known")
+    d = found(Deputy.objects.filter(pk=pk).first(), f"Deputy {pk} is not known")
     if AnnualReport.objects.filter(deputy=d, year=body.year).exists():
         raise ApiError(409, "conflict", f"The report for {body.year} is already published")
     AnnualReport.objects.create(deputy=d, year=body.year, text=body.text)
@@ -86,9 +82,7 @@ def vote_events(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/vote-events/{pk}", auth=None, response={200: dict, **errors(404)}, summary="One vote event (Popolo)")
 def vote_event(request: HttpRequest, pk: int) -> dict[str, Any]:
-    e = VoteEvent.objects.select_related("motion").filter(pk=pk).first()
-    if e is None:
-        raise ApiError(404, "not_found", f"Vote event {pk} is not known")
+    e = found(VoteEvent.objects.select_related("motion").filter(pk=pk).first(), f"Vote event {pk} is not known")
     return services.popolo_event(e)
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from server_stub.core.api import ApiError, errors
+from server_stub.core.api import ApiError, errors, found
 from server_stub.council.models import Commission, Deputy
 from server_stub.petitions.access import staff_auth
 
@@ -39,24 +39,15 @@ class BallotIn(SignedIn):
 
 
 def _meeting(pk: int) -> Meeting:
-    m = Meeting.objects.select_related("commission").filter(pk=pk).first()
-    if m is None:
-        raise ApiError(404, "not_found", f"Meeting {pk} is not known")
-    return m
+    return found(Meeting.objects.select_related("commission").filter(pk=pk).first(), f"Meeting {pk} is not known")
 
 
 def _item(m: Meeting, pos: int) -> AgendaItem:
-    item = m.items.filter(position=pos).first()
-    if item is None:
-        raise ApiError(404, "not_found", f"Agenda item {pos} is not known")
-    return item
+    return found(m.items.filter(position=pos).first(), f"Agenda item {pos} is not known")
 
 
 def _deputy(pk: int) -> Deputy:
-    d = Deputy.objects.select_related("signer_key").filter(pk=pk).first()
-    if d is None:
-        raise ApiError(404, "not_found", f"Deputy {pk} is not known")
-    return d
+    return found(Deputy.objects.select_related("signer_key").filter(pk=pk).first(), f"Deputy {pk} is not known")
 
 
 def _err(e: services.MeetingError) -> ApiError:
@@ -79,9 +70,7 @@ def meetings(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 422)},
              summary="Schedule a meeting with its agenda (staff)")
 def create(request: HttpRequest, body: MeetingIn) -> tuple[int, dict[str, Any]]:
-    c = Commission.objects.filter(pk=body.commission).first()
-    if c is None:
-        raise ApiError(404, "not_found", "Commission not known")
+    c = found(Commission.objects.filter(pk=body.commission).first(), "Commission not known")
     m = Meeting.objects.create(commission=c, title=body.title, starts_at=body.starts_at, video_url=body.video_url,
                                nonce=secrets.token_hex(16))
     AgendaItem.objects.bulk_create([AgendaItem(meeting=m, position=i + 1, title=t) for i, t in enumerate(body.agenda)])

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
-from server_stub.core.api import ApiError, errors
+from server_stub.core.api import ApiError, errors, found
 from server_stub.petitions.access import staff_auth
 
 from . import services
@@ -75,9 +75,7 @@ def issues(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/issues", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 422)},
              summary="Draft an issue (staff)")
 def create_issue(request: HttpRequest, body: IssueIn) -> tuple[int, dict[str, Any]]:
-    topic = Topic.objects.filter(slug=body.topic).first()
-    if topic is None:
-        raise ApiError(404, "not_found", f"Topic {body.topic} is not known")
+    topic = found(Topic.objects.filter(slug=body.topic).first(), f"Topic {body.topic} is not known")
     issue = Issue.objects.create(topic=topic, subject=body.subject, body=body.body, created_by=request.user)
     return 201, services.issue_dict(issue)
 
@@ -85,9 +83,7 @@ def create_issue(request: HttpRequest, body: IssueIn) -> tuple[int, dict[str, An
 @router.post("/issues/{pk}/send", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409)},
              summary="Send an issue to the topic's confirmed subscribers through SMTP (staff)")
 def send(request: HttpRequest, pk: int) -> dict[str, Any]:
-    issue = Issue.objects.select_related("topic").filter(pk=pk).first()
-    if issue is None:
-        raise ApiError(404, "not_found", f"Issue {pk} is not known")
+    issue = found(Issue.objects.select_related("topic").filter(pk=pk).first(), f"Issue {pk} is not known")
     try:
         services.send_issue(issue)
     except ValueError as err:

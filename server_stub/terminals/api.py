@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 from pydantic import field_validator
 
 from server_stub.core import numbers
-from server_stub.core.api import ApiError, ensure_storable, error_response, errors
+from server_stub.core.api import ApiError, ensure_storable, error_response, errors, found
 
 from . import services
 from .models import Answer, AppealStatus, Terminal
@@ -194,9 +194,7 @@ def feed(request: HttpRequest, cursor: str = "", limit: int = Query(100, ge=1, l
 @router.get("/appeals/{number}", response={200: AppealOut, **errors(401, 404, 422)}, summary="Any appeal's status")
 def appeal(request: HttpRequest, number: str) -> dict[str, Any]:
     value = _number(number)
-    st = AppealStatus.objects.select_related("answer").filter(number=value).first()
-    if st is None:
-        raise ApiError(404, "not_found", f"Appeal {value} is not known")
+    st = found(AppealStatus.objects.select_related("answer").filter(number=value).first(), f"Appeal {value} is not known")
     return services.appeal_dict(st)
 
 
