@@ -54,17 +54,18 @@ def cold_start(runs: int) -> tuple[list[float], list[float]]:
 
 
 def intake_blocking(sheets: int, in_process: bool) -> dict[str, Any]:
-    from kiosk_app.core.config import load_kiosk_config
+    from hardware_sim.process import SHEETS, SimBench
+    from kiosk_app.core.config import load_kiosk_config, sim_overrides
     from kiosk_app.ui.main import terminal_opener
     from kiosk_app.ui.qt import QApplication, QEventLoop, QTimer
-    from kiosk_app.ui.testbench import SHEETS, SimBench
     from kiosk_app.ui.window import KioskWindow
 
     _app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         bench = SimBench(Path(tmp) / "sim").start()
         try:
-            env = bench.env(Path(tmp) / "store")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+            env.update(sim_overrides(bench.workdir), KIOSK_STORE_DIR=str(Path(tmp) / "store"), KIOSK_INTAKE_OCR="false")
             cfg = load_kiosk_config("/nonexistent/kiosk.toml", env=env)
             win = KioskWindow(terminal_opener(cfg, "/nonexistent/kiosk.toml", env, in_process=in_process), cfg=cfg,
                               speech_engine="mock")
@@ -79,8 +80,8 @@ def intake_blocking(sheets: int, in_process: bool) -> dict[str, Any]:
             s.flow = "submit"
             s.data.update(surname="Шевченко", name="Тарас", address="м. Дніпро, вул. Короленка, 2", idtype="rnokpp",
                           rnokpp="1759013776", kind="application", sms=False, consent=True)
-            win.go("summary")
-            win.pages["summary"].primary.click()
+            win.nav.go("summary")
+            win.nav.screen("summary").primary.click()
 
             gaps: list[float] = []
             last = [time.perf_counter()]
@@ -90,8 +91,8 @@ def intake_blocking(sheets: int, in_process: bool) -> dict[str, Any]:
             def beat() -> None:
                 now = time.perf_counter()
                 gaps.append(now - last[0])
-                prog = getattr(win, "last_progress", None)
-                where.append(f"{prog.step} {prog.sheet or ''}".strip() if prog else win.current)
+                prog = s.progress
+                where.append(f"{prog.step} {prog.sheet or ''}".strip() if prog else str(win.nav.current))
                 last[0] = now
 
             heart = QTimer()
@@ -103,24 +104,24 @@ def intake_blocking(sheets: int, in_process: bool) -> dict[str, Any]:
                 check = QTimer()
                 check.setInterval(20)
                 deadline = time.monotonic() + timeout
-                check.timeout.connect(lambda: loop.quit() if win.current in (sid, "fault") or time.monotonic() > deadline else None)
+                check.timeout.connect(lambda: loop.quit() if win.nav.current in (sid, "fault") or time.monotonic() > deadline else None)
                 check.start()
                 loop.exec()
                 check.stop()
-                if win.current != sid:
-                    raise RuntimeError(f"expected {sid}, at {win.current}: {win.pages[win.current].speech_text()}")
+                if win.nav.current != sid:
+                    raise RuntimeError(f"expected {sid}, at {win.nav.current}: {win.nav.current_screen().speech_text()}")
 
             started = time.perf_counter()
             last[0] = started
             heart.start()
-            win.pages["tray"].primary.click()
+            win.nav.screen("tray").primary.click()
             wait_for("sheets")
             scanned = time.perf_counter()
-            win.pages["sheets"].primary.click()
+            win.nav.screen("sheets").primary.click()
             wait_for("number")
             heart.stop()
             done = time.perf_counter()
-            number = win.pages["number"].big.text()
+            number = win.nav.screen("number").big.text()
             win.worker.wait()
             win.t.close()
         finally:

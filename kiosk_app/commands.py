@@ -103,9 +103,8 @@ def _intake(ns: argparse.Namespace) -> int:
         if t.ocr_enabled:          # started after the receipt, off the resident's path
             print("adding the OCR text layer (after the receipt)…", file=sys.stderr)
             t.ocr_wait()
-            done = [r["document_id"] for r in t.store.db.query(
-                "SELECT document_id FROM events WHERE event='ocr_added' AND document_id=?", [result.number.compact])]
-            print(f"OCR text layer added to: {', '.join(done) or 'none'}", file=sys.stderr)
+            done = result.number.compact if t.ocr_added(result.number.compact) else "none"
+            print(f"OCR text layer added to: {done}", file=sys.stderr)
         return 0
     except IntakeStopped as stop:
         emit({"ok": False, "stopped": message_dict(stop.message), "device": stop.device, "code": stop.code,
@@ -209,14 +208,10 @@ def _devices(ns: argparse.Namespace) -> int:
          "kioskctl test-print --form --sim var/sim")
 @args(lambda p: (p.add_argument("--form", action="store_true", help="also print a pre-filled test form"), _sim_arg(p)))
 def _test_print(ns: argparse.Namespace) -> int:
-    from devices.receipt_printer import test_receipt
     t = open_terminal(ns)
     out: dict[str, Any] = {}
     try:
-        try:
-            out["receipt_printer"] = t.devices.receipt_printer.print_receipt(test_receipt()).as_dict()
-        except DeviceError as err:
-            out["receipt_printer"] = err.as_dict()
+        out["receipt_printer"] = t.test_print()
         if ns.form:
             demo = json.loads(Path(__file__).resolve().parents[1].joinpath("examples/applicant.json").read_text(encoding="utf-8"))
             try:
@@ -234,19 +229,13 @@ def _test_print(ns: argparse.Namespace) -> int:
          "kioskctl test-scan --sim var/sim")
 @args(_sim_arg)
 def _test_scan(ns: argparse.Namespace) -> int:
-    from kiosk_app.core.imaging import read_labels
     t = open_terminal(ns)
-    pages: list[dict[str, Any]] = []
     try:
-        for img in t.devices.scanner.scan_batch():
-            pages.append({"width": img.width, "height": img.height, "labels": [r.text for r in read_labels(img)]})
-        emit({"ok": True, "pages": pages}, True)
-        return 0
-    except DeviceError as err:
-        emit({"ok": False, "pages": pages, "error": err.as_dict()}, True)
-        return 1
+        out = t.test_scan()
     finally:
         t.close()
+    emit(out, True)
+    return 0 if out["ok"] else 1
 
 
 @command("modem-check", "Ask the GSM modem: SIM, registration, operator, signal (stop the sync agent first)",
@@ -255,19 +244,11 @@ def _test_scan(ns: argparse.Namespace) -> int:
 def _modem_check(ns: argparse.Namespace) -> int:
     t = open_terminal(ns)
     try:
-        from devices import modem
-        m = modem.from_config(t.cfg.section("devices.modem"))
-        try:
-            result = m.check()                  # reports a failing modem in "ok"/"error", never raises for it
-            emit(result, True)
-            return 0 if result.get("ok") else 1
-        except DeviceError as err:
-            emit({"ok": False, "error": err.as_dict()}, True)
-            return 1
-        finally:
-            m.close()
+        result = t.modem_check()
     finally:
         t.close()
+    emit(result, True)
+    return 0 if result.get("ok") else 1
 
 
 @command("intakes", "Interrupted, abandoned and running intakes with their sheets and void numbers",
@@ -289,7 +270,7 @@ def _intakes(ns: argparse.Namespace) -> int:
 def _verify(ns: argparse.Namespace) -> int:
     t = open_terminal(ns)
     try:
-        problems = t.store.check(full=True)
+        problems = t.verify()
     finally:
         t.close()
     emit({"ok": not problems, "problems": problems}, True)

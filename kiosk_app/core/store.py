@@ -325,6 +325,22 @@ class Store:
             problems.append(f"appeal {row['document_id']}: no PDF or metadata")
         return problems
 
+    def counts(self, *, recent_events: tuple[str, ...], limit: int = 6) -> dict[str, Any]:
+        """What a technician reads at a glance: the outbox by state, its oldest pending entry,
+        the number of appeals, and the newest events of the kinds named (newest first)."""
+        outbox = {r["state"]: r["n"] for r in self.db.query("SELECT state, count(*) AS n FROM outbox GROUP BY state")}
+        oldest = self.conn.execute("SELECT min(created_at) FROM outbox WHERE state='pending'").fetchone()[0]
+        appeals = self.conn.execute("SELECT count(*) FROM appeals").fetchone()[0]
+        marks = ",".join("?" * len(recent_events))
+        events = [{"at": r["at"], "event": r["event"], "detail": json.loads(r["detail_json"])} for r in self.db.query(
+            f"SELECT at, event, detail_json FROM events WHERE event IN ({marks}) ORDER BY id DESC LIMIT ?",
+            [*recent_events, limit])]
+        return {"outbox": outbox, "outbox_oldest_pending": oldest, "appeals": appeals, "events": events}
+
+    def has_event(self, document_id: str, event: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM events WHERE document_id=? AND event=? LIMIT 1",
+                                 (document_id, event)).fetchone() is not None
+
 
 def _event(conn: sqlite3.Connection, document_id: str | None, event: str, detail: dict[str, Any]) -> None:
     conn.execute(

@@ -30,6 +30,9 @@ from .settings import Config
 from .store import Store, now_iso
 
 log = logging.getLogger(__name__)
+# The events a technician sees on the service page as "recent errors".
+SERVICE_EVENTS = ("device_fault", "receipt_failed", "label_check_failed", "service_pin_failed", "service_locked")
+
 
 class Terminal:
     def __init__(self, cfg: Config, *, devices: DeviceSet | None = None) -> None:
@@ -240,6 +243,69 @@ class Terminal:
             f"n.void_reason FROM intakes i JOIN numbers n ON n.compact = i.number WHERE i.state IN ({marks}) ORDER BY i.id",
             list(states))
         return [{**r, "detail": json.loads(r.pop("detail_json"))} for r in rows]
+
+    def verify(self) -> list[str]:
+        """Every broken invariant of the store (missing or altered files...); empty: consistent."""
+        return self.store.check(full=True)
+
+    def test_print(self) -> dict[str, Any]:
+        """The technician's test receipt: the printer's answer, or its fault, as a dict."""
+        from devices.receipt_printer import test_receipt
+        try:
+            return self.devices.receipt_printer.print_receipt(test_receipt()).as_dict()
+        except DeviceError as err:
+            return err.as_dict()
+
+    def test_scan(self) -> dict[str, Any]:
+        """Scan what is in the feeder: each page's size and the labels read on it."""
+        from .imaging import read_labels
+        pages: list[dict[str, Any]] = []
+        try:
+            for img in self.devices.scanner.scan_batch():
+                pages.append({"width": img.width, "height": img.height, "labels": [r.text for r in read_labels(img)]})
+        except DeviceError as err:
+            return {"ok": False, "pages": pages, "error": err.as_dict()}
+        return {"ok": True, "pages": pages}
+
+    def modem_check(self) -> dict[str, Any]:
+        """Ask the GSM modem for SIM, registration, operator and signal. The modem is the sync
+        agent's device: stop the agent first."""
+        from devices import modem
+        m = modem.from_config(self.cfg.section("devices.modem"))
+        try:
+            return m.check()                  # reports a failing modem in "ok"/"error", never raises for it
+        except DeviceError as err:
+            return {"ok": False, "error": err.as_dict()}
+        finally:
+            m.close()
+
+    def service_summary(self) -> dict[str, Any]:
+        """Everything the service page shows: devices, the archive box, the outbox, recent errors."""
+        counts = self.store.counts(recent_events=SERVICE_EVENTS)
+        box = self.box()
+        return {"devices": self.device_status(), "box": {k: box[k] for k in ("box", "appeals", "sheets", "not_archived")},
+                "outbox": counts["outbox"], "outbox_oldest_pending": counts["outbox_oldest_pending"],
+                "appeals": counts["appeals"],
+                "errors": [{"at": e["at"], "event": e["event"],
+                            **{k: v for k, v in e["detail"].items() if k in ("device", "code", "sheet")}}
+                           for e in counts["events"]]}
+
+    def ocr_added(self, number_text: str) -> bool:
+        """Whether the OCR text layer was added to this appeal."""
+        return self.store.has_event(parse(number_text).compact, "ocr_added")
+
+    # -- the handheld reader and the record of what happened ------------------------------------
+    def open_reader(self) -> None:
+        """Open the handheld reader's port early: a code scanned before it is open is lost."""
+        self.devices.barcode_reader.open()
+
+    def read_barcode(self, timeout: float) -> str | None:
+        """A code the resident held under the reader within ``timeout`` seconds, or None."""
+        return self.devices.barcode_reader.read(timeout=timeout)
+
+    def log_event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
+        """Record a front end's event (service mode entered, a PIN refused...) in the store."""
+        self.store.event(document_id, event, detail or {})
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -13,15 +13,16 @@ from typing import Any
 from kiosk_app.core import messages
 from kiosk_app.core.numbering import parse
 
+from .intake_screens import FaultScreen
+from .nav import ScreenId
 from .qt import QApplication, Qt
+from .service import ServiceScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = {"surname": "Мʼясоїд-Коваль", "name": "Наталія", "patronymic": "Іванівна",
         "address": "м. Дніпро, вул. Січеславська Набережна, 15, кв. 4", "idtype": "rnokpp", "rnokpp": "1759013776",
         "kind": "application", "sms": True, "phone": "067 123 45 67", "consent": True}
-SCREENS = ["welcome", "surname", "name", "patronymic", "address", "idtype", "rnokpp", "passport", "kind", "sms",
-           "phone", "consent", "summary", "tray", "scan", "sheets", "saving", "number", "fault", "form_wait",
-           "form_done", "parent", "lookup", "status", "pin", "service"]
+SCREENS = list(ScreenId)
 VARIANTS = {"uk": ("uk", False), "en": ("en", False), "uk-hc": ("uk", True)}
 
 
@@ -49,27 +50,30 @@ def stage(win: Any, sid: str) -> None:
     if sid in ("scan", "sheets", "saving", "number"):
         s.previews.extend(demo_previews())
         from kiosk_app.core.intake import Progress
-        win.last_progress = Progress({"scan": "scan", "saving": "commit"}.get(sid, "verify"), 2, 2)
+        s.progress = Progress({"scan": "scan", "saving": "commit"}.get(sid, "verify"), 2, 2)
     if sid == "number":
         s.result = SimpleNamespace(number=parse("0010000013"), parent=None, deadline=dt.date(2026, 12, 28), notices=[])
     if sid == "fault":
-        win.fault = {"message": messages.for_code("scanner", "jam"), "resumable": True, "retry": lambda: None,
-                     "cancel": lambda: None, "sheet": 2}
+        win.nav.get(ScreenId.FAULT, FaultScreen).fault = {
+            "message": messages.for_code("scanner", "jam"), "resumable": True, "retry": lambda: None,
+            "cancel": lambda: None, "sheet": 2}
     if sid == "status":
         from kiosk_app.core.answers import AnswerLookup
         s.status = AnswerLookup(parse("0010000013"), "imported", dt.date(2026, 12, 28), "М-20", None, "local")
     if sid == "service":
-        win.in_service = True
-        win.service_info = {"devices": {k: {"state": "ready", "detail": "ok", "consumables": c} for k, c in (
+        service = win.nav.get(ScreenId.SERVICE, ServiceScreen)
+        service.in_service = True
+        service.info_data = {"devices": {k: {"state": "ready", "detail": "ok", "consumables": c} for k, c in (
             ("receipt_printer", {"paper": "ok"}), ("form_printer", {"paper": "ok"}), ("scanner", {}),
             ("intake", {"staples": "ok", "bin": "12/500"}), ("barcode_reader", {}))},
             "box": {"box": 1, "appeals": 6, "sheets": 12}, "outbox": {"pending": 2, "delivered": 4},
             "appeals": 6, "errors": [{"at": "2026-11-28T10:15:00", "event": "device_fault", "device": "scanner", "code": "jam"}]}
-    win.go(sid)
-    if sid in ("surname",) and win.pages[sid].field is not None:
-        win.pages[sid].field.setText(DEMO["surname"][:5])
-    if sid == "parent":
-        win.pages[sid].field.setText("001-000001-3")
+    win.nav.go(sid)
+    field = win.nav.screen(sid).field
+    if sid == ScreenId.SURNAME and field is not None:
+        field.setText(DEMO["surname"][:5])
+    if sid == ScreenId.PARENT and field is not None:
+        field.setText("001-000001-3")
 
 
 def _compact(path: Path) -> None:

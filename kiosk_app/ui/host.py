@@ -4,16 +4,19 @@ Measured (benchmarks/ui.py): with the terminal on a worker *thread*, the UI thre
 stall during a 10-sheet intake was 80-280 ms, all during the scan step (SANE transfer and image
 processing hold the interpreter lock). :class:`HostedTerminal` runs ``python -m kiosk_app.ui.host``
 and forwards calls over its stdin/stdout as length-prefixed pickles; the UI's worker thread waits
-on the pipe (no lock held). It offers what the screens use of
-:class:`~kiosk_app.core.terminal.Terminal` (``begin_intake`` returns an :class:`IntakeProxy` with
-``scan``/``confirm``/``cancel``), plus :mod:`.ops` through ``op(name, *args)``. Errors come back
-as the same types (IntakeStopped, NumberError, LookupError, ApplicantInvalid, DeviceError
-subclasses). Not thread-safe, like Terminal: one caller (the worker) at a time.
+on the pipe (no lock held). It offers the operations of
+:class:`~kiosk_app.core.terminal.Terminal` declared in :mod:`kiosk_app.core.facade` (and
+``begin_intake``, which returns an :class:`IntakeProxy` with ``scan``/``confirm``/``cancel``).
+The error types declared there come back as themselves; anything else as a RuntimeError. The
+helper logs JSON lines to stderr, as every process of the terminal does. Not thread-safe, like
+Terminal: one caller (the worker) at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import logging
 import os
 import pickle
@@ -22,6 +25,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import IO, Any
+
+from kiosk_app.core.facade import INTAKE_OPERATIONS, OPERATIONS, RESULT_STAYS, error_types
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,44 +47,24 @@ def _recv(stream: IO[bytes]) -> Any:
 
 
 # -- errors across the pipe --------------------------------------------------------------------
-def _pack_error(err: BaseException) -> dict[str, Any]:
-    from devices.errors import DeviceError
-    from kiosk_app.core.applicant import ApplicantInvalid
-    from kiosk_app.core.intake import IntakeStopped
-    from kiosk_app.core.numbering import NumberError
-    if isinstance(err, IntakeStopped):
-        return {"kind": "stopped", "message": err.message, "device": err.device, "code": err.code, "sheet": err.sheet,
-                "resumable": err.resumable, "committed": err.committed, "number": err.number}
-    if isinstance(err, NumberError):
-        return {"kind": "number", "uk": err.uk, "en": err.en}
-    if isinstance(err, ApplicantInvalid):
-        return {"kind": "applicant", "errors": err.errors}
-    if isinstance(err, DeviceError):
-        return {"kind": "device", "cls": type(err).__name__, "text": str(err), "device": err.device}
-    if isinstance(err, LookupError):
-        return {"kind": "lookup", "text": str(err)}
-    return {"kind": "other", "text": f"{type(err).__name__}: {err}"}
+def _pack_error(err: BaseException) -> tuple[str, str, tuple[Any, ...], dict[str, Any]]:
+    """A declared error travels as its class, arguments and attributes (its ``__init__`` may want
+    other arguments than ``args``, so it is not called again on the other side)."""
+    if not isinstance(err, error_types()):
+        err = RuntimeError(f"{type(err).__name__}: {err}")
+    cls = type(err)
+    return cls.__module__, cls.__qualname__, err.args, vars(err)
 
 
-def _unpack_error(d: dict[str, Any]) -> BaseException:
-    kind = d["kind"]
-    if kind == "stopped":
-        from kiosk_app.core.intake import IntakeStopped
-        return IntakeStopped(d["message"], device=d["device"], code=d["code"], sheet=d["sheet"],
-                             resumable=d["resumable"], committed=d["committed"], number=d["number"])
-    if kind == "number":
-        from kiosk_app.core.numbering import NumberError
-        return NumberError(d["uk"], d["en"])
-    if kind == "applicant":
-        from kiosk_app.core.applicant import ApplicantInvalid
-        return ApplicantInvalid(d["errors"])
-    if kind == "device":
-        import devices.errors as errors
-        cls = getattr(errors, d["cls"], errors.DeviceError)
-        return cls(d["text"], device=d["device"])
-    if kind == "lookup":
-        return LookupError(d["text"])
-    return RuntimeError(d["text"])
+def _unpack_error(packed: tuple[str, str, tuple[Any, ...], dict[str, Any]]) -> BaseException:
+    module, name, args, attrs = packed
+    cls = getattr(importlib.import_module(module), name, None)
+    if not (isinstance(cls, type) and issubclass(cls, (*error_types(), RuntimeError))):
+        return RuntimeError(f"{module}.{name}: {args}")
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(attrs)
+    return err
 
 
 # -- the UI side ----------------------------------------------------------------------------------
@@ -109,8 +94,7 @@ class HostedTerminal:
         self.proc = subprocess.Popen([sys.executable, "-m", "kiosk_app.ui.host"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=child_env, cwd=ROOT)
         self.progress: Any = None
-        self._store: Any = None
-        self.store_dir, self.terminal_code = self.call("open", config, env)
+        self.call("open", config, env)
 
     def call(self, method: str, *args: Any) -> Any:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -125,34 +109,16 @@ class HostedTerminal:
             else:
                 raise _unpack_error(payload)
 
-    # what the screens use of Terminal
+    def __getattr__(self, name: str) -> Any:
+        """The facade's operations (kiosk_app.core.facade.OPERATIONS), each a call to the helper."""
+        if name in OPERATIONS:
+            return functools.partial(self.call, name)
+        raise AttributeError(f"{type(self).__name__} has no {name!r} (not in kiosk_app.core.facade.OPERATIONS)")
+
     def begin_intake(self, applicant: Any, *, sms: bool, parent: str | None = None, progress: Any = None) -> IntakeProxy:
         self.progress = progress
         number, total = self.call("begin_intake", applicant, sms, parent)
         return IntakeProxy(self, number, total)
-
-    def print_form(self, applicant: Any) -> Any:
-        return self.call("print_form", applicant)
-
-    def lookup(self, number_text: str) -> Any:
-        return self.call("lookup", number_text)
-
-    def print_status(self, status: Any) -> None:
-        self.call("print_status", status)
-
-    def print_answer(self, found: Any) -> None:
-        self.call("print_answer", found)
-
-    def op(self, name: str, *args: Any) -> Any:
-        return self.call("op", name, *args)
-
-    @property
-    def store(self) -> Any:
-        """A second connection to the same store, for reading (tests, diagnostics)."""
-        if self._store is None:
-            from kiosk_app.core.store import Store
-            self._store = Store(self.store_dir, terminal=self.terminal_code)
-        return self._store
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -162,16 +128,12 @@ class HostedTerminal:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        if self._store is not None:
-            self._store.close()
 
 
 # -- the helper process --------------------------------------------------------------------------
 def serve(inp: IO[bytes], out: IO[bytes]) -> None:
     from kiosk_app.core.config import load_kiosk_config
     from kiosk_app.core.terminal import Terminal
-
-    from . import ops
 
     t: Any = None
     intake: Any = None
@@ -187,28 +149,20 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
         try:
             if method == "open":
                 t = Terminal(load_kiosk_config(args[0], env=args[1]))
-                result: Any = (str(t.cfg["store.dir"]), t.cfg["terminal.code"])
+                result: Any = None
+            elif method == "close":
+                _send(out, ("ok", None))
+                break
             elif method == "begin_intake":
                 applicant, sms, parent = args
                 intake = t.begin_intake(applicant, sms=sms, parent=parent, progress=progress)
                 result = (intake.number, intake.total)
-            elif method == "scan":
-                intake.scan()
-                result = None
-            elif method == "confirm":
-                result = intake.confirm()
-            elif method == "cancel":
-                intake.cancel(args[0])
-                result = None
-            elif method in ("print_form", "lookup", "print_status", "print_answer"):
+            elif method in INTAKE_OPERATIONS:
+                result = getattr(intake, method)(*args)
+            elif method in OPERATIONS:
                 result = getattr(t, method)(*args)
-                if method in ("print_form", "print_answer"):
-                    result = None                     # the print job holds a connection: not for the pipe
-            elif method == "op":
-                result = ops.OPS[args[0]](t, *args[1:])
-            elif method == "close":
-                _send(out, ("ok", None))
-                break
+                if method in RESULT_STAYS:
+                    result = None
             else:
                 raise RuntimeError(f"unknown call {method}")
         except BaseException as err:  # every failure goes back to the caller, typed
@@ -221,8 +175,10 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format='{"t":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":%(message)r}')
+    from kiosk_app.core.commandline import setup_logging
+
+    setup_logging(logging.WARNING)
+
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr                          # nothing else may write on the pipe
     serve(stdin, stdout)

@@ -1,26 +1,24 @@
-"""Resident screens, part two: the tray, scanning with previews, the sheets' summary, the number
-on screen, faults with Continue/Cancel, the pre-filled form, and the status by receipt. Every
-terminal call goes through ``self.worker``."""
+"""Resident screens, part two: the tray and the intake under way, scanning with previews, the
+sheets' summary, the number on screen, faults with Continue/Cancel, the pre-filled form, and the
+status by receipt. Every terminal call goes through the shell's worker."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from devices.errors import DeviceError
 from kiosk_app.core import messages
 from kiosk_app.core.messages import Message
-from kiosk_app.core.numbering import NumberError
 
 from .i18n import tr
-from .pages import Page
+from .nav import Screen, ScreenId
+from .qt import QObject, Signal
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kiosk_app.core.intake import IntakeStopped, Progress
-
-    from .window import KioskWindow
 
 THUMB_H = 480
 
@@ -31,40 +29,48 @@ def thumb_height(n: int, width: int = 1800, gap: int = 12) -> int:
     return max(60, min(THUMB_H, int(each * 1.414)))
 
 
-class IntakeScreens:
-    # -- tray -----------------------------------------------------------------------------------
-    def build_tray(self: KioskWindow, sid: str, p: Page) -> None:
-        p.primary.clicked.connect(self.start_intake)
-        p.back.clicked.connect(lambda: self.go("summary"))
+class ProgressRelay(QObject):
+    """Made on the main thread; the intake calls ``progress.emit`` from the worker thread."""
 
-        def render(lang: str) -> None:
-            p.title.setText(tr("tray.title", lang))
-            p.body.setText(tr("tray.body", lang))
-            p.primary.setText(tr("tray.start", lang))
+    progress = Signal(object)
 
-        p.render = render
 
-    def start_intake(self: KioskWindow) -> None:
+class TrayScreen(Screen):
+    """"Put your sheets in the tray", and the intake it starts: scan, resume after a fault,
+    confirm, cancel. The intake's progress goes to the session; its outcome picks the screen."""
+
+    def build(self) -> None:
+        self.relay = ProgressRelay(self)
+        self.relay.progress.connect(self.on_progress)
+        self.primary.clicked.connect(self.start_intake)
+        self.back.clicked.connect(lambda: self.nav.go(ScreenId.SUMMARY))
+
+    def render(self, lang: str) -> None:
+        self.title.setText(tr("tray.title", lang))
+        self.body.setText(tr("tray.body", lang))
+        self.primary.setText(tr("tray.start", lang))
+
+    def start_intake(self) -> None:
         s = self.session
-        applicant, sms, parent, relay = s.applicant, bool(s.data.get("sms")), s.parent, self.relay
+        applicant, sms, parent, relay, shell = s.applicant, bool(s.data.get("sms")), s.parent, self.relay, self.shell
         s.previews.clear()
-        self.last_progress: Progress | None = None
-        self.go("scan")
+        s.progress = None
+        self.nav.go(ScreenId.SCAN)
 
         def work(progress: Any) -> Any:
             from kiosk_app.core.intake import IntakeStopped
-            intake = self.t.begin_intake(applicant, sms=sms, parent=parent, progress=relay.progress.emit)
+            intake = shell.t.begin_intake(applicant, sms=sms, parent=parent, progress=relay.progress.emit)
             try:
                 intake.scan()
             except IntakeStopped as stop:
                 return intake, stop
             return intake, None
 
-        self.worker.run(work, self.scan_finished, self.intake_failed, name="intake")
+        self.shell.worker.run(work, self.scan_finished, self.intake_failed, name="intake")
 
-    def resume_scan(self: KioskWindow) -> None:
+    def resume_scan(self) -> None:
         intake = self.session.intake
-        self.go("scan")
+        self.nav.go(ScreenId.SCAN)
 
         def work(progress: Any) -> Any:
             from kiosk_app.core.intake import IntakeStopped
@@ -74,237 +80,243 @@ class IntakeScreens:
                 return intake, stop
             return intake, None
 
-        self.worker.run(work, self.scan_finished, self.intake_failed, name="resume")
+        self.shell.worker.run(work, self.scan_finished, self.intake_failed, name="resume")
 
-    def on_progress(self: KioskWindow, prog: Progress) -> None:
-        if not self.session.flow:
+    def on_progress(self, prog: Progress) -> None:
+        s = self.session
+        if not s.flow:
             return
-        self.last_progress = prog
+        s.progress = prog
         if prog.preview:
-            self.session.previews.append(prog.preview)
-        if self.current in ("scan", "saving"):
-            self.refresh()
+            s.previews.append(prog.preview)
+        if self.nav.current in (ScreenId.SCAN, ScreenId.SAVING):
+            self.shell.refresh()
 
-    def scan_finished(self: KioskWindow, out: tuple[Any, IntakeStopped | None]) -> None:
+    def scan_finished(self, out: tuple[Any, IntakeStopped | None]) -> None:
         intake, stop = out
         if not self.session.flow:            # the session ended meanwhile
             if not intake.finished:
-                self.worker.run(lambda progress: intake.cancel("session ended"), name="cancel")
+                self.shell.worker.run(lambda progress: intake.cancel("session ended"), name="cancel")
             return
         self.session.intake = intake
         if stop is None:
-            self.go("sheets")
+            self.nav.go(ScreenId.SHEETS)
             return
         if stop.code in ("label_unreadable", "label_mismatch"):
             self.session.previews.clear()
-        self.show_fault(stop.message, stop.resumable, self.resume_scan, self.cancel_intake, stop.sheet)
+        self.nav.show_fault(stop.message, stop.resumable, self.resume_scan, self.cancel_intake, stop.sheet)
 
-    def intake_failed(self: KioskWindow, err: BaseException) -> None:
+    def intake_failed(self, err: BaseException) -> None:
         from kiosk_app.core.intake import IntakeStopped  # loaded by the terminal already
         if isinstance(err, IntakeStopped):           # before a number was issued (tray empty...)
-            self.show_fault(err.message, err.resumable, self.start_intake, lambda: self.end_session("cancelled"))
+            self.nav.show_fault(err.message, err.resumable, self.start_intake,
+                                lambda: self.shell.end_session("cancelled"))
         else:
             log.error("intake failed: %r", err)
-            self.show_fault(messages.for_error(err), False, None, lambda: self.end_session("error"))
+            self.nav.show_fault(messages.for_error(err), False, None, lambda: self.shell.end_session("error"))
 
-    def cancel_intake(self: KioskWindow) -> None:
-        self.end_session("resident cancelled")        # cancels the open intake through the worker
+    def cancel_intake(self) -> None:
+        self.shell.end_session("resident cancelled")        # cancels the open intake through the worker
 
-    # -- waits with progress and previews ----------------------------------------------------------------
-    def build_scan(self: KioskWindow, sid: str, p: Page) -> None:
-        self._build_progress_page(sid, p)
-
-    def build_saving(self: KioskWindow, sid: str, p: Page) -> None:
-        self._build_progress_page(sid, p)
-
-    def _build_progress_page(self: KioskWindow, sid: str, p: Page) -> None:
-        p.add_progress()
-        p.add_thumbs()
-        p.back.hide()
-        p.primary.hide()
-
-        def render(lang: str) -> None:
-            p.title.setText(tr("scan.title" if sid == "scan" else "saving.title", lang))
-            prog = getattr(self, "last_progress", None)
-            p.body.setText(prog.text(lang) if prog else tr("scan.body", lang))
-            total = (prog.total if prog and prog.total else 0) or max(1, len(self.session.previews))
-            p.progress.setRange(0, total)
-            p.progress.setValue(len(self.session.previews))
-            p.progress.setFormat(f"{len(self.session.previews)} / {total}")
-            if len(p.thumbs) != len(self.session.previews):
-                p.set_thumbs(self.session.previews, thumb_height(len(self.session.previews)))
-
-        p.render = render
-
-    # -- the sheets, then confirm ---------------------------------------------------------------
-    def build_sheets(self: KioskWindow, sid: str, p: Page) -> None:
-        p.add_thumbs()
-        p.add_extra("cancel", self.cancel_intake)
-        p.primary.clicked.connect(self.confirm_intake)
-        p.back.hide()
-
-        def render(lang: str) -> None:
-            p.title.setText(tr("sheets.title", lang, n=len(self.session.previews)))
-            p.body.setText(tr("sheets.body", lang))
-            p.primary.setText(tr("sheets.confirm", lang))
-            p.extra["cancel"].setText(tr("cancel", lang))
-            if len(p.thumbs) != len(self.session.previews):
-                p.set_thumbs(self.session.previews, thumb_height(len(self.session.previews)))
-
-        p.render = render
-
-    def confirm_intake(self: KioskWindow) -> None:
+    def confirm_intake(self) -> None:
         intake = self.session.intake
-        self.last_progress = None
-        self.go("saving")
-        self.worker.run(lambda progress: intake.confirm(), self.confirmed, self.intake_failed, name="confirm")
+        self.session.progress = None
+        self.nav.go(ScreenId.SAVING)
+        self.shell.worker.run(lambda progress: intake.confirm(), self.confirmed, self.intake_failed, name="confirm")
 
-    def confirmed(self: KioskWindow, result: Any) -> None:
+    def confirmed(self, result: Any) -> None:
         if not self.session.flow:
             return
         self.session.result = result
-        self.go("number")
+        self.nav.go(ScreenId.NUMBER)
 
-    # -- the number, until the receipt is taken -------------------------------------------------------
-    def build_number(self: KioskWindow, sid: str, p: Page) -> None:
-        p.add_big()
-        p.add_info()
-        p.primary.clicked.connect(lambda: self.end_session("receipt taken"))
-        p.back.hide()
 
-        def render(lang: str) -> None:
-            r = self.session.result
-            p.title.setText(tr("number.title", lang))
-            if r is None:
-                return
-            p.body.setText(tr("number.body", lang))
-            p.big.setText(r.number.display)
-            p.big.setProperty("spoken", r.number.spoken(lang))
-            lines = [tr("number.deadline", lang, date=r.deadline.strftime("%d.%m.%Y"))]
-            if r.parent is not None:
-                lines.append(tr("number.added", lang, parent=r.parent.display))
-            lines += [m.text(lang) for m in r.notices] or [tr("number.take", lang)]
-            p.info.setText("\n".join(lines))
-            p.primary.setText(tr("number.done", lang))
+def tray(screen: Screen) -> TrayScreen:
+    return screen.nav.get(ScreenId.TRAY, TrayScreen)
 
-        p.render = render
 
-    # -- faults: plain words, what to do, Continue / Cancel ---------------------------------------------
-    def show_fault(self: KioskWindow, msg: Message, resumable: bool, retry: Any, cancel: Any,
+class ProgressScreen(Screen):
+    """A wait with a progress bar and the previews of the sheets so far (scanning, saving)."""
+
+    def build(self) -> None:
+        self.add_progress()
+        self.add_thumbs()
+        self.back.hide()
+        self.primary.hide()
+
+    def render(self, lang: str) -> None:
+        s = self.session
+        assert self.progress is not None
+        self.title.setText(tr("scan.title" if self.sid == ScreenId.SCAN else "saving.title", lang))
+        prog = s.progress
+        self.body.setText(prog.text(lang) if prog else tr("scan.body", lang))
+        total = (prog.total if prog and prog.total else 0) or max(1, len(s.previews))
+        self.progress.setRange(0, total)
+        self.progress.setValue(len(s.previews))
+        self.progress.setFormat(f"{len(s.previews)} / {total}")
+        if len(self.thumbs) != len(s.previews):
+            self.set_thumbs(s.previews, thumb_height(len(s.previews)))
+
+
+class SheetsScreen(Screen):
+    """The sheets as scanned: confirm them, or cancel."""
+
+    def build(self) -> None:
+        self.add_thumbs()
+        self.add_extra("cancel", lambda: tray(self).cancel_intake())
+        self.primary.clicked.connect(lambda: tray(self).confirm_intake())
+        self.back.hide()
+
+    def render(self, lang: str) -> None:
+        previews = self.session.previews
+        self.title.setText(tr("sheets.title", lang, n=len(previews)))
+        self.body.setText(tr("sheets.body", lang))
+        self.primary.setText(tr("sheets.confirm", lang))
+        self.extra["cancel"].setText(tr("cancel", lang))
+        if len(self.thumbs) != len(previews):
+            self.set_thumbs(previews, thumb_height(len(previews)))
+
+
+class NumberScreen(Screen):
+    """The appeal's number, until the receipt is taken."""
+
+    def build(self) -> None:
+        self.add_big()
+        self.add_info()
+        self.primary.clicked.connect(lambda: self.shell.end_session("receipt taken"))
+        self.back.hide()
+
+    def render(self, lang: str) -> None:
+        r = self.session.result
+        self.title.setText(tr("number.title", lang))
+        if r is None:
+            return
+        assert self.big is not None and self.info is not None
+        self.body.setText(tr("number.body", lang))
+        self.big.setText(r.number.display)
+        self.big.setProperty("spoken", r.number.spoken(lang))
+        lines = [tr("number.deadline", lang, date=r.deadline.strftime("%d.%m.%Y"))]
+        if r.parent is not None:
+            lines.append(tr("number.added", lang, parent=r.parent.display))
+        lines += [m.text(lang) for m in r.notices] or [tr("number.take", lang)]
+        self.info.setText("\n".join(lines))
+        self.primary.setText(tr("number.done", lang))
+
+
+class FaultScreen(Screen):
+    """A fault in plain words, what to do, and Continue / Cancel."""
+
+    def build(self) -> None:
+        self.fault: dict[str, Any] = {}
+        self.add_info("fault")
+        self.add_extra("cancel", lambda: self.fault["cancel"]())
+        self.primary.clicked.connect(lambda: self.fault["retry"]())
+        self.back.hide()
+
+    def show_fault(self, msg: Message, resumable: bool, retry: Callable[[], None] | None, cancel: Callable[[], None],
                    sheet: int | None = None) -> None:
         self.fault = {"message": msg, "resumable": resumable and retry is not None, "retry": retry, "cancel": cancel,
                       "sheet": sheet}
-        self.go("fault")
+        self.nav.go(ScreenId.FAULT)
 
-    def build_fault(self: KioskWindow, sid: str, p: Page) -> None:
-        p.add_info("fault")
-        p.add_extra("cancel", lambda: self.fault["cancel"]())
-        p.primary.clicked.connect(lambda: self.fault["retry"]())
-        p.back.hide()
+    def render(self, lang: str) -> None:
+        m: Message | None = self.fault.get("message")
+        if m is None:
+            return
+        assert self.info is not None
+        self.title.setText(tr("fault.staff" if m.staff else "fault.title", lang))
+        self.body.setText("")
+        self.body.hide()
+        self.info.setText(m.text(lang, sheet=self.fault.get("sheet")))
+        self.primary.setText(tr("continue", lang))
+        self.primary.setHidden(not self.fault["resumable"])
+        self.extra["cancel"].setText(tr("cancel" if self.fault["resumable"] else "home", lang))
 
-        def render(lang: str) -> None:
-            m: Message | None = self.fault.get("message")
-            if m is None:
-                return
-            p.title.setText(tr("fault.staff" if m.staff else "fault.title", lang))
-            p.body.setText("")
-            p.body.hide()
-            p.info.setText(m.text(lang, sheet=self.fault.get("sheet")))
-            p.primary.setText(tr("continue", lang))
-            p.primary.setHidden(not self.fault["resumable"])
-            p.extra["cancel"].setText(tr("cancel" if self.fault["resumable"] else "home", lang))
+    def reset(self) -> None:
+        super().reset()
+        self.fault = {}
 
-        p.render = render
 
-    # -- the pre-filled form ------------------------------------------------------------------
-    def print_form(self: KioskWindow) -> None:
-        applicant = self.session.applicant
-        self.last_progress = None
-        self.go("form_wait")
-        self.worker.run(lambda progress: self.t.print_form(applicant), lambda _job: self.go("form_done"),
-                        self.form_failed, name="print_form")
+class FormWaitScreen(Screen):
+    """The pre-filled form printing."""
 
-    def form_failed(self: KioskWindow, err: BaseException) -> None:
-        msg = messages.for_error(err, "form_printer") if isinstance(err, DeviceError) else messages.GENERIC
-        self.show_fault(msg, True, self.print_form, lambda: self.end_session("form not printed"))
+    def build(self) -> None:
+        self.back.hide()
+        self.primary.hide()
 
-    def build_form_wait(self: KioskWindow, sid: str, p: Page) -> None:
-        p.back.hide()
-        p.primary.hide()
-        p.render = lambda lang: (p.title.setText(tr("form.printing", lang)), p.body.setText(tr("wait", lang)))
+    def render(self, lang: str) -> None:
+        self.title.setText(tr("form.printing", lang))
+        self.body.setText(tr("wait", lang))
 
-    def build_form_done(self: KioskWindow, sid: str, p: Page) -> None:
-        p.add_extra("submit", lambda: self.start_flow("submit"))
-        p.primary.clicked.connect(lambda: self.end_session("form printed"))
-        p.back.hide()
+    def print_form(self) -> None:
+        applicant, shell = self.session.applicant, self.shell
+        self.session.progress = None
+        self.nav.go(ScreenId.FORM_WAIT)
+        shell.worker.run(lambda progress: shell.t.print_form(applicant),
+                         lambda _job: self.nav.go(ScreenId.FORM_DONE), self.form_failed, name="print_form")
 
-        def render(lang: str) -> None:
-            p.title.setText(tr("form.done.title", lang))
-            p.body.setText(tr("form.done.body", lang))
-            p.extra["submit"].setText(tr("flow.submit", lang))
-            p.primary.setText(tr("home", lang))
+    def form_failed(self, err: BaseException) -> None:
+        self.nav.show_fault(messages.for_error(err, "form_printer"), True, self.print_form, lambda: self.shell.end_session("form not printed"))
 
-        p.render = render
 
-    # -- status by receipt ---------------------------------------------------------------------
-    def lookup(self: KioskWindow, compact: str) -> None:
-        p = self.pages["lookup"]
-        p.error.setText(tr("lookup.searching", self.lang))
+class FormDoneScreen(Screen):
+    """The form is printed: go home, or hand it in now."""
 
-        def failed(err: BaseException) -> None:
-            if isinstance(err, NumberError):
-                self.set_error(p, err.uk, err.en)
-            elif isinstance(err, LookupError):
-                self.set_error(p, tr("status.unknown", "uk"), tr("status.unknown", "en"))
-            else:
-                self.set_error(p, tr("error.generic", "uk"), tr("error.generic", "en"))
+    def build(self) -> None:
+        self.add_extra("submit", lambda: self.nav.start_flow("submit"))
+        self.primary.clicked.connect(lambda: self.shell.end_session("form printed"))
+        self.back.hide()
 
-        def found(status: Any) -> None:
-            self.session.status = status
-            self.session.data["printed"] = False
-            self.go("status")
+    def render(self, lang: str) -> None:
+        self.title.setText(tr("form.done.title", lang))
+        self.body.setText(tr("form.done.body", lang))
+        self.extra["submit"].setText(tr("flow.submit", lang))
+        self.primary.setText(tr("home", lang))
 
-        self.worker.run(lambda progress: self.t.lookup(compact), found, failed, name="lookup")
 
-    def build_status(self: KioskWindow, sid: str, p: Page) -> None:
-        p.add_info()
-        p.add_extra("print", self.print_status)
-        p.primary.clicked.connect(lambda: self.end_session("status shown"))
-        p.back.clicked.connect(lambda: self.go("lookup"))
+class StatusScreen(Screen):
+    """An appeal's status and deadline; the answer (or a status slip) printed on request."""
 
-        def render(lang: str) -> None:
-            st = self.session.status
-            if st is None:
-                return
-            p.title.setText(tr("status.title", lang, number=st.number.display))
-            p.body.setText(tr("status.state", lang, words=st.words(lang)))
-            lines = []
-            if st.deadline:
-                lines.append(tr("status.deadline", lang, date=st.deadline.strftime("%d.%m.%Y")))
-            if st.answer_available:
-                lines.append(tr("status.answer", lang))
-            if self.session.data.get("printed"):
-                lines.append(tr("status.answer_printed" if st.answer_available else "status.printed", lang))
-            p.info.setText("\n".join(lines))
-            p.extra["print"].setText(tr("status.print_answer" if st.answer_available else "status.print", lang))
-            p.primary.setText(tr("home", lang))
+    def build(self) -> None:
+        self.add_info()
+        self.add_extra("print", self.print_status)
+        self.primary.clicked.connect(lambda: self.shell.end_session("status shown"))
+        self.back.clicked.connect(lambda: self.nav.go(ScreenId.LOOKUP))
 
-        p.render = render
-
-    def print_status(self: KioskWindow) -> None:
+    def render(self, lang: str) -> None:
         st = self.session.status
+        if st is None:
+            return
+        assert self.info is not None
+        self.title.setText(tr("status.title", lang, number=st.number.display))
+        self.body.setText(tr("status.state", lang, words=st.words(lang)))
+        lines = []
+        if st.deadline:
+            lines.append(tr("status.deadline", lang, date=st.deadline.strftime("%d.%m.%Y")))
+        if st.answer_available:
+            lines.append(tr("status.answer", lang))
+        if self.session.data.get("printed"):
+            lines.append(tr("status.answer_printed" if st.answer_available else "status.printed", lang))
+        self.info.setText("\n".join(lines))
+        self.extra["print"].setText(tr("status.print_answer" if st.answer_available else "status.print", lang))
+        self.primary.setText(tr("home", lang))
+
+    def print_status(self) -> None:
+        st, shell = self.session.status, self.shell
 
         def printed(_r: Any) -> None:
             self.session.data["printed"] = True
-            if self.current == "status":
-                self.refresh()
+            if self.nav.current == ScreenId.STATUS:
+                shell.refresh()
 
         device = "form_printer" if st.answer_available else "receipt_printer"
 
         def failed(err: BaseException) -> None:
             msg = messages.for_error(err, device)
-            self.show_fault(msg, True, lambda: (self.go("status"), self.print_status()), lambda: self.end_session("x"))
+            self.nav.show_fault(msg, True, lambda: (self.nav.go(ScreenId.STATUS), self.print_status()),
+                                lambda: shell.end_session("x"))
 
         # The answer, when it has come, on the sheet printer; otherwise a status slip on the receipt printer.
-        job = (lambda progress: self.t.print_answer(st)) if st.answer_available else (lambda progress: self.t.print_status(st))
-        self.worker.run(job, printed, failed, name="print_status")
+        job = ((lambda progress: shell.t.print_answer(st)) if st.answer_available
+               else (lambda progress: shell.t.print_status(st)))
+        shell.worker.run(job, printed, failed, name="print_status")

@@ -36,8 +36,6 @@ class Page(QWidget):
         self.setObjectName("page")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.target_px = target_px
-        self.render: Callable[[str], None] = lambda lang: None
-        self.on_show: Callable[[], None] = lambda: None
         self.field: QLineEdit | None = None
         self.keyboard: OnScreenKeyboard | None = None
         self.pad: NumberPad | None = None
@@ -94,6 +92,12 @@ class Page(QWidget):
                                    self.primary.sizePolicy().verticalPolicy())
         self.foot.addWidget(self.primary)
         outer.addLayout(self.foot)
+
+    def render(self, lang: str) -> None:
+        """Set every text of the page in ``lang`` (a screen's own texts: see the subclasses)."""
+
+    def on_show(self) -> None:
+        """Called each time the page comes on screen, after its texts were rendered."""
 
     # -- optional parts -------------------------------------------------------------------
     def add_field(self, kind: str, masked: bool = False) -> QLineEdit:

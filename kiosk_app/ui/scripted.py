@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .nav import ScreenId
 from .qt import QApplication, QEventLoop, QPoint, Qt, QTimer, mouse_click
 
 
@@ -34,20 +35,21 @@ class Resident:
         deadline = time.monotonic() + self.timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise ScriptFailed(f"waited {self.timeout:.0f} s for {what}; the screen is {self.win.current!r}")
+                raise ScriptFailed(f"waited {self.timeout:.0f} s for {what}; the screen is {str(self.win.nav.current)!r}")
             loop = QEventLoop()
             QTimer.singleShot(20, loop.quit)
             loop.exec()
 
     def at(self, sid: str) -> Any:
-        self.wait(lambda: self.win.current in (sid, "fault"), f"the {sid!r} screen")
-        if self.win.current == "fault":
-            raise ScriptFailed(f"a fault instead of {sid!r}: {self.win.pages['fault'].info.text()}")
+        nav = self.win.nav
+        self.wait(lambda: nav.current in (sid, ScreenId.FAULT), f"the {sid!r} screen")
+        if nav.current == ScreenId.FAULT:
+            raise ScriptFailed(f"a fault instead of {sid!r}: {nav.screen(ScreenId.FAULT).info.text()}")
         self.pause(0.3)                    # a person reads before touching
         if sid not in self.seen:
             self.seen.append(sid)
             self.win.grab().save(str(self.shots / f"{len(self.seen):02d}-{sid}.png"))
-        return self.win.pages[sid]
+        return nav.screen(sid)
 
     def pause(self, seconds: float) -> None:
         loop = QEventLoop()
@@ -91,7 +93,7 @@ class Resident:
         self.tap(self.at("sheets").primary)
         number = self.at("number").big.text()
         print(f"NUMBER {number}", flush=True)
-        self.tap(w.pages["number"].primary)
+        self.tap(w.nav.screen(ScreenId.NUMBER).primary)
         self.at("welcome")
         if not w.session.is_empty():
             raise ScriptFailed("the resident's data stayed in the session after the receipt was taken")

@@ -5,17 +5,14 @@ errors, and back to resident mode. Every entry attempt is logged as a store even
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-from . import ops
 from .i18n import tr
-from .pages import Page
+from .nav import Screen, ScreenId
 from .pin import PinGate, verify_pin
 from .qt import QGridLayout
 from .widgets import BigButton
-
-if TYPE_CHECKING:
-    from .window import KioskWindow
 
 
 def service_text(info: dict[str, Any], lang: str) -> str:
@@ -40,128 +37,141 @@ def service_text(info: dict[str, Any], lang: str) -> str:
     return "\n".join(lines)
 
 
-class ServiceScreens:
-    def init_service(self: KioskWindow, cfg: Any) -> None:
-        self.pin_hash = cfg["service.pin_hash"]
+def log_event(shell: Any, event: str, detail: dict[str, Any] | None = None) -> None:
+    """A service-mode event in the store's log (through the worker, as every terminal call)."""
+    shell.worker.run(lambda progress: shell.t.log_event(None, event, detail or {}), name=event)
+
+
+class PinScreen(Screen):
+    """The technician's PIN on the number pad; wrong PINs count towards a lockout."""
+
+    def build(self) -> None:
+        cfg = self.shell.cfg
+        self.pin_hash: str = cfg["service.pin_hash"]
         self.gate = PinGate(cfg["service.max_pin_attempts"], cfg["service.lockout"])
-        self.service_info: dict[str, Any] = {}
-        self.in_service = False
+        f = self.add_field("number")
+        f.setEchoMode(f.EchoMode.Password)
+        self.primary.clicked.connect(self.check_pin)
+        self.back.clicked.connect(lambda: self.shell.end_session("service: back"))
 
-    def log_event(self: KioskWindow, event: str, detail: dict[str, Any] | None = None) -> None:
-        self.worker.run(lambda progress: ops.run(self.t, "event", None, event, detail or {}), name=event)
+    def render(self, lang: str) -> None:
+        self.title.setText(tr("pin.title", lang))
+        self.body.setText(tr("pin.body", lang) if self.pin_hash else tr("pin.unset", lang))
+        self.primary.setText(tr("next", lang))
+        self.render_error(lang)
 
-    def open_service(self: KioskWindow) -> None:
-        self.session.clear()
-        self.go("pin")
-
-    def leave_service(self: KioskWindow) -> None:
-        if self.in_service:
-            self.in_service = False
-            self.service_info = {}
-            self.log_event("service_left")
-
-    def build_service_page(self: KioskWindow, sid: str, p: Page) -> None:
-        if sid == "pin":
-            p.add_field("number")
-            p.field.setEchoMode(p.field.EchoMode.Password)
-            p.primary.clicked.connect(self.check_pin)
-            p.back.clicked.connect(lambda: self.end_session("service: back"))
-
-            def render(lang: str) -> None:
-                p.title.setText(tr("pin.title", lang))
-                p.body.setText(tr("pin.body", lang) if self.pin_hash else tr("pin.unset", lang))
-                p.primary.setText(tr("next", lang))
-                err = p.property("err")
-                p.error.setText(err[0] if err and lang == "uk" else err[1] if err else "")
-
-            p.render = render
-            return
-        p.add_info()
-        grid = QGridLayout()
-        grid.setSpacing(14)
-        p.content.addLayout(grid)
-        for i, (key, fn) in enumerate((("refresh", self.refresh_service), ("test_print", self.test_print),
-                                       ("test_scan", self.test_scan), ("empty_box", self.empty_box))):
-            b = BigButton("", p, on_click=fn)
-            b.setObjectName(f"tool_{key}")
-            p.choices[key] = b
-            grid.addWidget(b, i // 2, i % 2)
-        p.primary.clicked.connect(lambda: self.end_session("service: exit"))
-        p.back.hide()
-
-        def render_service(lang: str) -> None:
-            p.title.setText(tr("svc.title", lang))
-            p.body.setText("")
-            p.info.setText(service_text(self.service_info, lang))
-            for key, b in p.choices.items():
-                b.setText(tr(f"svc.{key}", lang))
-            p.primary.setText(tr("svc.exit", lang))
-
-        p.render = render_service
-        p.info.setStyleSheet("font-size: 26px; font-family: 'DejaVu Sans Mono';")
-
-    def check_pin(self: KioskWindow) -> None:
-        p = self.pages["pin"]
-        pin = p.field.text()
-        p.field.clear()
-        locked = self.gate.locked_for()
+    def check_pin(self) -> None:
+        assert self.field is not None
+        pin = self.field.text()
+        self.field.clear()
+        gate, shell = self.gate, self.shell
+        locked = gate.locked_for()
         if locked:
-            self.set_error(p, tr("pin.locked", "uk", s=locked), tr("pin.locked", "en", s=locked))
-            self.log_event("service_pin_refused", {"locked_for": locked})
+            self.set_error(tr("pin.locked", "uk", s=locked), tr("pin.locked", "en", s=locked))
+            log_event(shell, "service_pin_refused", {"locked_for": locked})
             return
         stored = self.pin_hash
 
         def done(ok: bool) -> None:
-            self.gate.record(ok)
+            gate.record(ok)
             if ok:
-                self.log_event("service_entered")
-                self.in_service = True
-                self.refresh_service()
-                self.go("service")
+                log_event(shell, "service_entered")
+                self.nav.get(ScreenId.SERVICE, ServiceScreen).enter()
                 return
-            locked_now = self.gate.locked_for()
-            self.log_event("service_locked" if locked_now else "service_pin_failed",
-                           {"locked_for": locked_now} if locked_now else {"left": self.gate.left})
+            locked_now = gate.locked_for()
+            log_event(shell, "service_locked" if locked_now else "service_pin_failed",
+                      {"locked_for": locked_now} if locked_now else {"left": gate.left})
             if locked_now:
-                self.set_error(p, tr("pin.locked", "uk", s=locked_now), tr("pin.locked", "en", s=locked_now))
+                self.set_error(tr("pin.locked", "uk", s=locked_now), tr("pin.locked", "en", s=locked_now))
             else:
-                self.set_error(p, tr("pin.wrong", "uk", n=self.gate.left), tr("pin.wrong", "en", n=self.gate.left))
+                self.set_error(tr("pin.wrong", "uk", n=gate.left), tr("pin.wrong", "en", n=gate.left))
 
-        self.worker.run(lambda progress: bool(stored) and verify_pin(pin, stored), done, name="pin")
+        shell.worker.run(lambda progress: bool(stored) and verify_pin(pin, stored), done, name="pin")
 
-    def _service_job(self: KioskWindow, fn: Any, note: Any) -> None:
+
+def _scan_note(r: dict[str, Any]) -> str:
+    pages = [{"size": f"{p['width']}x{p['height']}", "labels": p["labels"]} for p in r["pages"]]
+    out = {"test_scan": pages, **({"error": r["error"]} if "error" in r else {})}
+    return f"Test scan: {json.dumps(out, ensure_ascii=False)[:160]}"
+
+
+def _box_note(m: dict[str, Any]) -> str:
+    rows = [f"Manifest box {m['box']} ({m['opened_at'][:19]}): {m['appeals']} appeals, {m['sheets']} sheets"]
+    rows += [f"  {e['document_id']} {e['sheets']} sh. {e['state']}" for e in m["entries"][:8]]
+    return "\n".join(rows)
+
+
+class ServiceScreen(Screen):
+    """Device states and counters; test print, test scan, emptying the archive box."""
+
+    def build(self) -> None:
+        self.info_data: dict[str, Any] = {}
+        self.in_service = False
+        self.add_info()
+        grid = QGridLayout()
+        grid.setSpacing(14)
+        self.content.addLayout(grid)
+        for i, (key, fn) in enumerate((("refresh", self.refresh_info), ("test_print", self.test_print),
+                                       ("test_scan", self.test_scan), ("empty_box", self.empty_box))):
+            b = BigButton("", self, on_click=fn)
+            b.setObjectName(f"tool_{key}")
+            self.choices[key] = b
+            grid.addWidget(b, i // 2, i % 2)
+        self.primary.clicked.connect(lambda: self.shell.end_session("service: exit"))
+        self.back.hide()
+        assert self.info is not None
+        self.info.setStyleSheet("font-size: 26px; font-family: 'DejaVu Sans Mono';")
+
+    def render(self, lang: str) -> None:
+        assert self.info is not None
+        self.title.setText(tr("svc.title", lang))
+        self.body.setText("")
+        self.info.setText(service_text(self.info_data, lang))
+        for key, b in self.choices.items():
+            b.setText(tr(f"svc.{key}", lang))
+        self.primary.setText(tr("svc.exit", lang))
+
+    def enter(self) -> None:
+        self.in_service = True
+        self.refresh_info()
+        self.nav.go(ScreenId.SERVICE)
+
+    def reset(self) -> None:
+        super().reset()
+        if self.in_service:
+            self.in_service = False
+            self.info_data = {}
+            log_event(self.shell, "service_left")
+
+    def _job(self, action: Callable[[Any], Any] | None, note: Callable[[Any], str] | None) -> None:
+        shell = self.shell
+
         def done(out: Any) -> None:
             if not self.in_service:
                 return
-            self.service_info = out
-            if self.current == "service":
-                self.refresh()
+            self.info_data = out
+            if self.nav.current == ScreenId.SERVICE:
+                shell.refresh()
 
         def work(progress: Any) -> Any:
-            extra = fn() if fn else None
-            info = ops.run(self.t, "service_info")
-            if extra is not None:
+            extra = action(shell.t) if action else None
+            info = shell.t.service_summary()
+            if extra is not None and note is not None:
                 info["note"] = note(extra)
                 info["last_action"] = extra
             return info
 
-        self.worker.run(work, done, lambda err: done({**self.service_info, "note": f"error: {err}"}), name="service")
+        shell.worker.run(work, done, lambda err: done({**self.info_data, "note": f"error: {err}"}), name="service")
 
-    def refresh_service(self: KioskWindow) -> None:
-        self._service_job(None, None)
+    def refresh_info(self) -> None:
+        self._job(None, None)
 
-    def test_print(self: KioskWindow) -> None:
-        self._service_job(lambda: ops.run(self.t, "test_print"),
-                          lambda r: f"Test print: {json.dumps(r['test_print'], ensure_ascii=False)[:160]}")
+    def test_print(self) -> None:
+        self._job(lambda t: {"test_print": t.test_print()},
+                  lambda r: f"Test print: {json.dumps(r['test_print'], ensure_ascii=False)[:160]}")
 
-    def test_scan(self: KioskWindow) -> None:
-        self._service_job(lambda: ops.run(self.t, "test_scan"),
-                          lambda r: f"Test scan: {json.dumps(r, ensure_ascii=False)[:160]}")
+    def test_scan(self) -> None:
+        self._job(lambda t: t.test_scan(), _scan_note)
 
-    def empty_box(self: KioskWindow) -> None:
-        def note(r: dict[str, Any]) -> str:
-            m = r["manifest"]
-            rows = [f"Manifest box {m['box']} ({m['opened_at'][:19]}): {m['appeals']} appeals, {m['sheets']} sheets"]
-            rows += [f"  {e['document_id']} {e['sheets']} sh. {e['state']}" for e in m["entries"][:8]]
-            return "\n".join(rows)
-        self._service_job(lambda: ops.run(self.t, "empty_box", "technician (service mode)"), note)
+    def empty_box(self) -> None:
+        self._job(lambda t: {"manifest": t.empty_box("technician (service mode)")}, lambda r: _box_note(r["manifest"]))

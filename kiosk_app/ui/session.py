@@ -26,6 +26,7 @@ class Session:
     applicant: Any = None            # kiosk_app.core.applicant.Applicant
     intake: Any = None               # kiosk_app.core.intake.Intake
     previews: list[bytes] = field(default_factory=list)
+    progress: Any = None             # kiosk_app.core.intake.Progress: the intake's last step (with a preview)
     result: Any = None               # IntakeResult
     status: Any = None               # AnswerLookup
     stop: Any = None                 # IntakeStopped being shown
@@ -64,11 +65,11 @@ class Session:
 
     def is_empty(self) -> bool:
         return (not self.flow and not self.data and self.parent is None and self.applicant is None
-                and self.intake is None and not self.previews and self.result is None and self.status is None
-                and self.stop is None)
+                and self.intake is None and not self.previews and self.progress is None and self.result is None
+                and self.status is None and self.stop is None)
 
     def clear(self) -> None:
         self.data.clear()
         self.previews.clear()
         self.flow, self.data, self.parent, self.applicant, self.intake = "", {}, None, None, None
-        self.previews, self.result, self.status, self.stop = [], None, None, None
+        self.previews, self.progress, self.result, self.status, self.stop = [], None, None, None, None

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from .qt import QLocale, QObject, text_to_speech
+from .qt import QObject, text_to_speech
 
 log = logging.getLogger(__name__)
 LOCALES = {"uk": ("uk_UA", "uk"), "en": ("en_GB", "en_US", "en")}
@@ -70,7 +70,3 @@ class Speaker(QObject):
 
     def state(self) -> str:
         return self._engine().state().name
-
-    @staticmethod
-    def locale_name(lang: str) -> str:
-        return QLocale(LOCALES[lang][0]).name()

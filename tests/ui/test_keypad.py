@@ -6,104 +6,103 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hardware_sim.process import SHEETS
 from kiosk_app.ui.qt import Qt
-from kiosk_app.ui.testbench import SHEETS
-from kiosk_app.ui.testing import at, press, typed
 
 K = Qt.Key
 
 
-def test_submit_by_keypad_alone_with_back_by_escape(qtbot: Any, window: Any, bench: Any) -> None:
+def test_submit_by_keypad_alone_with_back_by_escape(qtbot: Any, bot: Any, window: Any, bench: Any, store_of: Any) -> None:
     win = window
     bench.feed(SHEETS[:1])
-    welcome = win.pages["welcome"]
+    welcome = win.nav.screen("welcome")
     assert win.focusWidget() is welcome.choices["submit"]            # the first thing to do has the focus
     # focus order on the welcome screen: the four flows, then the accessibility choices, then the technician
     order = []
     for _ in range(8):
         order.append(win.focusWidget().objectName())
-        press(qtbot, win, K.Key_Tab)
+        bot.press(win, K.Key_Tab)
     assert order == ["choice_submit", "choice_form", "choice_add", "choice_status", "extra_hc", "extra_large",
                      "extra_speech", "small_service"]
-    press(qtbot, win, K.Key_Backtab, 8)
+    bot.press(win, K.Key_Backtab, 8)
     assert win.focusWidget() is welcome.choices["submit"]
-    press(qtbot, win, K.Key_Return)
+    bot.press(win, K.Key_Return)
 
-    at(qtbot, win, "surname")
-    typed(qtbot, win, "Франко")
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "name")
-    press(qtbot, win, K.Key_Escape)                                  # Escape = Back
-    p = at(qtbot, win, "surname")
+    bot.at(win, "surname")
+    bot.typed(win, "Франко")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "name")
+    bot.press(win, K.Key_Escape)                                  # Escape = Back
+    p = bot.at(win, "surname")
     assert p.field.text() == "Франко"                                # what was typed is kept
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "name")
-    typed(qtbot, win, "Іван")
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "patronymic")
-    typed(qtbot, win, "Якович")
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "address")
-    typed(qtbot, win, "м. Дніпро, вул. Короленка, 2")
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "idtype")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "name")
+    bot.typed(win, "Іван")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "patronymic")
+    bot.typed(win, "Якович")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "address")
+    bot.typed(win, "м. Дніпро, вул. Короленка, 2")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "idtype")
     assert win.focusWidget().objectName() == "choice_rnokpp"
-    press(qtbot, win, K.Key_Down)                                    # arrows move between choices
+    bot.press(win, K.Key_Down)                                    # arrows move between choices
     assert win.focusWidget().objectName() == "choice_passport"
-    press(qtbot, win, K.Key_Return)
-    p = at(qtbot, win, "passport")
-    typed(qtbot, win, "мк123456")
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "kind")
-    press(qtbot, win, K.Key_Down, 2)
+    bot.press(win, K.Key_Return)
+    p = bot.at(win, "passport")
+    bot.typed(win, "мк123456")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "kind")
+    bot.press(win, K.Key_Down, 2)
     assert win.focusWidget().objectName() == "choice_complaint"
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "sms")
-    press(qtbot, win, K.Key_Down)
-    press(qtbot, win, K.Key_Return)                                  # no SMS: the phone step is skipped
-    p = at(qtbot, win, "consent")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "sms")
+    bot.press(win, K.Key_Down)
+    bot.press(win, K.Key_Return)                                  # no SMS: the phone step is skipped
+    p = bot.at(win, "consent")
     assert p.step.text() == "Крок 9 з 10"
-    press(qtbot, win, K.Key_Return)
-    p = at(qtbot, win, "summary")
+    bot.press(win, K.Key_Return)
+    p = bot.at(win, "summary")
     assert "ПІБ: Франко Іван Якович" in p.info.text() and "Паспорт: " in p.info.text()
     assert "МК123456" not in p.info.text()
     assert win.focusWidget() is p.primary
-    press(qtbot, win, K.Key_Return)
-    p = at(qtbot, win, "tray")
-    press(qtbot, win, K.Key_Return)
-    p = at(qtbot, win, "sheets", timeout=30000)
+    bot.press(win, K.Key_Return)
+    p = bot.at(win, "tray")
+    bot.press(win, K.Key_Return)
+    p = bot.at(win, "sheets", timeout=30000)
     assert win.focusWidget() is p.primary                             # Enter confirms, it does not cancel
-    press(qtbot, win, K.Key_Return)
-    p = at(qtbot, win, "number", timeout=30000)
+    bot.press(win, K.Key_Return)
+    p = bot.at(win, "number", timeout=30000)
     assert re.fullmatch(r"\d{3}-\d{6}-[\dX]", p.big.text())
-    row = win.t.store.appeal(p.big.text().replace("-", ""))
+    row = store_of(win).appeal(p.big.text().replace("-", ""))
     assert row is not None and row["kind"] == "complaint"
-    press(qtbot, win, K.Key_Return)
-    at(qtbot, win, "welcome")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "welcome")
     assert win.session.is_empty()
 
 
-def test_status_by_keypad_unknown_number_then_back_home(qtbot: Any, make_window: Any) -> None:
+def test_status_by_keypad_unknown_number_then_back_home(qtbot: Any, bot: Any, make_window: Any) -> None:
     win = make_window(in_process=True)          # the terminal on the worker thread (kiosk --in-process)
-    press(qtbot, win, K.Key_Down, 3)
+    bot.press(win, K.Key_Down, 3)
     assert win.focusWidget().objectName() == "choice_status"
-    press(qtbot, win, K.Key_Return)
-    p = at(qtbot, win, "lookup")
-    typed(qtbot, win, "0010000013")
-    press(qtbot, win, K.Key_Return)
+    bot.press(win, K.Key_Return)
+    p = bot.at(win, "lookup")
+    bot.typed(win, "0010000013")
+    bot.press(win, K.Key_Return)
     qtbot.waitUntil(lambda: "не знайдено" in p.error.text(), timeout=10000)
-    assert win.current == "lookup"
-    press(qtbot, win, K.Key_Escape)
-    at(qtbot, win, "welcome")
+    assert win.nav.current == "lookup"
+    bot.press(win, K.Key_Escape)
+    bot.at(win, "welcome")
     assert win.session.is_empty()
 
 
-def test_language_switch_by_keypad(qtbot: Any, window: Any) -> None:
+def test_language_switch_by_keypad(qtbot: Any, bot: Any, window: Any) -> None:
     win = window
-    p = win.pages["welcome"]
+    p = win.nav.screen("welcome")
     p.lang_btn.setFocus()
-    press(qtbot, win, K.Key_Return)
+    bot.press(win, K.Key_Return)
     assert p.title.text() == "Welcome! What would you like to do?"
     assert p.choices["status"].text() == "Get an answer or a status"
-    press(qtbot, win, K.Key_Return)
+    bot.press(win, K.Key_Return)
     assert p.title.text() == "Вітаємо! Що ви хочете зробити?"

@@ -10,18 +10,17 @@ from PIL import Image
 
 from kiosk_app.core import messages
 from kiosk_app.ui.gallery import SCREENS, VARIANTS, render_all, stage
-from kiosk_app.ui.testing import tap
 
 
-def test_every_screen_is_spoken_in_its_language(qtbot: Any, window: Any) -> None:
+def test_every_screen_is_spoken_in_its_language(qtbot: Any, bot: Any, window: Any) -> None:
     win = window
     spoken: dict[tuple[str, str], Any] = {}
     for lang in ("uk", "en"):
         for sid in SCREENS:
             win.lang = lang
             stage(win, sid)
-            p = win.pages[sid]
-            tap(qtbot, p.speak_btn)
+            p = win.nav.screen(sid)
+            bot.tap(p.speak_btn)
             u = win.speaker.spoken[-1]
             spoken[(sid, lang)] = u
             assert u.lang == lang
@@ -40,15 +39,15 @@ def test_every_screen_is_spoken_in_its_language(qtbot: Any, window: Any) -> None
     assert "Continue" in spoken[("fault", "en")].text and "Cancel" in spoken[("fault", "en")].text
 
 
-def test_speak_every_screen_mode_and_the_mock_engine_speaks(qtbot: Any, window: Any) -> None:
+def test_speak_every_screen_mode_and_the_mock_engine_speaks(qtbot: Any, bot: Any, window: Any) -> None:
     win = window
-    welcome = win.pages["welcome"]
-    tap(qtbot, win.pages["welcome"].lang_btn)                   # English
-    tap(qtbot, welcome.extra["speech"])
+    welcome = win.nav.screen("welcome")
+    bot.tap(win.nav.screen("welcome").lang_btn)                   # English
+    bot.tap(welcome.extra["speech"])
     assert welcome.extra["speech"].text() == "✓ Read screens aloud" and welcome.extra["speech"].isChecked()
     qtbot.waitUntil(lambda: win.speaker.state() == "Speaking", timeout=3000)
     n = len(win.speaker.spoken)
-    tap(qtbot, welcome.choices["status"])
+    bot.tap(welcome.choices["status"])
     assert len(win.speaker.spoken) == n + 1
     assert win.speaker.spoken[-1].text.startswith("The number on your receipt")
     assert win.speaker.spoken[-1].locale == "en_GB"

@@ -1,5 +1,5 @@
-"""A ``hardware-sim`` started as a real process, for the UI tests, ``kioskctl screenshots`` and
-benchmarks/ui.py. No Qt here.
+"""A ``hardware-sim`` started as a real process and driven through its control API, for the UI
+tests and benchmarks/ui.py. Standard library only.
 
 SANE's net backend reaches saned only on port 6566, and other engineers' benches bind
 127.0.0.1:6566. So each bench here listens on its own loopback address (127.a.b.c, all of
@@ -12,7 +12,6 @@ import contextlib
 import ctypes
 import fcntl
 import json
-import os
 import random
 import signal
 import subprocess
@@ -22,7 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SHEETS = [ROOT / "examples" / "sheets" / "appeal-page1.png", ROOT / "examples" / "sheets" / "appeal-page2.png"]
 
 
@@ -88,15 +87,6 @@ class SimBench:
         if self.lock is not None:
             self.lock.close()
             self.lock = None
-
-    def env(self, store: Path, **extra: str) -> dict[str, str]:
-        from kiosk_app.core.config import sim_overrides
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-        env.update(sim_overrides(self.workdir))
-        env["KIOSK_STORE_DIR"] = str(store)
-        env["KIOSK_INTAKE_OCR"] = "false"
-        env.update(extra)
-        return env
 
     # -- control API -----------------------------------------------------------------------
     def call(self, path: str, body: dict[str, Any] | None = None) -> Any:
