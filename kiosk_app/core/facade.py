@@ -31,6 +31,11 @@ ERRORS: tuple[str, ...] = (
 )
 
 
+def is_declared(cls: type) -> bool:
+    """Whether ``cls`` is (a subclass of) a declared error, without importing the others."""
+    return any(f"{c.__module__}:{c.__qualname__}" in ERRORS for c in cls.__mro__)
+
+
 def error_types() -> tuple[type[BaseException], ...]:
     out = []
     for spec in ERRORS:

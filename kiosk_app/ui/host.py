@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from kiosk_app.core.facade import INTAKE_OPERATIONS, OPERATIONS, RESULT_STAYS, error_types
+from kiosk_app.core.facade import INTAKE_OPERATIONS, OPERATIONS, RESULT_STAYS, error_types, is_declared
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,8 +58,8 @@ def _pack_error(err: BaseException) -> tuple[str, str, tuple[Any, ...], dict[str
 
 def _unpack_error(packed: tuple[str, str, tuple[Any, ...], dict[str, Any]]) -> BaseException:
     module, name, args, attrs = packed
-    cls = getattr(importlib.import_module(module), name, None)
-    if not (isinstance(cls, type) and issubclass(cls, (*error_types(), RuntimeError))):
+    cls = getattr(importlib.import_module(module), name, None)        # that error's module only
+    if not (isinstance(cls, type) and (is_declared(cls) or cls is RuntimeError)):
         return RuntimeError(f"{module}.{name}: {args}")
     err = cls.__new__(cls)
     err.args = args
