@@ -12,11 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_sheetgen() -> ModuleType:
-    name = "_sheetgen"
+def _load_benchmark_module(name: str) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "_sheetgen.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     sys.modules[name] = mod
@@ -27,7 +26,13 @@ def _load_sheetgen() -> ModuleType:
 @pytest.fixture(scope="session")
 def sg() -> ModuleType:
     """The sheet generator module (labelled A4 pages, degradations)."""
-    return _load_sheetgen()
+    return _load_benchmark_module("_sheetgen")
+
+
+@pytest.fixture(scope="session")
+def lc(sg: ModuleType) -> ModuleType:
+    """The legibility corpus module (pages of every kind of paper, with their true text)."""
+    return _load_benchmark_module("_legibility_corpus")
 
 
 CASES = {

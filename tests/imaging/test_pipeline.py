@@ -49,15 +49,27 @@ def test_imaging_imports_no_qt() -> None:
 
 
 def test_blank_back_side_skips_the_whole_page_search(sg) -> None:
-    """An empty back side: no label, dropped. The pipeline skips the slow whole-page search on
-    it; that search would not have found a label either."""
-    blank = sg.handwriting_free_blank(6, 8)
-    p = process_sheet(blank)
-    assert p.labels == [] and p.is_blank
-    from kiosk_app.core.imaging import read_labels
+    """An empty back side: no label, dropped, and the slow whole-page search is not run on it.
 
-    # the whole-page search would have found nothing either: the skip loses no label
-    assert read_labels(blank, rois=False) == []
+    The page carries a faint Code128 label (30 grey levels below the paper) in the middle of the
+    page, outside the label areas. It is too faint to count as ink, so the page measures blank;
+    the whole-page search WOULD find the label, so the pipeline finding none shows that it
+    skipped that search."""
+    import numpy as np
+
+    from kiosk_app.core.imaging import BLANK_COVERAGE, ink_coverage, read_labels
+
+    label_page = np.asarray(sg.labelled_page("0170000011-01", []), dtype=np.float32)
+    h, w = label_page.shape
+    label = label_page[: int(0.1 * h), int(0.55 * w):]
+    blank = np.full((h, w), 245, np.float32)
+    blank[h // 2: h // 2 + label.shape[0], 100: 100 + label.shape[1]] = 245 - (255 - label) / 255 * 30
+    blank = np.clip(blank + np.random.default_rng(1).normal(0, 2, blank.shape), 0, 255).astype(np.uint8)
+    assert ink_coverage(blank) < BLANK_COVERAGE
+    assert [r.text for r in read_labels(blank, rois=False)] == ["0170000011-01"]   # the search would find it
+    assert read_labels(blank, whole_page=False) == []                             # not in the label areas
+    p = process_sheet(blank)
+    assert p.labels == [] and p.label is None and p.is_blank and p.encoded is None
 
 
 def test_label_found_outside_the_label_area_through_the_pipeline(degraded: dict) -> None:

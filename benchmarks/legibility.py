@@ -1,0 +1,183 @@
+"""Legibility of the stored page, per kind of paper: is the archive copy as readable as the scan?
+
+    .venv/bin/python benchmarks/legibility.py                 # 2 pages of each of 10 kinds (a few minutes)
+    .venv/bin/python benchmarks/legibility.py --per-kind 8    # a larger corpus (OCR is the cost)
+    .venv/bin/python benchmarks/run.py legibility
+
+The corpus (``benchmarks/_legibility_corpus.py``, reproducible from ``--seed``) holds pages of
+every kind residents bring, each with its true text and its expected class. Every page goes
+through the real sheet pipeline (``process_sheet``: label read-back, cleanup, encoding); the
+stored page is decoded back from its G4 or JPEG bytes. Tesseract (``ukr+eng``, the tesseract
+CLI, as the OCR job uses it) reads the stored page AND the source scan (the baseline, in the same
+run; the scan is turned upright and level by the angle the corpus gave it, bilinear, so the
+baseline measures the paper and not the skew, which Tesseract copes with badly).
+
+Per kind of paper: pages, class accuracy (bitonal for writing, greyscale for photographs and
+shaded drawings), mean and worst KB per page, character error rate (Levenshtein distance to the
+true text over its length, whitespace collapsed, summed over the kind's pages) on the stored page
+and on the source, and their ratio. Goals: class accuracy 100 % on text pages; CER ratio at most
+1.1 for every kind; mean at most 70 KB per bitonal page and 400 KB per greyscale page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing as mp
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _legibility_corpus as lc  # noqa: E402
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from kiosk_app.core.imaging import process_sheet, tesseract_available  # noqa: E402
+
+CER_RATIO_GOAL = 1.1
+BITONAL_KB_GOAL, GREY_KB_GOAL = 70, 400
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.translate(_APOSTROPHES)).strip()
+
+
+def ocr(img: np.ndarray, langs: str = "ukr+eng") -> str:
+    """Tesseract's text of an upright page, the label's zone left out (whitened)."""
+    x0, y0, x1, y1 = lc.label_zone()
+    img = img.copy()
+    img[y0:y1, x0:x1] = 255
+    with tempfile.TemporaryDirectory(prefix="legib-") as tmp:
+        png = Path(tmp) / "p.png"
+        Image.fromarray(img).save(png, dpi=(300, 300))
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        res = subprocess.run(["tesseract", str(png), "stdout", "-l", langs, "--dpi", "300"], capture_output=True,
+                             text=True, timeout=300, env=env, check=True)
+        return res.stdout
+
+
+def decode_stored(data: bytes) -> np.ndarray:
+    """The stored page as a reader of the PDF gets it: G4 or JPEG decoded to 8-bit grey."""
+    return np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+
+
+def upright_source(page: lc.Page) -> np.ndarray:
+    """The baseline: the scan itself (lossless, greyscale), turned upright and level by the angle
+    the corpus applied, so that Tesseract's result on it measures the paper, not the skew."""
+    img = page.image[::-1, ::-1] if page.meta.get("upside_down") else page.image
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -float(page.meta.get("skew_deg", 0.0)), 1.0)
+    return cv2.warpAffine(np.ascontiguousarray(img), m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def run_page(spec: tuple[str, int, int]) -> dict[str, Any]:
+    cv2.setNumThreads(1)
+    page = lc.make_page(*spec)
+    t0 = time.process_time()
+    p = process_sheet(page.image, expected_number=page.payload.split("-")[0])
+    cpu_ms = (time.process_time() - t0) * 1e3
+    assert p.encoded is not None, f"{spec}: page judged blank"
+    stored = decode_stored(p.encoded.data)
+    source = upright_source(page)
+    truth = normalise(page.text)
+    out: dict[str, Any] = {"kind": page.kind, "index": spec[1], "expected": page.expected,
+                           "chosen": "bitonal" if p.cleaned.bitonal else "grey", "bytes": p.encoded.size,
+                           "label_ok": p.label_ok, "truth_len": len(truth), "cpu_ms": cpu_ms,
+                           "notes": p.cleaned.notes, "photo_blocks": p.cleaned.photo_blocks, "meta": page.meta}
+    for name, img in (("source", source), ("stored", stored)):
+        out[f"dist_{name}"] = Levenshtein.distance(normalise(ocr(img)), truth)
+    return out
+
+
+def _fmt_ratio(a: float, b: float) -> str:
+    if b == 0:
+        return "1.00" if a == 0 else "inf"
+    return f"{a / b:.2f}"
+
+
+def table(results: list[dict[str, Any]]) -> tuple[list[tuple[str, ...]], dict[str, bool]]:
+    rows = [("kind of paper", "pages", "class ok", "mean KB", "worst KB", "CER source", "CER stored", "ratio")]
+    goals = {"class": True, "cer": True}
+    kinds = [k for k in lc.KINDS if any(r["kind"] == k for r in results)]
+    for kind in [*kinds, "all"]:
+        rs = [r for r in results if kind in ("all", r["kind"])]
+        ok = sum(r["expected"] == r["chosen"] for r in rs)
+        kb = [r["bytes"] / 1024 for r in rs]
+        n = max(sum(r["truth_len"] for r in rs), 1)
+        src, sto = sum(r["dist_source"] for r in rs) / n, sum(r["dist_stored"] for r in rs) / n
+        ratio = _fmt_ratio(sto, src)
+        if kind != "all":
+            if rs[0]["expected"] == "bitonal" and ok < len(rs):
+                goals["class"] = False
+            if sto > CER_RATIO_GOAL * src:
+                goals["cer"] = False
+        rows.append((kind, str(len(rs)), f"{ok}/{len(rs)}", f"{np.mean(kb):.1f}", f"{max(kb):.1f}",
+                     f"{src:.2%}", f"{sto:.2%}", ratio))
+    return rows, goals
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    for n, r in enumerate(rows):
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+        if n == 0 or r[0] == rows[-2][0]:
+            print("  ".join("-" * w for w in widths))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog="example: .venv/bin/python benchmarks/legibility.py --per-kind 6")
+    ap.add_argument("--per-kind", type=int, default=2, help="pages of each kind (default 2: 20 pages)")
+    ap.add_argument("--seed", type=int, default=1, help="corpus seed (the same seed gives the same pages)")
+    ap.add_argument("--kinds", nargs="*", choices=lc.KINDS, help="only these kinds of paper")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--verbose", action="store_true", help="one line per page")
+    args = ap.parse_args(argv)
+    if not tesseract_available("ukr+eng"):
+        print("tesseract with ukr+eng is needed (Debian: tesseract-ocr tesseract-ocr-ukr tesseract-ocr-eng)")
+        return 2
+    specs = lc.corpus(args.per_kind, args.seed, args.kinds)
+    load = os.getloadavg()[0]
+    print(f"legibility benchmark: {len(specs)} pages ({args.per_kind} per kind, seed {args.seed}), "
+          f"{args.workers} worker processes, {os.cpu_count()} CPUs, load average {load:.2f}")
+    t0 = time.perf_counter()
+    with mp.get_context("fork").Pool(args.workers) as pool:
+        results = pool.map(run_page, specs, chunksize=1)
+    print(f"generated, processed and read twice by Tesseract in {time.perf_counter() - t0:.0f} s\n")
+    if args.verbose:
+        for r in results:
+            print(f"  {r['kind']:<13}{r['index']:>3} {r['chosen']:<8}(want {r['expected']:<7}) {r['bytes'] / 1024:7.1f} KB "
+                  f"CER {r['dist_source'] / r['truth_len']:.2%} -> {r['dist_stored'] / r['truth_len']:.2%} "
+                  f"photo_blocks {r['photo_blocks']} {'; '.join(r['notes'])}")
+        print()
+    rows, goals = table(results)
+    print_table(rows)
+    bit = [r["bytes"] / 1024 for r in results if r["chosen"] == "bitonal"]
+    grey = [r["bytes"] / 1024 for r in results if r["chosen"] == "grey"]
+    print(f"\nmean per bitonal (G4) page {np.mean(bit) if bit else 0:.1f} KB (goal <= {BITONAL_KB_GOAL}), "
+          f"per greyscale (JPEG) page {np.mean(grey) if grey else 0:.1f} KB (goal <= {GREY_KB_GOAL}); "
+          f"labels read {sum(r['label_ok'] for r in results)}/{len(results)}; "
+          f"pipeline CPU {np.mean([r['cpu_ms'] for r in results]):.0f} ms a page")
+    text_pages = [r for r in results if r["expected"] == "bitonal"]
+    jpeg_text = sum(r["chosen"] == "grey" for r in text_pages)
+    print(f"goals: text pages stored bitonal {len(text_pages) - jpeg_text}/{len(text_pages)} "
+          f"({'met' if goals['class'] else 'NOT met'}); CER stored <= {CER_RATIO_GOAL} x source for every kind "
+          f"({'met' if goals['cer'] else 'NOT met'}); sizes "
+          f"({'met' if (not bit or np.mean(bit) <= BITONAL_KB_GOAL) and (not grey or np.mean(grey) <= GREY_KB_GOAL) else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

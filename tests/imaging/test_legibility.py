@@ -1,0 +1,181 @@
+"""The page decision and the cleanup on the paper residents bring: dense print stays bitonal on any
+paper, photographs stay greyscale, specks go and diacritics and punctuation stay."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from kiosk_app.core.imaging import PHOTO_MIN_BLOCKS, clean_sheet, process_sheet, read_labels
+from kiosk_app.core.imaging.cleanup import MIN_SKEW_TO_ROTATE
+
+PAPERS = {
+    "white": ((248, 248, 245), 0.0),
+    "grey recycled, shaded": ((196, 194, 188), 0.2),
+    "yellow": ((250, 240, 160), 0.1),
+    "pink, shaded": ((250, 205, 215), 0.25),
+}
+
+
+def mm(v: float) -> int:
+    return round(v / 25.4 * 300)
+
+
+def dense_page(lc, sg, paper: tuple[int, int, int], shading: float, *, pt: float = 10, font: str = "DejaVuSans.ttf",
+               seed: int = 0) -> tuple[np.ndarray, str]:
+    """A page of 10-pt print at single spacing from margin to margin and under the label, on
+    ``paper``, labelled and scanned (2.5° skew, noise)."""
+    rng = random.Random(seed)
+    sheet = lc.Sheet(paper)
+    box = (mm(8), mm(8), lc.W - mm(8), lc.H - mm(8))
+    lc._set_text(sheet.layer(lc.BLACK_INKS[0]), rng, lc._font(lc.DEJAVU / font, pt), box, 1.0, 0.1,
+                 avoid=lc._label_box())
+    grey = lc.luma(sheet.compose())
+    if shading:
+        grey *= lc._shade(np.random.default_rng(seed), shading)
+    payload = f"{sg.compact_number(7000 + seed)}-01"
+    scan, _caption = lc.label_and_scan(grey, payload, sg.Degradation(skew_deg=2.5, noise_sigma=6), seed)
+    return scan, payload
+
+
+@pytest.mark.parametrize("paper", list(PAPERS))
+def test_a_dense_10pt_page_is_bitonal_on_any_paper(lc, sg, paper: str) -> None:
+    rgb, shading = PAPERS[paper]
+    scan, payload = dense_page(lc, sg, rgb, shading)
+    p = process_sheet(scan, expected_number=payload[:10])
+    assert p.label_ok
+    assert p.cleaned.bitonal and p.cleaned.photo_blocks < PHOTO_MIN_BLOCKS, p.cleaned.notes
+    assert p.encoded is not None and p.encoded.kind == "g4"
+    assert any(n.startswith("class: bitonal") for n in p.cleaned.notes)
+    if paper != "white":          # the record says why the threshold followed the paper
+        assert any(n.startswith("background:") for n in p.cleaned.notes), p.cleaned.notes
+    # the text is there on the stored page: ink covers 5-25 % of the text area, paper is white
+    body = p.cleaned.image[mm(40): mm(280), mm(15): mm(195)]
+    assert 0.05 < (body == 0).mean() < 0.25
+
+
+def test_dense_bold_14pt_page_on_a_dark_photocopy_is_bitonal(lc, sg) -> None:
+    scan, payload = dense_page(lc, sg, (175, 173, 170), 0.25, pt=14, font="DejaVuSans-Bold.ttf", seed=3)
+    p = process_sheet(scan, expected_number=payload[:10])
+    assert p.cleaned.bitonal and p.encoded is not None and p.encoded.kind == "g4", p.cleaned.notes
+
+
+@pytest.mark.parametrize(("kind", "index"), [("photo", 0), ("photo", 1), ("drawing", 0)])
+def test_photo_and_drawing_pages_are_greyscale(lc, kind: str, index: int) -> None:
+    page = lc.make_page(kind, index, 1)
+    assert page.expected == "grey"
+    p = process_sheet(page.image, expected_number=page.payload[:10])
+    assert p.label_ok
+    assert not p.cleaned.bitonal and p.cleaned.photo_blocks >= PHOTO_MIN_BLOCKS
+    assert p.encoded is not None and p.encoded.kind == "jpeg"
+    assert len(np.unique(p.cleaned.image)) > 100                # the picture's grey levels are kept
+    assert any(n.startswith("class: greyscale") for n in p.cleaned.notes)
+
+
+DIACRITICS = "її їжак й і йод, ґанок; Її: ї. і, й! є? Ї Й І"
+
+
+def _speck_page(lc) -> tuple[np.ndarray, list[tuple[int, int, int, int]], list[tuple[np.ndarray, np.ndarray]]]:
+    """White paper with 9-pt lines full of і ї й and punctuation (three fonts), and 400 specks
+    of 2 to 6 pixels (2 x 1 up to 2 x 3: all smaller than any full stop) between the lines and
+    in the margins, each at least 3 px from anything. Returns the crisp page, the specks' boxes
+    and the pixels (rows, columns) of every dot and punctuation mark of the text."""
+    img = Image.new("L", (lc.W, lc.H), 250)
+    draw = ImageDraw.Draw(img)
+    fonts = [lc.DEJAVU / "DejaVuSans.ttf", lc.LIBERATION / "LiberationSans-Regular.ttf",
+             lc.LIBERATION / "LiberationSerif-Regular.ttf"]
+    for i in range(30):
+        draw.text((mm(20), mm(40) + i * mm(7)), DIACRITICS * 2, fill=25, font=lc._font(fonts[i % 3], 9))
+    crisp = np.asarray(img).copy()
+    ink = (crisp < 140).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if area <= 60:
+            ys, xs = np.nonzero(labels[y: y + h, x: x + w] == i)
+            marks.append((ys + y, xs + x))
+    near = cv2.dilate(ink, np.ones((9, 9), np.uint8))
+    rng = np.random.default_rng(5)
+    specks: list[tuple[int, int, int, int]] = []
+    taken = np.zeros_like(ink)
+    shapes = [(1, 2), (2, 1), (2, 2), (2, 3), (3, 2)]
+    while len(specks) < 400:
+        x, y = int(rng.integers(mm(12), lc.W - mm(12))), int(rng.integers(mm(35), mm(255)))
+        sh, sw = shapes[len(specks) % len(shapes)]
+        if near[y - 3: y + sh + 3, x - 3: x + sw + 3].any() or taken[y - 3: y + sh + 3, x - 3: x + sw + 3].any():
+            continue
+        crisp[y: y + sh, x: x + sw] = 20
+        taken[y: y + sh, x: x + sw] = 1
+        specks.append((x, y, sw, sh))
+    return crisp, specks, marks
+
+
+def _as_cleaned(mask: np.ndarray, skew_deg: float) -> np.ndarray:
+    """A mask of the crisp page moved the way clean_sheet moved the page (its deskew)."""
+    h, w = mask.shape
+    if abs(skew_deg) < MIN_SKEW_TO_ROTATE:
+        return mask
+    m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), -skew_deg, 1.0)
+    return cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+
+
+def test_specks_disappear_and_diacritics_and_punctuation_stay(lc, sg) -> None:
+    crisp, specks, marks = _speck_page(lc)
+    assert len(marks) > 1000                       # dots of і ї й, full stops, commas, colons...
+    scan = sg.degrade(Image.fromarray(crisp), sg.Degradation(noise_sigma=4), seed=5)
+    c = clean_sheet(scan, read_labels(scan))
+    assert c.bitonal and abs(c.skew_deg) < 0.5 and not c.rotated_180
+    speck_map = np.zeros(crisp.shape, np.float32)
+    for n, (x, y, w, h) in enumerate(specks, start=1):
+        speck_map[y: y + h, x: x + w] = n
+    mark_map = np.zeros(crisp.shape, np.float32)
+    for n, (ys, xs) in enumerate(marks, start=1):
+        mark_map[ys, xs] = n
+    speck_map, mark_map = _as_cleaned(speck_map, c.skew_deg), _as_cleaned(mark_map, c.skew_deg)
+    black = c.image == 0
+    # every speck gone: no black pixel within 1 px of where it was
+    near_speck = cv2.dilate(speck_map, np.ones((3, 3), np.uint8))
+    left = np.unique(near_speck[black & (near_speck > 0)])
+    assert left.size == 0, f"{left.size} of {len(specks)} specks left"
+    # every dot and punctuation mark kept: at least half its pixels black
+    ids, at = np.unique(mark_map[mark_map > 0], return_counts=True)
+    kept = np.bincount(mark_map[black & (mark_map > 0)].astype(np.int64), minlength=len(marks) + 1)[ids.astype(np.int64)]
+    lost = int((kept < 0.5 * at).sum())
+    assert ids.size == len(marks) and lost == 0, f"{lost} of {len(marks)} dots and punctuation marks lost"
+    assert any(n.startswith("despeckle:") for n in c.notes), c.notes
+
+
+def test_specks_would_survive_the_threshold_alone(lc, sg) -> None:
+    """The speck test above tests the despeckling: thresholded without it, the specks stay."""
+    crisp, specks, _marks = _speck_page(lc)
+    scan = sg.degrade(Image.fromarray(crisp), sg.Degradation(noise_sigma=4), seed=5)
+    bw = cv2.blur(scan, (3, 3)) > 137
+    survivors = [s for s in specks if not bw[s[1]: s[1] + s[3], s[0]: s[0] + s[2]].all()]
+    assert len(survivors) > 100
+
+
+def test_show_through_is_kept_white(lc, sg) -> None:
+    """Faint ink on thin paper with the back's writing showing through: the writing stays, the
+    mirror image does not, and the record says so."""
+    rng = random.Random(8)
+    front = lc.Sheet((250, 250, 248))
+    lc._set_text(front.layer((120, 120, 125)), rng, lc._font(lc.DEJAVU / "DejaVuSerif.ttf", 12),
+                 (mm(20), mm(40), lc.W - mm(20), mm(150)), 1.4, 0.0)
+    back = lc.Sheet((255, 255, 255))
+    lc._set_text(back.layer((0, 0, 0)), rng, lc._font(lc.DEJAVU / "DejaVuSans.ttf", 14),
+                 (mm(20), mm(40), lc.W - mm(20), mm(270)), 1.2, 0.0)
+    ghost = cv2.GaussianBlur(255 - back.compose()[..., 0], (0, 0), 2.0)[:, ::-1]
+    grey = lc.luma(front.compose()) * (1.0 - 0.32 * ghost / 255.0)
+    scan, _payload = lc.label_and_scan(grey, f"{sg.compact_number(7100)}-01", sg.Degradation(noise_sigma=3), 8)
+    c = clean_sheet(scan, read_labels(scan))
+    assert c.bitonal
+    assert any(n.startswith("show-through:") for n in c.notes), c.notes
+    below = c.image[mm(160): mm(270), mm(20): mm(190)]        # only the show-through is there
+    assert (below == 0).mean() < 0.002
+    text = c.image[mm(40): mm(150), mm(20): mm(190)]
+    assert (text == 0).mean() > 0.03                           # the faint writing is kept
