@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # the full figures (about 15 minutes)
     .venv/bin/python benchmarks/run.py --quick    # smaller sets, same figures (a few minutes)
     .venv/bin/python benchmarks/run.py sheets ui  # only these
+    .venv/bin/python benchmarks/run.py legibility # the archive copy's legibility per kind of paper
 
 Each benchmark prints its figures beside a baseline measured in the same run, and the ratio.
 The test suite checks behaviour, not speed: nothing here fails a build.
@@ -21,6 +22,8 @@ HERE = Path(__file__).resolve().parent
 # name -> (script, full arguments, quick arguments, what it measures)
 BENCHMARKS: dict[str, tuple[str, list[str], list[str], str]] = {
     "sheets": ("sheets.py", [], ["--quick"], "sheet pipeline: sheets/s, PDF size per page, label read-back (zxing-cpp vs pyzbar)"),
+    "legibility": ("legibility.py", ["--per-kind", "2"], ["--per-kind", "1"],
+                   "per kind of paper: class chosen, KB per page, Tesseract CER on the stored page vs the scan"),
     "intake": ("intake_latency.py", ["--runs", "10"], ["--quick"], "confirm to the last receipt byte accepted by the printer"),
     "ui": ("ui.py", [], ["--starts", "2", "--sheets", "10"], "kiosk cold start; longest UI-thread block during a 10-sheet intake"),
     "drain": ("drain.py", [], ["--quick"], "sync agent drain: appeals/s vs cp; peak memory at 10,000 and 100,000"),

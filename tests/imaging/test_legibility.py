@@ -64,7 +64,7 @@ def test_dense_bold_14pt_page_on_a_dark_photocopy_is_bitonal(lc, sg) -> None:
     assert p.cleaned.bitonal and p.encoded is not None and p.encoded.kind == "g4", p.cleaned.notes
 
 
-@pytest.mark.parametrize(("kind", "index"), [("photo", 0), ("photo", 1), ("drawing", 0)])
+@pytest.mark.parametrize(("kind", "index"), [("photo", 0), ("photo", 1), ("drawing", 0), ("drawing", 1)])
 def test_photo_and_drawing_pages_are_greyscale(lc, kind: str, index: int) -> None:
     page = lc.make_page(kind, index, 1)
     assert page.expected == "grey"

@@ -18,10 +18,12 @@ Documented measures (the record keeps them, so a dropped or greyscale page can s
   a duplex scan. Noise and show-through from the other side stay fainter than ``INK_DELTA`` and
   do not count.
 * ``photo_blocks``: the page cut into 10.8 mm square blocks; a block is photo-like when more than
-  ``PHOTO_MIDTONE_SHARE`` of its pixels are mid-tones (in the middle half between ink and paper).
-  Text, even blurred, is mostly paper with thin ink strokes and stays far below that; a
-  photograph or a shaded drawing is mostly mid-tones. ``PHOTO_MIN_BLOCKS`` such blocks (about
-  4.7 cm²) keep the whole page greyscale (JPEG) instead of bitonal (CCITT G4).
+  30 % of its pixels are *smooth mid-tones*: between the ink and the paper level AT THEIR PLACE
+  (so grey or coloured paper, shading and folds are paper) and in a flat 1 mm neighbourhood
+  (so the soft edges of strokes are not); see ``restore.photo_blocks``. Print, however dense,
+  bold or small, and handwriting stay far below that; a photograph or a shaded drawing is mostly
+  such pixels. ``PHOTO_MIN_BLOCKS`` such blocks (about 4.7 cm²) keep the whole page greyscale
+  (JPEG) instead of bitonal (CCITT G4).
 * ``skew_deg``: the angle (degrees, counter-clockwise as the page appears, the Pillow
   ``rotate`` convention) that maximises the sharpness of the horizontal projection profile of
   the ink (sum of squared differences of the row histogram of the rotated ink pixels); coarse
@@ -30,11 +32,17 @@ Documented measures (the record keeps them, so a dropped or greyscale page can s
   a half-turn round; without a label the text decides: left-aligned writing has a straight left
   edge and a ragged right edge, a page upside down shows the opposite (needs 4 text lines and a
   clear difference, else the page is left as it is and ``orientation_source`` is "none").
-* ``threshold`` (bitonal pages): halfway between the paper level and the ink level (medians),
-  not Otsu (which splits the paper's own noise on a nearly empty page); a page whose paper noise
-  comes within ``NOISE_MARGIN`` sigmas of it is smoothed 3 x 3 first (noted in ``notes``).
+* ``threshold`` (bitonal pages): each place is cut halfway between its own paper level and the
+  ink (``restore.local_threshold``: background normalisation for grey and coloured paper,
+  shading and folds; moved past show-through when there is some); the page is smoothed 3 x 3
+  first; a page whose paper noise would still reach the cut keeps it ``NOISE_MARGIN`` smoothed
+  sigmas from the paper. Then specks smaller than a full stop are removed (``restore.despeckle``).
+  The record's ``threshold`` is the cut at the median paper level.
 * greyscale pages are smoothed lightly and their paper mapped to white (levels), which removes
   the scanner noise that makes a JPEG large and keeps the picture's greys.
+
+``notes`` (the page record's free-form field) says for each step why it acted: ``class:``,
+``background:``, ``show-through:``, ``noisy scan``, ``despeckle:``, ``greyscale:``.
 """
 
 from __future__ import annotations
@@ -59,7 +67,6 @@ BLANK_COVERAGE = 0.0001       # below this ink share a page is blank (0.01 %)
 MARGIN_MM = 3.0               # ignored at each edge for the blank test (feeder shadows, dust)
 MAX_SKEW_DEG = 5.0
 PHOTO_BLOCK = 32              # block side in the sample view (= 128 px = 10.8 mm at 300 dpi)
-PHOTO_MIDTONE_SHARE = 0.35
 PHOTO_MIN_BLOCKS = 4
 NOISE_MARGIN = 4.5            # paper-to-threshold distance, in paper noise sigmas
 MIN_SKEW_TO_ROTATE = 0.1      # degrees; smaller angles (0.4 mm across A4) are left as scanned
@@ -185,47 +192,6 @@ def _text_upside_down(ink_upright: np.ndarray) -> bool | None:
     if sl > 3 * sr + 2 * px_mm:
         return True
     return None
-
-
-def _photo_blocks(sample: np.ndarray, ink: int, paper: int) -> int:
-    span = max(paper - ink, 1)
-    lo, hi = ink + span // 4, paper - span // 4
-    mid = ((sample > lo) & (sample < hi)).astype(np.float32)
-    h, w = (sample.shape[0] // PHOTO_BLOCK) * PHOTO_BLOCK, (sample.shape[1] // PHOTO_BLOCK) * PHOTO_BLOCK
-    blocks = mid[:h, :w].reshape(h // PHOTO_BLOCK, PHOTO_BLOCK, w // PHOTO_BLOCK, PHOTO_BLOCK).mean(axis=(1, 3))
-    return int((blocks > PHOTO_MIDTONE_SHARE).sum())
-
-
-def _ink_threshold(sample: np.ndarray) -> tuple[int, int, float]:
-    """Grey level halfway between the paper (median of the page) and the ink (median of the
-    pixels at least ``INK_DELTA`` darker than the paper), with the paper level and the paper's
-    noise (standard deviation of the pixels within ``INK_DELTA`` of it). Unlike Otsu's method it
-    does not split the paper's own noise when a page holds almost no ink."""
-    hist = cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel()
-    cum = np.cumsum(hist)
-    paper = int(np.searchsorted(cum, 0.5 * cum[-1]))
-    limit = max(paper - INK_DELTA, 1)
-    n_ink = cum[limit - 1]
-    ink = int(np.searchsorted(cum, 0.5 * n_ink)) if n_ink >= 50 else max(paper - 2 * INK_DELTA, 0)
-    lo, hi = limit, min(paper + INK_DELTA, 255)
-    levels = np.arange(lo, hi + 1, dtype=np.float64)
-    weights = hist[lo:hi + 1]
-    sigma = float(np.sqrt(np.average((levels - paper) ** 2, weights=weights))) if weights.sum() else 0.0
-    return (paper + ink + 1) // 2, paper, sigma
-
-
-def _binarise(page: np.ndarray, sample: np.ndarray, notes: list[str]) -> tuple[np.ndarray, int]:
-    """Threshold halfway between paper and ink. When the paper's noise would reach the threshold
-    (less than ``NOISE_MARGIN`` sigmas away: heavy noise on a faint or blurred page) the page is
-    first smoothed 3 x 3, which divides the noise by three, and the threshold is kept at least
-    ``NOISE_MARGIN`` of the remaining sigmas below the paper; otherwise the noise would print as
-    thousands of specks and bloat the G4 page."""
-    threshold, paper, sigma = _ink_threshold(sample)
-    if sigma > 0 and paper - threshold < NOISE_MARGIN * sigma:
-        page = cv2.blur(page, (3, 3))
-        threshold = min(threshold, int(paper - NOISE_MARGIN * sigma / 3))
-        notes.append(f"noisy scan (paper sigma {sigma:.1f}): smoothed 3x3 before the threshold")
-    return cv2.threshold(page, threshold, 255, cv2.THRESH_BINARY)[1], threshold
 
 
 def _binarise_local(page: np.ndarray, sample: np.ndarray, paper_fine: np.ndarray, turn: float | None, dpi: int,
