@@ -18,6 +18,7 @@ PAPERS = {
     "grey recycled, shaded": ((196, 194, 188), 0.2),
     "yellow": ((250, 240, 160), 0.1),
     "pink, shaded": ((250, 205, 215), 0.25),
+    "white, photographed in a shadow": ((248, 248, 245), 0.45),
 }
 
 
