@@ -8,7 +8,8 @@ at the place and in the form the intake uses, 140 mm from the left and 8 mm from
 scanned to 8-bit greyscale (luma, as a greyscale scanner does) with skew up to 5°, uneven
 lighting, a little blur and noise. Each page records its true text (the words Tesseract should
 read: printed and handwritten text in reading order, without words the label covers; the label
-itself is the intake's, read back by zxing, and left out of the OCR comparison) and its expected class: ``bitonal`` for writing (print, forms, handwriting),
+itself is the intake's, read back by zxing, and left out of the OCR comparison; on a photograph or
+a drawing the text is its caption, and ``meta["text_box"]`` says where it is) and its expected class: ``bitonal`` for writing (print, forms, handwriting),
 ``grey`` for photographs and shaded drawings.
 
 Fonts are real fonts from Debian packages: DejaVu (fonts-dejavu-core), Liberation
@@ -376,14 +377,17 @@ def make_page(kind: str, index: int, seed: int) -> Page:
         picture, (pw, ph) = _photo(rng, full)
         px, py = (W - pw) // 2, mm_to_px(35)
         caption_font = _font(rng.choice(PRINT_FONTS), rng.uniform(10, 12))
-        lines = _set_text(sheet.layer(BLACK_INKS[0]), rng, caption_font,
-                          (mm_to_px(20), py + ph + mm_to_px(6), W - mm_to_px(20), H - mm_to_px(12)), 1.2, 0.3,
+        caption_box = (mm_to_px(20), py + ph + mm_to_px(6), W - mm_to_px(20), H - mm_to_px(12))
+        lines = _set_text(sheet.layer(BLACK_INKS[0]), rng, caption_font, caption_box, 1.2, 0.3,
                           max_lines=2 if full else rng.randint(3, 8))
+        meta["text_box"] = caption_box
         picture = (picture, px, py)
     elif kind == "drawing":
         expected = "grey"
+        caption_box = (mm_to_px(20), H - mm_to_px(28), W - mm_to_px(20), H - mm_to_px(8))
         lines = _set_text(sheet.layer(BLACK_INKS[0]), rng, _font(rng.choice(PRINT_FONTS), rng.uniform(10, 12)),
-                          (mm_to_px(20), H - mm_to_px(28), W - mm_to_px(20), H - mm_to_px(8)), 1.2, 0.3, max_lines=2)
+                          caption_box, 1.2, 0.3, max_lines=2)
+        meta["text_box"] = caption_box
     else:
         lines = _printed(sheet, rng, dense=kind == "dense" or rng.random() < 0.25,
                          english_share=rng.choice([0.0, 0.15, 0.5]))

@@ -54,11 +54,15 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_APOSTROPHES)).strip()
 
 
-def ocr(img: np.ndarray, langs: str = "ukr+eng") -> str:
-    """Tesseract's text of an upright page, the label's zone left out (whitened)."""
+def ocr(img: np.ndarray, text_box: tuple[int, int, int, int] | None = None, langs: str = "ukr+eng") -> str:
+    """Tesseract's text of an upright page, the label's zone left out (whitened); only the
+    ``text_box`` (with 3 mm around it) when the page has one (a picture's caption)."""
     x0, y0, x1, y1 = lc.label_zone()
     img = img.copy()
     img[y0:y1, x0:x1] = 255
+    if text_box is not None:
+        pad = round(3 / 25.4 * 300)
+        img = img[max(text_box[1] - pad, 0):text_box[3] + pad, max(text_box[0] - pad, 0):text_box[2] + pad]
     with tempfile.TemporaryDirectory(prefix="legib-") as tmp:
         png = Path(tmp) / "p.png"
         Image.fromarray(img).save(png, dpi=(300, 300))
@@ -97,7 +101,7 @@ def run_page(spec: tuple[str, int, int]) -> dict[str, Any]:
                            "label_ok": p.label_ok, "truth_len": len(truth), "cpu_ms": cpu_ms,
                            "notes": p.cleaned.notes, "photo_blocks": p.cleaned.photo_blocks, "meta": page.meta}
     for name, img in (("source", source), ("stored", stored)):
-        out[f"dist_{name}"] = Levenshtein.distance(normalise(ocr(img)), truth)
+        out[f"dist_{name}"] = Levenshtein.distance(normalise(ocr(img, page.meta.get("text_box"))), truth)
     return out
 
 
