@@ -27,6 +27,7 @@ from typing import Any
 import _sheetgen as sg
 import cv2
 import numpy as np
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from hardware_sim.paper import PaperPath, ScanNoise, mm_to_px
@@ -250,7 +251,29 @@ def _form(sheet: Sheet, rng: random.Random) -> list[str]:
     y_after = y + rows * row_h + mm_to_px(10)
     lines += _set_text(black, rng, f_cell, (x0, y_after, x1, H - mm_to_px(45)), 1.3, 0.2, max_lines=rng.randint(4, 12))
     _stamp(sheet, rng, mm_to_px(rng.uniform(50, 150)), H - mm_to_px(rng.uniform(35, 60)))
+    if rng.random() < 0.6:
+        _bill_codes(black, rng)
     return lines
+
+
+def _bill_codes(draw: ImageDraw.ImageDraw, rng: random.Random) -> None:
+    """A bill's own codes, top left: a Code128 of an account number and a QR code (payment
+    details), none of them ours; the label read-back must pick the intake's label among them."""
+    from barcode import Code128
+
+    bars = Code128(f"{rng.randrange(10**11, 10**12)}").build()[0]
+    x0, y0, module = mm_to_px(18), mm_to_px(12), 3
+    for i, bit in enumerate(bars):
+        if bit == "1":
+            draw.rectangle([x0 + i * module, y0, x0 + i * module + module - 1, y0 + mm_to_px(10)], fill=255)
+    qr = qrcode.QRCode(border=0, box_size=1)
+    qr.add_data(f"ST00012|Name=Міськводоканал|PersonalAcc=UA{rng.randrange(10**20, 10**21)}|Sum={rng.randint(100, 9999)}")
+    qr.make()
+    cell, qx, qy = 9, mm_to_px(105), mm_to_px(8)
+    for r, row in enumerate(qr.get_matrix()):
+        for c, on in enumerate(row):
+            if on:
+                draw.rectangle([qx + c * cell, qy + r * cell, qx + c * cell + cell - 1, qy + r * cell + cell - 1], fill=255)
 
 
 def _photo(rng: random.Random, full: bool) -> tuple[np.ndarray, tuple[int, int]]:
