@@ -1,16 +1,17 @@
 """The legibility corpus: scanned pages of every kind residents bring, each with its true text.
 
 A seed gives the same pages (``corpus(n_per_kind, seed)``). A page is made the way the terminal
-sees it: the resident's sheet (paper colour, print, handwriting, stamps, photocopier darkness,
-toner specks, show-through from the back, folds) in colour, as an A4 page at 300 dpi; the
+sees it: the resident's sheet (paper colour, print, handwriting, forms and bills with stamps and
+their own barcodes, photocopier darkness, toner specks, show-through from the back, folds) in colour, as an A4 page at 300 dpi; the
 labeller's white label printed onto it by the simulated paper path (``PaperPath.print_label``,
 at the place and in the form the intake uses, 140 mm from the left and 8 mm from the top); then
 scanned to 8-bit greyscale (luma, as a greyscale scanner does) with skew up to 5°, uneven
 lighting, a little blur and noise. Each page records its true text (the words Tesseract should
 read: printed and handwritten text in reading order, without words the label covers; the label
-itself is the intake's, read back by zxing, and left out of the OCR comparison; on a photograph or
-a drawing the text is its caption, and ``meta["text_box"]`` says where it is) and its expected class: ``bitonal`` for writing (print, forms, handwriting),
-``grey`` for photographs and shaded drawings.
+itself is the intake's, read back by zxing, and left out of the OCR comparison; on a photograph
+or a drawing the text is its caption, and ``meta["text_box"]`` says where it is) and its
+expected class: ``bitonal`` for writing (print, forms, handwriting), ``grey`` for photographs
+and shaded drawings.
 
 Fonts are real fonts from Debian packages: DejaVu (fonts-dejavu-core), Liberation
 (fonts-liberation2) and DkgHandwriting (fonts-dkg-handwriting, Latin only; Ukrainian
