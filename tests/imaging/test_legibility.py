@@ -182,3 +182,24 @@ def test_show_through_is_kept_white(lc, sg) -> None:
     assert (below == 0).mean() < 0.002
     text = c.image[mm(40): mm(150), mm(20): mm(190)]
     assert (text == 0).mean() > 0.03                           # the faint writing is kept
+
+
+def test_text_in_a_shadow_is_cut_like_text_in_the_light(lc, sg) -> None:
+    """A page whose right third lies in a deep shadow (a photocopier's dark edge, a book's
+    gutter, a phone's shadow): the threshold follows the paper, so the text there keeps the
+    same weight and the shadowed paper comes out white."""
+    rng = random.Random(11)
+    sheet = lc.Sheet((248, 248, 245))
+    lc._set_text(sheet.layer(lc.BLACK_INKS[0]), rng, lc._font(lc.DEJAVU / "DejaVuSans.ttf", 11),
+                 (mm(15), mm(40), lc.W - mm(15), mm(270)), 1.2, 0.1)
+    grey = lc.luma(sheet.compose())
+    x = np.arange(lc.W, dtype=np.float32)
+    grey *= (1.0 - 0.5 / (1.0 + np.exp(-(x - mm(140)) / 40.0)))[None, :]     # 50 % darker from 140 mm
+    scan, _payload = lc.label_and_scan(grey, f"{sg.compact_number(7200)}-01", sg.Degradation(noise_sigma=4), 11)
+    c = clean_sheet(scan, read_labels(scan))
+    assert c.bitonal
+    assert any(n.startswith("background:") for n in c.notes), c.notes
+    lit = (c.image[mm(45): mm(265), mm(20): mm(120)] == 0).mean()
+    shade = (c.image[mm(45): mm(265), mm(155): mm(195)] == 0).mean()
+    assert 0.03 < lit < 0.3
+    assert shade == pytest.approx(lit, rel=0.35), (lit, shade)

@@ -69,6 +69,7 @@ MAX_SKEW_DEG = 5.0
 PHOTO_BLOCK = 32              # block side in the sample view (= 128 px = 10.8 mm at 300 dpi)
 PHOTO_MIN_BLOCKS = 4
 NOISE_MARGIN = 4.5            # paper-to-threshold distance, in paper noise sigmas
+BORDER_LEVEL = 0.35            # a scanner border is darker than this share of the paper level (a shadow is not)
 MIN_SKEW_TO_ROTATE = 0.1      # degrees; smaller angles (0.4 mm across A4) are left as scanned
 
 
@@ -120,12 +121,15 @@ def _whiten_borders(small: np.ndarray, paper: int) -> np.ndarray | None:
         return None
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     h, w = small.shape
+    # a scanner's lid or background is nearly black; a shadow on the paper (a photocopier's dark
+    # edge, a book's gutter) is paper still, with writing on it, and must not be whitened
+    level = np.bincount(labels.ravel(), weights=small.ravel(), minlength=n) / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
     keep = np.zeros(n, dtype=bool)
     for i in range(1, n):
         x, y, bw, bh, _area = stats[i]
         touches = x == 0 or y == 0 or x + bw == w or y + bh == h
         along = (bw >= 0.1 * w and (y == 0 or y + bh == h)) or (bh >= 0.1 * h and (x == 0 or x + bw == w))
-        keep[i] = touches and along
+        keep[i] = touches and along and level[i] < BORDER_LEVEL * paper
     if not keep.any():
         return None
     # grow by two cells: the border's edge is a row of half-dark cells that must not count as ink

@@ -41,11 +41,11 @@ import cv2
 import numpy as np
 
 PAPER_WINDOW_MM = 5.0          # closing window for the local paper level (binarisation)
-PAPER_WINDOW_COARSE_MM = 16.0  # the same, coarse, for the page decision
+PAPER_WINDOW_COARSE_MM = 10.0  # the same, coarser, for the page decision
 PHOTO_MID_LOW = 0.40           # a mid-tone is darker than 40 % of the way from the paper to the ink...
 PHOTO_MID_HIGH = 0.75          # ...and lighter than 75 % of it
 PHOTO_FLAT = 0.30              # and sits in a 1 mm neighbourhood whose range is below 30 % of the span
-PAPER_FLOOR = 0.85             # the local paper for the page decision is at least 85 % of the page's
+PAPER_FLOOR = 0.75             # the local paper for the page decision is at least 75 % of the page's
 PHOTO_BLOCK_SHARE = 0.30       # a block is photo-like above this share of smooth mid-tones
 SPECK_MAX_AREA_MM2 = 0.035     # specks up to this area are removed (4 px at 300 dpi)
 SPECK_EVIDENCE = 60            # isolated ink samples before the despeckling pass runs
