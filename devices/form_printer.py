@@ -3,9 +3,14 @@
     printer = from_config({"connection": "ipp", "uri": "ipp://192.168.1.60/ipp/print"})
     job = printer.print_pdf(pdf_bytes, job_name="appeal 017-000123-5")   # waits until completed
 
-A CUPS queue is reached the same way (``ipp://localhost:631/printers/NAME``). The bytes of each
-IPP message are made by :mod:`devices.ipp`; ``requests`` carries them, with a timeout on every
-call. Printer faults come from ``printer-state-reasons``:
+A CUPS queue is reached the same way (``ipp://localhost:631/printers/NAME``): on a terminal the
+form printer is a driverless CUPS queue (IPP Everywhere, made at provisioning by
+:func:`add_cups_queue`, ``lpadmin -m everywhere``), and CUPS converts the PDF to what the printer
+takes (PWG raster, Apple raster, PCL...). The direct path stays for printers that take PDF
+themselves. Either way the driver reads ``document-format-supported`` first and sends PDF only
+where it is listed; a printer without it is refused with a configuration error that names the
+CUPS queue as the way out. The bytes of each IPP message are made by :mod:`devices.ipp`;
+``requests`` carries them, with a timeout on every call. Printer faults come from ``printer-state-reasons``:
 
     media-empty, media-needed -> PaperOut      media-jam -> PaperJam
     cover-open, door-open     -> CoverOpen     offline, shutdown, not reachable -> DeviceOffline
@@ -14,6 +19,9 @@ call. Printer faults come from ``printer-state-reasons``:
 from __future__ import annotations
 
 import logging
+import re
+import shutil
+import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,6 +80,8 @@ REASON_WORDS = {
     "cover-open": "cover open", "door-open": "door open", "offline": "offline", "shutdown": "shut down",
     "paused": "paused",
 }
+PDF = "application/pdf"
+CUPS_QUEUE = "appeal-forms"
 PRINTER_ATTRIBUTES = ["printer-state", "printer-state-reasons", "printer-is-accepting-jobs",
                       "printer-make-and-model", "document-format-supported", "queued-job-count"]
 
@@ -185,10 +195,16 @@ class FormPrinter:
         if fault is not None:
             self.last_status = info.to_device_status()
             raise fault
+        formats = [str(f) for f in info.attributes.get("document-format-supported", [])]
+        if PDF not in formats:
+            raise DeviceConfigError(
+                f"form printer at {self.uri} does not take PDF (it takes {', '.join(formats) or 'nothing it names'}); "
+                f"reach it through a CUPS queue, which converts: kioskctl provision with form_printer_device, "
+                f"or lpadmin -p {CUPS_QUEUE} -E -v {self.uri} -m everywhere", device=DEVICE)
         msg = self._request(Op.PRINT_JOB)
         msg.add(Tag.OPERATION, "requesting-user-name", Tag.NAME, str(self.cfg["user"]))
         msg.add(Tag.OPERATION, "job-name", Tag.NAME, job_name)
-        msg.add(Tag.OPERATION, "document-format", Tag.MIME_TYPE, "application/pdf")
+        msg.add(Tag.OPERATION, "document-format", Tag.MIME_TYPE, PDF)
         if copies != 1:
             msg.add(Tag.JOB, "copies", Tag.INTEGER, copies)
         msg.data = data
@@ -285,3 +301,30 @@ class FormPrinter:
 
 def from_config(cfg: Mapping[str, Any], session: requests.Session | None = None) -> FormPrinter:
     return FormPrinter(cfg, session)
+
+
+def add_cups_queue(device_uri: str, *, name: str = CUPS_QUEUE, server: str | None = None,
+                   timeout: float = 120.0) -> str:
+    """Make (or remake) a driverless CUPS queue for the printer at ``device_uri`` (its own
+    ``ipp://`` or ``ipps://`` URI): ``lpadmin -p NAME -E -v DEVICE_URI -m everywhere``. CUPS asks
+    the printer for its attributes and writes the queue's PPD; it then converts what it gets (PDF)
+    to a format the printer lists. Returns the queue's URI for the ``uri`` setting.
+    ``server`` (host:port) is lpadmin's ``-h``; by default the local cupsd."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,127}", name):
+        raise DeviceConfigError(f"CUPS queue name {name!r}: letters, digits, _ . - only", device=DEVICE)
+    if urlsplit(device_uri).scheme not in ("ipp", "ipps") or not urlsplit(device_uri).hostname:
+        raise DeviceConfigError(f"form printer device uri {device_uri!r}: expected ipp://host/path", device=DEVICE)
+    lpadmin = shutil.which("lpadmin") or "/usr/sbin/lpadmin"
+    cmd = [lpadmin, *(["-h", server] if server else []), "-p", name, "-E", "-v", device_uri, "-m", "everywhere"]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except FileNotFoundError as err:
+        raise DeviceConfigError("lpadmin is not installed (Debian: cups-client)", device=DEVICE) from err
+    except subprocess.TimeoutExpired as err:
+        raise DeviceTimeout(f"lpadmin did not finish in {timeout:.0f} s", device=DEVICE) from err
+    if out.returncode != 0:
+        raise DeviceOffline(f"lpadmin could not make the queue {name} for {device_uri}: "
+                            f"{(out.stderr or out.stdout).strip()}", device=DEVICE)
+    log.info("form printer: CUPS queue %s made for %s (driverless)", name, device_uri)
+    host = server or "localhost:631"
+    return f"ipp://{host}/printers/{name}"

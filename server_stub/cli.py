@@ -15,11 +15,13 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 logger = logging.getLogger("server_stub.cli")
@@ -77,6 +79,44 @@ def scheduled_jobs_forever() -> None:
         time.sleep(interval)
 
 
+def sd_notify(message: str) -> None:
+    """systemd's notification protocol (sd_notify(3)) on ``$NOTIFY_SOCKET``; nothing outside systemd."""
+    addr = os.environ.get("NOTIFY_SOCKET", "")
+    if addr:
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.connect("\0" + addr[1:] if addr.startswith("@") else addr)
+            s.sendall(message.encode())
+
+
+def systemd_watchdog(host: str, port: int) -> None:
+    """READY=1 once the workers answer a request to the server's own login page, then WATCHDOG=1
+    after each such answer (every ``$WATCHDOG_USEC``/2, else every second until ready): workers
+    that hang or die stop the pings and systemd restarts the service (appeal-city-server.service)."""
+    import http.client
+
+    usec = os.environ.get("WATCHDOG_USEC", "")
+    mine = os.environ.get("WATCHDOG_PID", str(os.getpid())) == str(os.getpid())
+    interval = int(usec) / 2e6 if usec.isdigit() and int(usec) and mine else None
+    log = logging.getLogger("server_stub.watchdog")
+    ready = False
+    while os.environ.get("NOTIFY_SOCKET"):
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=interval or 5.0)
+            conn.request("GET", "/accounts/login/", headers={"Host": "localhost"})
+            status = conn.getresponse().status
+            conn.close()
+        except OSError as err:
+            status = 0
+            if ready:
+                log.warning("watchdog: the server did not answer: %s", err)
+        if 0 < status < 500:
+            sd_notify("WATCHDOG=1" if ready else "READY=1")
+            ready = True
+            if interval is None:
+                return
+        time.sleep(interval if ready and interval else 1.0)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -104,6 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sock.set_inheritable(True)
     host, port = sock.getsockname()[:2]
     print(f"city-server listening on http://{host}:{port}/", flush=True)
+    threading.Thread(target=systemd_watchdog, args=(host, port), name="watchdog", daemon=True).start()
     config = uvicorn.Config("server_stub.serve:application", host=host, port=port, workers=args.workers,
                             log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)
     server = uvicorn.Server(config)

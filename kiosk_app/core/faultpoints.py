@@ -15,6 +15,7 @@ import time
 POINTS = (
     "spool.mid_write",        # half of a spool file written, not yet fsynced or renamed
     "store.before_commit",    # the appeal's rows inserted, COMMIT not yet issued
+    "ui.sheets",              # the kiosk's UI thread hangs as the sheets screen shows (intake open)
 )
 
 

@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     win = KioskWindow(terminal_opener(cfg, ns.config, env, in_process=ns.in_process), cfg=cfg,
                       speech_engine=ns.speech_engine)
+    from .watchdog import KioskWatchdog
+    KioskWatchdog(win, app)                      # systemd: READY, watchdog pings, update restarts
 
     if ns.ready_probe:
         import time

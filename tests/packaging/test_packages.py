@@ -1,11 +1,14 @@
-"""The Debian packages, built by ``bash packaging/build.sh``, installed into a throwaway root with
-``dpkg --root DIR --force-script-chrootless`` (the maintainer scripts run for real; they honour
-DPKG_ROOT and create the service users in that root's /etc/passwd), then:
+"""The Debian packages, built by ``bash packaging/build.sh`` (debhelper, dh-virtualenv) from a clean
+export, installed into a throwaway root with ``dpkg --root DIR --force-script-chrootless`` (the
+maintainer scripts that debhelper generated run for real: systemd-sysusers and systemd-tmpfiles
+with --root create the service users and folders in that root), then:
 
 - the installed commands run from the installed tree (its virtualenv, its code);
 - lintian reports no error on any package;
 - ``systemd-analyze verify --root DIR`` passes on each unit, with the units' ExecStart programs
-  present in the root (the host's systemd units are copied in beside them).
+  present in the root (the host's systemd units are copied in beside them);
+- the terminal package holds no test or demo module, no Qt library the kiosk does not load, and
+  the server's psycopg uses Debian's libpq.
 
 Slow (the build alone is about a minute on a quiet 2-core machine, lintian of the terminal package
 two to three more): marked ``packaging``. The wheels of the pinned dependencies are cached in
@@ -110,25 +113,71 @@ def _run(inst: Installed, venv: str, command: str, *args: str, env: dict[str, st
                           env={**clean, "QT_QPA_PLATFORM": "offscreen", **(env or {})}, timeout=timeout)
 
 
-def test_package_metadata(build: Build) -> None:
-    def field(pkg: str, name: str) -> str:
-        return subprocess.run(["dpkg-deb", "-f", str(build.debs[pkg]), name], text=True, capture_output=True,
-                              check=True).stdout.strip()
+def _field(build: Build, pkg: str, name: str) -> str:
+    return subprocess.run(["dpkg-deb", "-f", str(build.debs[pkg]), name], text=True, capture_output=True,
+                          check=True).stdout.strip()
 
+
+def test_package_metadata(build: Build) -> None:
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     for pkg in PACKAGES:
-        assert field(pkg, "Version") == f"{version}-1"
-    terminal = {d.strip().split()[0] for d in field("appeal-terminal", "Depends").split(",")}
-    assert {"python3.11", "adduser", "cage", "libsane1", "libzbar0", "fonts-dejavu-core", "tesseract-ocr-ukr"} <= terminal
-    assert field("appeal-terminal-sim", "Depends") == f"appeal-terminal (= {version}-1)"
-    assert "fonts-dejavu-core" in field("appeal-city-server", "Depends")
+        assert _field(build, pkg, "Version") == f"{version}-1"
+    terminal = {d.strip().split()[0] for d in _field(build, "appeal-terminal", "Depends").split(",")}
+    # from debian/control, and from dh_shlibdeps (the Debian libraries the wheels' objects load)
+    assert {"python3.11", "cage", "libsane1", "libzbar0", "fonts-dejavu-core", "tesseract-ocr-ukr"} <= terminal
+    assert {"libc6", "libgl1", "libxkbcommon0", "libwayland-client0", "libspeechd2"} <= terminal
+    assert "systemd | systemd-standalone-sysusers | systemd-sysusers" in _field(build, "appeal-terminal", "Pre-Depends") \
+        or "systemd-sysusers" in _field(build, "appeal-terminal", "Depends")
+    assert _field(build, "appeal-terminal", "Conflicts") == "modemmanager"
+    assert _field(build, "appeal-terminal-sim", "Depends") == \
+        f"appeal-terminal (>= {version}-1), appeal-terminal (<< {version}-1.1~)"
+    server = {d.strip().split()[0] for d in _field(build, "appeal-city-server", "Depends").split(",")}
+    assert {"fonts-dejavu-core", "libpq5", "python3.11"} <= server
     conffiles = subprocess.run(["dpkg-deb", "-I", str(build.debs["appeal-terminal"]), "conffiles"], text=True,
                                capture_output=True, check=True).stdout.split()
-    assert conffiles == ["/etc/appeal-terminal/kiosk.toml", "/etc/appeal-terminal/sync-agent.toml", "/etc/pam.d/appeal-kiosk"]
+    assert sorted(conffiles) == ["/etc/appeal-terminal/kiosk.toml", "/etc/appeal-terminal/sync-agent.toml",
+                                 "/etc/pam.d/appeal-kiosk"]
     listing = subprocess.run(["dpkg-deb", "-c", str(build.debs["appeal-terminal"])], text=True, capture_output=True,
                              check=True).stdout
     assert "/server_stub/" not in listing and "/hardware_sim/" not in listing      # each in its own package
-    assert "./lib/udev/rules.d/60-appeal-terminal.rules" in listing
+    for path in ("./lib/udev/rules.d/60-appeal-terminal.rules", "./usr/lib/sysusers.d/appeal-terminal.conf",
+                 "./usr/lib/tmpfiles.d/appeal-terminal.conf", "./lib/systemd/system/appeal-kiosk.service"):
+        assert path in listing, path
+    # the maintainer scripts are debhelper's: units, users and folders come from its snippets
+    postinst = subprocess.run(["dpkg-deb", "-I", str(build.debs["appeal-terminal"]), "postinst"], text=True,
+                              capture_output=True, check=True).stdout
+    for snippet in ("dh_installsysusers", "dh_installtmpfiles", "dh_installsystemd", "dh-virtualenv"):
+        assert f"Automatically added by {snippet}" in postinst or f"# {snippet} postinst autoscript" in postinst, snippet
+    assert "deb-systemd-invoke try-restart 'appeal-sync-agent.service'" in postinst   # restarted on upgrade
+    assert "appeal-kiosk.service" not in postinst.split("deb-systemd-invoke")[-1]    # the kiosk restarts itself
+
+
+def test_the_terminal_package_holds_no_test_or_demo_module_and_no_unused_qt(build: Build) -> None:
+    def files(pkg: str) -> list[str]:
+        out = subprocess.run(["dpkg-deb", "-c", str(build.debs[pkg])], text=True, capture_output=True, check=True).stdout
+        return [line.split()[5].removeprefix("./") for line in out.splitlines()]
+
+    terminal = files("appeal-terminal")
+    site = "usr/lib/appeal-terminal/venv/lib/python3.11/site-packages/"
+    ours = [f.removeprefix(site) for f in terminal if f.startswith(tuple(site + d for d in ("kiosk_app/", "devices/", "sync_agent/")))]
+    assert "kiosk_app/ui/main.py" in ours and "kiosk_app/ui/watchdog.py" in ours
+    offending = [f for f in ours if re.search(r"(^|/)(tests?|testing|testbench|scripted|demo)(/|\.py$|_)", f)]
+    assert offending == [], offending
+    assert not [f for f in terminal if re.search(r"/(tests|testing)/", f)]
+    # the test and demo helpers are in the simulator's package
+    sim = files("appeal-terminal-sim")
+    for m in ("testing", "testbench", "scripted"):
+        assert f"{site}kiosk_app/ui/{m}.py" in sim
+    # Qt: what the kiosk loads stays, the rest is gone
+    qt = [f.removeprefix(site + "PySide6/") for f in terminal if f.startswith(site + "PySide6/")]
+    for kept in ("QtCore.abi3.so", "QtWidgets.abi3.so", "QtTextToSpeech.abi3.so", "Qt/lib/libQt6TextToSpeech.so.6",
+                 "Qt/plugins/platforms/libqwayland.so", "Qt/plugins/platforms/libqoffscreen.so",
+                 "Qt/plugins/texttospeech/libqtexttospeech_speechd.so"):
+        assert kept in qt, kept
+    gone = [f for f in qt if re.search(r"3D|Charts|Graphs|DataVisualization|VirtualKeyboard|WebEngine|Designer|"
+                                       r"Quick|Qml|^Qt/qml/", f)]
+    assert gone == [], gone[:20]
+    print(f"\nappeal-terminal Installed-Size: {_field(build, 'appeal-terminal', 'Installed-Size')} KiB")
 
 
 def test_maintainer_scripts_made_users_folders_and_modes(installed: Installed) -> None:
@@ -174,11 +223,14 @@ def test_installed_commands_run_from_the_installed_tree(installed: Installed) ->
     # the code that ran is the installed one, and the installed example configuration validates
     where = subprocess.run([str(root / "usr/lib/appeal-terminal/venv/bin/python"), "-c",
                             "import kiosk_app, sync_agent, devices, PySide6.QtWidgets, cv2, sane, zxingcpp; "
-                            "print(kiosk_app.__file__, sync_agent.__file__)"],
+                            "from PySide6.QtTextToSpeech import QTextToSpeech; "
+                            "print(kiosk_app.__file__, sync_agent.__file__); "
+                            "print('ENGINES', *QTextToSpeech.availableEngines())"],
                            cwd=installed.build.tmp, text=True, capture_output=True, env={"PATH": "/usr/bin:/bin"})
     assert where.returncode == 0, where.stderr[-2000:]
     assert all(p.startswith(str(root / "usr/lib/appeal-terminal/venv/lib/python3.11/site-packages/"))
-               for p in where.stdout.split())
+               for p in where.stdout.splitlines()[0].split())
+    assert "speechd" in where.stdout.splitlines()[1].split()       # the pruned Qt still speaks
     check = _run(installed, "appeal-terminal", "kioskctl", "settings", "--check", str(root / "etc/appeal-terminal/kiosk.toml"))
     assert check.returncode == 0, check.stderr
     assert '"devices.intake.port": "/dev/appeal/intake"' in check.stdout
@@ -203,6 +255,15 @@ def test_installed_commands_run_from_the_installed_tree(installed: Installed) ->
     assert issued.returncode == 0, issued.stderr[-3000:]
     assert re.fullmatch(r"tc_017_\S{20,}", issued.stdout.strip().splitlines()[-1])
     assert (data / "city.sqlite3").stat().st_size > 0
+
+    # psycopg without a bundled libpq: the pure-Python implementation on Debian's libpq5
+    pq = subprocess.run([str(root / "usr/lib/appeal-city-server/venv/bin/python"), "-c",
+                         "import psycopg; print(psycopg.pq.__impl__, psycopg.pq.__build_version__, psycopg.pq.version())"],
+                        cwd=installed.build.tmp, text=True, capture_output=True, env={"PATH": "/usr/bin:/bin"})
+    assert pq.returncode == 0, pq.stderr[-2000:]
+    impl, _build, version = pq.stdout.split()
+    assert impl == "python" and int(version) >= 150000                  # Debian 12's libpq 15
+    assert not list((root / "usr/lib/appeal-city-server/venv/lib/python3.11/site-packages").glob("psycopg_binary*"))
 
 
 def _verify(root: Path, unit: Path) -> subprocess.CompletedProcess[str]:

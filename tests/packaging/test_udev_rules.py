@@ -90,10 +90,12 @@ def apply(rules: list[Rule], dev: Device) -> dict[str, object]:
                 break
         if not matched:
             continue
-        for key, _attr, op, value in r.items:
+        for key, attr, op, value in r.items:
             if op in ("==", "!="):
                 continue
-            if key == "GOTO":
+            if key == "ENV":
+                out[f"ENV{{{attr}}}"] = value
+            elif key == "GOTO":
                 skip_to = value
             elif key == "SYMLINK":
                 out["SYMLINK"].append(value)  # type: ignore[union-attr]
@@ -151,3 +153,16 @@ def test_the_example_devices_get_their_names(rules: list[Rule], dev: Device, lin
 def test_the_raw_usb_receipt_printer_is_reachable_by_group_lp(rules: list[Rule]) -> None:
     got = apply(rules, Device("usb", "1-1", own_attrs=_usb("04b8", "0202"), env={"DEVTYPE": "usb_device"}))
     assert (got["SYMLINK"], got.get("GROUP"), got.get("MODE")) == ([], "lp", "0660")
+
+
+@pytest.mark.parametrize(("dev", "ignored"), [
+    (Device("tty", "ttyUSB2", _usb("1e0e", "9001"), env={"ID_USB_INTERFACE_NUM": "02"}), True),   # modem, AT port
+    (Device("tty", "ttyUSB0", _usb("1e0e", "9001"), env={"ID_USB_INTERFACE_NUM": "00"}), True),   # modem, other port
+    (Device("tty", "ttyUSB3", _usb("0403", "6001", serial="A10K5XYZ")), True),                     # intake mechanism
+    (Device("tty", "ttyACM0", _usb("0c2e", "0b61")), True),                                        # barcode reader
+    (Device("tty", "ttyUSB0", _usb("067b", "2303")), False),                                       # someone else's
+])
+def test_modemmanager_is_kept_off_the_terminals_ports(rules: list[Rule], dev: Device, ignored: bool) -> None:
+    """ModemManager skips a port whose udev property ID_MM_DEVICE_IGNORE is 1 (its 80-mm-* rules
+    run after ours, 60-)."""
+    assert (apply(rules, dev).get("ENV{ID_MM_DEVICE_IGNORE}") == "1") is ignored

@@ -3,10 +3,12 @@ against CUPS's own ippeveprinter as a real peer."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 from PIL import Image
 
 from devices.errors import DeviceConfigError, DeviceOffline, PaperJam, PaperOut
-from devices.form_printer import SETTINGS, FormPrinter, from_config
+from devices.form_printer import SETTINGS, FormPrinter, add_cups_queue, from_config
 from devices.ipp import JobState
 from devices.state import DeviceState
 from hardware_sim.ipp_printer import IppPrinterSim
@@ -130,7 +132,14 @@ def _wait_port(port: int, timeout: float) -> bool:
 
 @pytest.fixture
 def ippeveprinter(tmp_path: Path) -> Iterator[str]:
-    """CUPS's reference IPP Everywhere printer on a free port.
+    with run_ippeveprinter(tmp_path, "application/pdf") as uri:
+        yield uri
+
+
+@contextlib.contextmanager
+def run_ippeveprinter(tmp_path: Path, formats: str) -> Iterator[str]:
+    """CUPS's reference IPP Everywhere printer on a free port, taking ``formats`` (its ``-f``);
+    what it prints is kept in ``tmp_path/spool``.
 
     ippeveprinter (CUPS 2.4) registers itself with DNS-SD through Avahi and exits without it, so
     we give it a private D-Bus and Avahi daemon of its own (no system services are touched).
@@ -160,7 +169,7 @@ def ippeveprinter(tmp_path: Path) -> Iterator[str]:
     spool = tmp_path / "spool"
     spool.mkdir()
     log = open(tmp_path / "ippeveprinter.log", "wb")  # noqa: SIM115
-    procs.append(subprocess.Popen([exe, "-p", str(port), "-d", str(spool), "-k", "-f", "application/pdf",
+    procs.append(subprocess.Popen([exe, "-p", str(port), "-d", str(spool), "-k", "-f", formats,
                                    "Test Printer"], env=env, stdout=log, stderr=subprocess.STDOUT))
     try:
         if not _wait_port(port, 8):
@@ -190,3 +199,130 @@ def test_every_setting_is_documented() -> None:
     doc = (Path(__file__).parents[2] / "docs/devices/form-printer.md").read_text(encoding="utf-8")
     for s in SETTINGS:
         assert f"| {s['key']} |" in doc, s["key"]
+
+
+# -- through CUPS ------------------------------------------------------------------------------
+# Must-show 4 of the fleet issue.
+# Must-show 4 of the fleet issue: the form printer through CUPS.
+#
+# A printer that does NOT take PDF (CUPS's ippeveprinter with ``-f image/pwg-raster``, the format of
+# an IPP Everywhere printer without a PDF interpreter) behind a real ``cupsd``, started by the test
+# as its own process with its own configuration folder, on a free loopback port. The driverless queue
+# is made as provisioning makes it (:func:`devices.form_printer.add_cups_queue`, ``lpadmin -m
+# everywhere``); the driver sends the form (PDF) to the queue, CUPS converts it, and the printer
+# receives PWG raster pages. Sent straight to the printer, the driver refuses before sending: the
+# printer's ``document-format-supported`` has no PDF.
+
+CUPSD = shutil.which("cupsd") or "/usr/sbin/cupsd"
+
+
+def _need(path: str, package: str) -> None:
+    if not os.path.exists(path):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing (Debian: {package}; packaging/dev/debian-packages.txt)")
+        pytest.skip(f"{path} is missing (Debian: {package})")
+
+
+@pytest.fixture
+def pwg_printer(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """ippeveprinter that takes PWG raster only; its own private D-Bus and Avahi (as in
+    test_form_printer.py). Yields its URI and the folder where it keeps what it printed."""
+    with run_ippeveprinter(tmp_path, "image/pwg-raster") as uri:
+        yield uri, tmp_path / "spool"
+
+
+@pytest.fixture
+def cupsd(tmp_path: Path) -> Iterator[str]:
+    """A cupsd of the test's own: configuration, spool, cache, state and logs in a folder of its
+    own, listening on 127.0.0.1 at a free port; no browsing, nothing shared. The folder is made
+    outside pytest's (0700) tmp_path: cupsd runs the filters as the lp user, which must reach the
+    spool."""
+    _need(CUPSD, "cups-daemon")
+    _need("/usr/lib/cups/filter/gstoraster", "cups-filters")
+    root = Path(tempfile.mkdtemp(prefix="appeal-cupsd-"))
+    os.chmod(root, 0o755)
+    for d in ("etc/ppd", "spool/tmp", "cache", "state/certs", "log"):
+        (root / d).mkdir(parents=True)
+    os.chmod(root / "spool", 0o1777)
+    os.chmod(root / "spool/tmp", 0o1777)
+    port = _free_port()
+    (root / "etc/cupsd.conf").write_text(f"""LogLevel debug
+Listen 127.0.0.1:{port}
+Browsing No
+BrowseLocalProtocols none
+DefaultAuthType None
+WebInterface No
+<Location />
+  Order allow,deny
+  Allow 127.0.0.1
+</Location>
+<Location /admin>
+  Order allow,deny
+  Allow 127.0.0.1
+</Location>
+<Policy default>
+  <Limit All>
+    Order allow,deny
+    Allow 127.0.0.1
+  </Limit>
+</Policy>
+""")
+    (root / "etc/cups-files.conf").write_text(f"""ServerRoot {root}/etc
+RequestRoot {root}/spool
+TempDir {root}/spool/tmp
+CacheDir {root}/cache
+StateDir {root}/state
+AccessLog {root}/log/access_log
+ErrorLog {root}/log/error_log
+PageLog {root}/log/page_log
+ServerBin /usr/lib/cups
+DataDir /usr/share/cups
+FileDevice No
+Sandboxing relaxed
+""")
+    log = open(tmp_path / "cupsd.out", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([CUPSD, "-f", "-c", str(root / "etc/cupsd.conf"), "-s", str(root / "etc/cups-files.conf")],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert _wait_port(port, 15), (root / "log/error_log").read_text(errors="replace")[-3000:]
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        shutil.copytree(root / "log", tmp_path / "cups-log", dirs_exist_ok=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_printer_without_pdf_prints_the_form_through_a_cups_queue(
+        cupsd: str, pwg_printer: tuple[str, Path], sample_pdf: Path, tmp_path: Path) -> None:
+    printer_uri, printed = pwg_printer
+    direct = driver(printer_uri)
+    formats = direct.printer_info().attributes["document-format-supported"]
+    assert "application/pdf" not in formats and "image/pwg-raster" in formats, formats
+    # straight to the printer: refused before anything is sent
+    with pytest.raises(DeviceConfigError, match="does not take PDF"):
+        direct.print_pdf(sample_pdf)
+    assert not any(printed.iterdir())
+
+    # provisioning's queue, then the same driver through CUPS
+    queue = add_cups_queue(printer_uri, server=cupsd)
+    assert queue == f"ipp://{cupsd}/printers/appeal-forms"
+    fp = driver(queue, job_timeout=60, poll_interval=0.2)
+    assert "application/pdf" in fp.printer_info().attributes["document-format-supported"]
+    assert fp.status().state in (DeviceState.READY, DeviceState.WARNING)
+    result = fp.print_pdf(sample_pdf, job_name="бланк звернення")
+    assert result.state == JobState.COMPLETED
+    # what the printer got: PWG raster (the "RaS2" sync word), two pages of A4, not the PDF
+    deadline = time.monotonic() + 30
+    while not [f for f in printed.iterdir() if f.stat().st_size > 0] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [job] = [f for f in printed.iterdir() if f.stat().st_size > 0]
+    data = job.read_bytes()
+    assert data[:4] == b"RaS2", data[:16]
+    assert data.count(b"PwgRaster\x00") == 2                      # one page header per page
+    assert b"%PDF" not in data[:1024]

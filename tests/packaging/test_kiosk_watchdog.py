@@ -1,0 +1,201 @@
+"""Must-show 3 of the fleet issue: the kiosk's event loop frozen mid-intake under a systemd-like
+watchdog; the kiosk is killed and started again, on its welcome screen, the intake recovered.
+
+The harness does what systemd does for appeal-kiosk.service (Type=notify, WatchdogSec,
+Restart=always): it binds a notification socket, starts the program with ``NOTIFY_SOCKET``,
+``WATCHDOG_USEC`` and ``WATCHDOG_PID`` (set by a shell that then execs the program, as systemd sets
+it for the process it forks), reads READY=1, STATUS= and WATCHDOG=1 datagrams, and when no ping
+came for WatchdogSec sends SIGABRT (then SIGKILL) and starts the program again.
+
+The real kiosk process (offscreen) runs against a hardware-sim bench; a scripted resident (the
+demo's) walks through an appeal; ``KIOSK_FAULTPOINT=ui.sheets`` makes the UI thread hang as the
+sheets screen shows, the scanned pages in an open intake. The restarted kiosk is the unit's
+program alone (the resident has walked away)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from kiosk_app.ui.testbench import SimBench
+
+ROOT = Path(__file__).resolve().parents[2]
+SHEETS = ROOT / "examples" / "sheets"
+WATCHDOG_SEC = 8.0
+
+
+@dataclass
+class Notify:
+    at: float
+    pid: int
+    fields: dict[str, str]
+
+
+@dataclass
+class SystemdLike:
+    tmp: Path
+    env: dict[str, str]
+    watchdog_sec: float
+    messages: list[Notify] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        self.path = self.tmp / "notify.sock"
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(self.path))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        self.sock.settimeout(0.2)
+
+    def start(self, argv: list[str], **extra: str) -> None:
+        self.starts = getattr(self, "starts", 0) + 1
+        log = open(self.tmp / f"run-{self.starts}.log", "wb")  # noqa: SIM115 - closed with the process
+        env = {**self.env, **extra, "NOTIFY_SOCKET": str(self.path), "WATCHDOG_USEC": str(int(self.watchdog_sec * 1e6))}
+        self.proc = subprocess.Popen(["sh", "-c", 'WATCHDOG_PID=$$; export WATCHDOG_PID; exec "$@"', "sh", *argv],
+                                     env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+        self.started = time.monotonic()
+        self.last_ping: float | None = None
+        self.events.append(f"start {self.proc.pid}")
+
+    def log(self, n: int) -> str:
+        return (self.tmp / f"run-{n}.log").read_text(errors="replace")
+
+    def receive(self) -> None:
+        try:
+            data, anc, _flags, _addr = self.sock.recvmsg(4096, socket.CMSG_SPACE(12))
+        except TimeoutError:
+            return
+        pid = 0
+        for level, kind, payload in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                pid = int.from_bytes(payload[:4], "little")
+        fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
+        self.messages.append(Notify(time.monotonic(), pid, fields))
+        if fields.get("WATCHDOG") == "1":
+            self.last_ping = time.monotonic()
+        if fields.get("READY") == "1":
+            self.events.append("ready")
+            self.last_ping = time.monotonic()
+
+    def supervise(self, until: float, stop_when: object = None) -> None:
+        """Run as the service manager until ``until`` (monotonic) or ``stop_when()``; a watchdog
+        timeout kills the process (SIGABRT, then SIGKILL) and the caller restarts it."""
+        assert self.proc is not None
+        while time.monotonic() < until:
+            self.receive()
+            if callable(stop_when) and stop_when():
+                return
+            if self.proc.poll() is not None:
+                self.events.append(f"exited {self.proc.returncode}")
+                return
+            if self.last_ping is not None and time.monotonic() - self.last_ping > self.watchdog_sec:
+                self.events.append("watchdog timeout")
+                os.killpg(self.proc.pid, signal.SIGABRT)
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait()
+                self.events.append("killed")
+                return
+        raise AssertionError(f"timed out; events {self.events}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.sock.close()
+
+    def since(self, t: float) -> list[Notify]:
+        return [m for m in self.messages if m.at >= t]
+
+
+@pytest.fixture
+def bench(tmp_path: Path):
+    b = SimBench(tmp_path / "sim").start()
+    yield b
+    b.stop()
+
+
+@pytest.mark.timeout(300)
+def test_frozen_event_loop_is_restarted_on_welcome_with_the_intake_recovered(bench: SimBench, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    env = bench.env(store, KIOSK_UI_SPEECH="false", QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    env.pop("NOTIFY_SOCKET", None)
+    kiosk = [sys.executable, "-m", "kiosk_app.ui.main", "--config", str(tmp_path / "none.toml")]
+    sd = SystemdLike(tmp_path, env, WATCHDOG_SEC)
+    bench.feed([SHEETS / "appeal-page1.png", SHEETS / "appeal-page2.png"])
+    try:
+        # 1. a resident walks through an appeal; the UI thread hangs on the sheets screen
+        sd.start([*kiosk, "--scripted-resident", str(tmp_path / "shots")], KIOSK_FAULTPOINT="ui.sheets")
+        sd.supervise(time.monotonic() + 200)
+        first = sd.messages[:]
+        assert sd.events[-2:] == ["watchdog timeout", "killed"], (sd.events, sd.log(1)[-3000:])
+        assert "FAULTPOINT ui.sheets" in sd.log(1)
+        screens = [m.fields["STATUS"] for m in first if "STATUS" in m.fields]
+        assert screens[-1] == "screen sheets" and "screen welcome" in screens and "screen tray" in screens, screens
+        pings = [m for m in first if m.fields.get("WATCHDOG") == "1"]
+        assert len(pings) >= 2 and all(m.pid != 0 for m in pings)           # the loop pinged while it ran
+        assert "NUMBER" not in sd.log(1)                                    # no receipt: the intake was open
+        with sqlite3.connect(store / "terminal.db") as db:
+            assert [r[0] for r in db.execute("SELECT state FROM intakes")] == ["open"]
+
+        # 2. systemd starts the unit's program again: welcome screen, pinging, intake recovered
+        restarted = time.monotonic()
+        sd.start(kiosk)
+        sd.supervise(time.monotonic() + 120, stop_when=lambda: sum(
+            m.fields.get("WATCHDOG") == "1" for m in sd.since(restarted)) >= 3)
+        after = sd.since(restarted)
+        assert after[0].fields.get("READY") == "1" and after[0].fields.get("STATUS") == "screen welcome", after[0]
+        assert all(m.fields.get("STATUS", "screen welcome") == "screen welcome" for m in after)
+        assert sd.proc is not None and sd.proc.poll() is None
+        deadline = time.monotonic() + 60
+        while True:
+            with sqlite3.connect(store / "terminal.db") as db:
+                intakes = list(db.execute("SELECT state, number FROM intakes"))
+                numbers = dict(db.execute("SELECT compact, state FROM numbers"))
+            if (intakes and intakes[0][0] == "interrupted") or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert [i[0] for i in intakes] == ["interrupted"], intakes
+        assert numbers[intakes[0][1]] == "void"
+    finally:
+        sd.stop()
+
+
+@pytest.mark.timeout(180)
+def test_the_city_server_pings_while_its_workers_answer(tmp_path: Path) -> None:
+    """``city-server run`` under the same harness: READY=1 once its workers answer, then a WATCHDOG=1 after
+    each answered request to itself; stopped (SIGSTOP) workers stop the pings and the harness
+    kills it, as systemd would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CITY_SERVER_", "NOTIFY_", "WATCHDOG_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    sd = SystemdLike(tmp_path, env, 6.0)
+    sd.start([sys.executable, "-m", "server_stub.cli", "run", "--port", "0", "--no-demo", "--workers", "2",
+              "--data-dir", str(tmp_path / "data")])
+    try:
+        sd.supervise(time.monotonic() + 120, stop_when=lambda: sum(m.fields.get("WATCHDOG") == "1" for m in sd.messages) >= 3)
+        assert sd.messages[0].fields == {"READY": "1"}
+        assert sd.proc is not None and sd.proc.poll() is None
+        # the workers stop answering (the supervisor, which pings, keeps running)
+        workers = subprocess.run(["pgrep", "-P", str(sd.proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(workers) >= 2, workers            # the two workers (and multiprocessing's helper)
+        for pid in workers:
+            os.kill(int(pid), signal.SIGSTOP)
+        sd.supervise(time.monotonic() + 60)
+        assert sd.events[-2:] == ["watchdog timeout", "killed"], sd.events
+    finally:
+        sd.stop()
