@@ -25,7 +25,11 @@
 #
 # Settings (environment): DIST_DIR (default dist/), APPEAL_BUILD_CACHE (default $DIST_DIR/.cache),
 # DEB_COMPRESS and DEB_COMPRESS_LEVEL (dpkg-deb -Z and -z: xz or gzip; default xz 6; lintian in
-# Debian 12 refuses zstd members), DEB_REVISION (default 1).
+# Debian 12 refuses zstd members), DEB_REVISION (default 1); for a city's fleet, APPEAL_REPO_URL
+# (its signed APT repository, made by packaging/repo.sh) and APPEAL_REPO_KEYRING (the repository
+# key's public part, the file repo.sh writes): appeal-terminal then installs the APT source
+# /etc/apt/sources.list.d/appeal-terminal.sources and the key, and unattended-upgrades takes the
+# updates from there.
 # Needs (Debian 12): dpkg-dev debhelper dh-virtualenv python3-venv (packaging/dev/debian-packages.txt).
 set -euo pipefail
 
@@ -101,6 +105,11 @@ lock "$deb/requirements-terminal.txt" "$src/debian/lock-terminal.txt"
 lock "$deb/requirements-server.txt" "$src/debian/lock-server.txt"
 
 # 3. dpkg-buildpackage ---------------------------------------------------------------------------
+if [ -n "${APPEAL_REPO_URL:-}" ]; then
+    [ -f "${APPEAL_REPO_KEYRING:-}" ] || { echo "build.sh: APPEAL_REPO_URL needs APPEAL_REPO_KEYRING (a key file)" >&2; exit 1; }
+    APPEAL_REPO_KEYRING="$(cd "$(dirname "$APPEAL_REPO_KEYRING")" && pwd)/$(basename "$APPEAL_REPO_KEYRING")"
+    export APPEAL_REPO_URL APPEAL_REPO_KEYRING
+fi
 say "dpkg-buildpackage (debhelper, dh-virtualenv)"
 export APPEAL_WHEELHOUSE="$wheels"
 export DH_COMPRESS="${DEB_COMPRESS:-xz}" DH_COMPRESS_LEVEL="${DEB_COMPRESS_LEVEL:-6}"

@@ -1,8 +1,16 @@
-"""Registers the ``packaging`` marker (deselect the slow package build with ``-m "not packaging"``)."""
+"""Registers the ``packaging`` marker (deselect the slow package build with ``-m "not packaging"``)
+and the session fixtures of pkgbuild.py (the packages built once, installed into a throwaway root)."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from pkgbuild import build, installed, repo_key  # noqa: F401 - fixtures for this folder's tests
 
 
 def pytest_configure(config: pytest.Config) -> None:
