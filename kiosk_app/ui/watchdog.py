@@ -29,9 +29,11 @@ log = logging.getLogger(__name__)
 UPDATE_CHECK_MS = 30_000
 
 
-def _code_stamp() -> tuple[int, int] | None:
+def _code_stamp(path: Path) -> tuple[int, int] | None:
+    """The identity of a file of the installed code: dpkg replaces every file of a package it
+    upgrades (a new inode), so a changed stamp means a new version is on disk."""
     try:
-        st = Path(kiosk_app.__file__).stat()
+        st = path.stat()
     except OSError:
         return None
     return st.st_ino, st.st_mtime_ns
@@ -42,7 +44,8 @@ class KioskWatchdog(QObject):
         super().__init__(win)
         self.win, self.app = win, app
         self.env = dict(os.environ if env is None else env)
-        self.stamp = _code_stamp()
+        self.code_file = Path(self.env.get("KIOSK_CODE_STAMP_FILE") or kiosk_app.__file__)
+        self.stamp = _code_stamp(self.code_file)
         self.pings = 0
         interval = watchdog_interval(self.env, pids=(os.getpid(), os.getppid()))
         self.timer = QTimer(self)
@@ -70,7 +73,7 @@ class KioskWatchdog(QObject):
             faultpoints.reached("ui.sheets")      # crash tests: the UI thread hangs here
 
     def check_update(self) -> None:
-        stamp = _code_stamp()
+        stamp = _code_stamp(self.code_file)
         if stamp is None or stamp == self.stamp:
             return
         if self.win.current != "welcome" or not self.win.session.is_empty() or self.win.worker.busy:

@@ -199,3 +199,50 @@ def test_the_city_server_pings_while_its_workers_answer(tmp_path: Path) -> None:
         assert sd.events[-2:] == ["watchdog timeout", "killed"], sd.events
     finally:
         sd.stop()
+
+
+def replace(stamp: Path) -> None:
+    """What dpkg does to each file of a package it upgrades: a new file renamed over the old one."""
+    new = stamp.with_suffix(".dpkg-new")
+    new.write_text("new version\n")
+    new.rename(stamp)
+
+
+@pytest.mark.timeout(300)
+def test_an_installed_update_restarts_the_kiosk_only_on_the_welcome_screen(bench: SimBench, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    stamp = tmp_path / "installed-code"
+    stamp.write_text("version N\n")
+    env = bench.env(store, KIOSK_UI_SPEECH="false", QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT),
+                    KIOSK_CODE_STAMP_FILE=str(stamp), KIOSK_UPDATE_CHECK_MS="200")
+    kiosk = [sys.executable, "-m", "kiosk_app.ui.main", "--config", str(tmp_path / "none.toml")]
+    sd = SystemdLike(tmp_path, env, 60.0)
+    bench.feed([SHEETS / "appeal-page1.png", SHEETS / "appeal-page2.png"])
+    try:
+        # 1. the update lands while a resident is in a session: the appeal goes on to its receipt
+        sd.start([*kiosk, "--scripted-resident", str(tmp_path / "shots")])
+        sd.supervise(time.monotonic() + 120, stop_when=lambda: any(
+            m.fields.get("STATUS") == "screen surname" for m in sd.messages))
+        replace(stamp)
+        replaced = time.monotonic()
+        sd.supervise(time.monotonic() + 200)
+        assert sd.events[-1] == "exited 0", sd.events
+        assert "NUMBER " in sd.log(1)                                   # the receipt was given
+        after = [m.fields for m in sd.since(replaced)]
+        screens = [f["STATUS"] for f in after if f.get("STATUS", "").startswith("screen ")]
+        assert "screen sheets" in screens and screens[-1] == "screen welcome", screens
+        stopping = [i for i, f in enumerate(after) if f.get("STOPPING") == "1"]
+        last_welcome = max(i for i, f in enumerate(after) if f.get("STATUS") == "screen welcome")
+        assert all(i > last_welcome for i in stopping), after      # never inside the session
+
+        # 2. on the welcome screen with no one there: the kiosk quits for systemd to restart it
+        sd.start(kiosk)
+        sd.supervise(time.monotonic() + 120, stop_when=lambda: any(
+            m.fields.get("READY") == "1" for m in sd.since(replaced + 1e-3) if m.pid == sd.proc.pid))
+        started = time.monotonic()
+        replace(stamp)
+        sd.supervise(time.monotonic() + 60)
+        assert sd.events[-1] == "exited 0", sd.events
+        assert {"STOPPING": "1", "STATUS": "restarting for the installed update"} in [m.fields for m in sd.since(started)]
+    finally:
+        sd.stop()
