@@ -56,18 +56,21 @@ class KioskWatchdog(QObject):
         self.updates.timeout.connect(self.check_update)
         if self.env.get("NOTIFY_SOCKET"):
             self.updates.start(int(self.env.get("KIOSK_UPDATE_CHECK_MS", UPDATE_CHECK_MS)))
-        win.stack.currentChanged.connect(self.screen_changed)
+        win.nav.shown.connect(self.screen_changed)
         QTimer.singleShot(0, self, self.ready)
 
+    @property
+    def screen(self) -> str:
+        return str(self.win.nav.current or "")
+
     def ready(self) -> None:
-        sd_notify(f"READY=1\nSTATUS=screen {self.win.current}", self.env)
+        sd_notify(f"READY=1\nSTATUS=screen {self.screen}", self.env)
 
     def ping(self) -> None:
         self.pings += 1
         sd_notify("WATCHDOG=1", self.env)
 
-    def screen_changed(self, _index: int) -> None:
-        sid = self.win.current
+    def screen_changed(self, sid: str) -> None:
         sd_notify(f"STATUS=screen {sid}", self.env)
         if sid == "sheets":
             faultpoints.reached("ui.sheets")      # crash tests: the UI thread hangs here
@@ -76,7 +79,7 @@ class KioskWatchdog(QObject):
         stamp = _code_stamp(self.code_file)
         if stamp is None or stamp == self.stamp:
             return
-        if self.win.current != "welcome" or not self.win.session.is_empty() or self.win.worker.busy:
+        if self.screen != "welcome" or not self.win.session.is_empty() or self.win.worker.busy:
             return                                # a resident is here: after the session
         log.warning("kiosk: a new version is installed; restarting on the welcome screen")
         sd_notify("STOPPING=1\nSTATUS=restarting for the installed update", self.env)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_app.ui.testbench import SimBench
+from hardware_sim.process import SimBench
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEETS = ROOT / "examples" / "sheets"
@@ -123,6 +123,15 @@ class SystemdLike:
         return [m for m in self.messages if m.at >= t]
 
 
+def bench_env(bench: SimBench, store: Path, **extra: str) -> dict[str, str]:
+    """The kiosk's environment for this bench (as tests/ui does): the devices of the simulator."""
+    from kiosk_app.core.config import sim_overrides
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "NOTIFY_", "WATCHDOG_"))}
+    env.update(sim_overrides(bench.workdir), KIOSK_STORE_DIR=str(store), KIOSK_INTAKE_OCR="false", **extra)
+    return env
+
+
 @pytest.fixture
 def bench(tmp_path: Path):
     b = SimBench(tmp_path / "sim").start()
@@ -133,8 +142,7 @@ def bench(tmp_path: Path):
 @pytest.mark.timeout(300)
 def test_frozen_event_loop_is_restarted_on_welcome_with_the_intake_recovered(bench: SimBench, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    env = bench.env(store, KIOSK_UI_SPEECH="false", QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    env.pop("NOTIFY_SOCKET", None)
+    env = bench_env(bench, store, KIOSK_UI_SPEECH="false", QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     kiosk = [sys.executable, "-m", "kiosk_app.ui.main", "--config", str(tmp_path / "none.toml")]
     sd = SystemdLike(tmp_path, env, WATCHDOG_SEC)
     bench.feed([SHEETS / "appeal-page1.png", SHEETS / "appeal-page2.png"])
@@ -213,7 +221,7 @@ def test_an_installed_update_restarts_the_kiosk_only_on_the_welcome_screen(bench
     store = tmp_path / "store"
     stamp = tmp_path / "installed-code"
     stamp.write_text("version N\n")
-    env = bench.env(store, KIOSK_UI_SPEECH="false", QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT),
+    env = bench_env(bench, store, KIOSK_UI_SPEECH="false", QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT),
                     KIOSK_CODE_STAMP_FILE=str(stamp), KIOSK_UPDATE_CHECK_MS="200")
     kiosk = [sys.executable, "-m", "kiosk_app.ui.main", "--config", str(tmp_path / "none.toml")]
     sd = SystemdLike(tmp_path, env, 60.0)
