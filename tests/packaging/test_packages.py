@@ -61,7 +61,8 @@ def test_package_metadata(build: Build) -> None:
     conffiles = subprocess.run(["dpkg-deb", "-I", str(build.debs["appeal-terminal"]), "conffiles"], text=True,
                                capture_output=True, check=True).stdout.split()
     assert sorted(conffiles) == ["/etc/appeal-terminal/kiosk.toml", "/etc/appeal-terminal/sync-agent.toml",
-                                 "/etc/pam.d/appeal-kiosk"]
+                                 "/etc/apt/apt.conf.d/52appeal-terminal",
+                                 "/etc/apt/sources.list.d/appeal-terminal.sources", "/etc/pam.d/appeal-kiosk"]
     listing = subprocess.run(["dpkg-deb", "-c", str(build.debs["appeal-terminal"])], text=True, capture_output=True,
                              check=True).stdout
     assert "/server_stub/" not in listing and "/hardware_sim/" not in listing      # each in its own package
@@ -74,7 +75,12 @@ def test_package_metadata(build: Build) -> None:
     for snippet in ("dh_installsysusers", "dh_installtmpfiles", "dh_installsystemd", "dh-virtualenv"):
         assert f"Automatically added by {snippet}" in postinst or f"# {snippet} postinst autoscript" in postinst, snippet
     assert "deb-systemd-invoke try-restart 'appeal-sync-agent.service'" in postinst   # restarted on upgrade
-    assert "appeal-kiosk.service" not in postinst.split("deb-systemd-invoke")[-1]    # the kiosk restarts itself
+    # the kiosk restarts itself on its welcome screen: an upgrade neither stops nor restarts it
+    # (prerm stops it on removal only)
+    for script in ("preinst", "postinst"):
+        text = subprocess.run(["dpkg-deb", "-I", str(build.debs["appeal-terminal"]), script], text=True,
+                              capture_output=True).stdout
+        assert not [line for line in text.splitlines() if "deb-systemd-invoke" in line and "appeal-kiosk" in line]
 
 
 def test_the_terminal_package_holds_no_test_or_demo_module_and_no_unused_qt(build: Build) -> None:
@@ -89,8 +95,10 @@ def test_the_terminal_package_holds_no_test_or_demo_module_and_no_unused_qt(buil
     offending = [f for f in ours if re.search(r"(^|/)(tests?|testing|testbench|scripted|demo)(/|\.py$|_)", f)]
     assert offending == [], offending
     assert not [f for f in terminal if re.search(r"/(tests|testing)/", f)]
-    # the scripted resident (the demo's) is in the simulator's package
-    assert f"{site}kiosk_app/ui/scripted.py" in files("appeal-terminal-sim")
+    # the scripted resident (the demo's) and the queue maker of tests and demos are in the
+    # simulator's package
+    sim = files("appeal-terminal-sim")
+    assert f"{site}kiosk_app/ui/scripted.py" in sim and f"{site}sync_agent/demo.py" in sim
     # Qt: what the kiosk loads stays, the rest is gone
     qt = [f.removeprefix(site + "PySide6/") for f in terminal if f.startswith(site + "PySide6/")]
     for kept in ("QtCore.abi3.so", "QtWidgets.abi3.so", "QtTextToSpeech.abi3.so", "Qt/lib/libQt6TextToSpeech.so.6",
