@@ -21,7 +21,9 @@ if [ "$#" -lt 3 ]; then
 fi
 repo="$1"; key="$2"; shift 2
 command -v reprepro >/dev/null || { echo "repo.sh: reprepro is needed (apt-get install reprepro)" >&2; exit 1; }
-gpg --batch --list-secret-keys "$key" >/dev/null 2>&1 || { echo "repo.sh: no secret key $key in ${GNUPGHOME:-~/.gnupg}" >&2; exit 1; }
+# reprepro's SignWith takes one word: the key's fingerprint
+fpr="$(gpg --batch --with-colons --list-secret-keys "$key" 2>/dev/null | awk -F: '/^fpr:/ {print $10; exit}')"
+[ -n "$fpr" ] || { echo "repo.sh: no secret key $key in ${GNUPGHOME:-~/.gnupg}" >&2; exit 1; }
 mkdir -p "$repo/conf"
 cat > "$repo/conf/distributions" <<CONF
 Origin: appeal-terminal
@@ -31,7 +33,7 @@ Codename: bookworm
 Architectures: $(dpkg --print-architecture)
 Components: main
 Description: appeal terminal packages of the city
-SignWith: $key
+SignWith: $fpr
 CONF
 cat > "$repo/conf/options" <<CONF
 basedir $repo
@@ -40,5 +42,5 @@ for deb in "$@"; do
     reprepro -b "$repo" --silent includedeb bookworm "$deb"
 done
 reprepro -b "$repo" --silent export bookworm
-gpg --batch --yes --export "$key" > "$repo/appeal-terminal-archive-keyring.gpg"
+gpg --batch --yes --export "$fpr" > "$repo/appeal-terminal-archive-keyring.gpg"
 reprepro -b "$repo" list bookworm
