@@ -62,7 +62,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def repo_key(tmp_path_factory: pytest.TempPathFactory) -> RepoKey:
+def repo_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoKey]:
     need("gpg")
     home = tmp_path_factory.mktemp("gnupg")
     home.chmod(0o700)
@@ -72,7 +72,13 @@ def repo_key(tmp_path_factory: pytest.TempPathFactory) -> RepoKey:
     keyring = home / "appeal-terminal-archive-keyring.gpg"
     keyring.write_bytes(subprocess.run(["gpg", "--batch", "--export", REPO_KEY], env=env, check=True,
                                        capture_output=True).stdout)
-    return RepoKey(home, keyring, REPO_KEY, free_port())
+    yield RepoKey(home, keyring, REPO_KEY, free_port())
+    stop_gpg_agent(home)
+
+
+def stop_gpg_agent(home: Path) -> None:
+    """gpg starts an agent for each GNUPGHOME; the tests stop the ones they caused."""
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True, timeout=30)
 
 
 @pytest.fixture(scope="session")

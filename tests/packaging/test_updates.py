@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from pkgbuild import ROOT, Build, RepoKey, free_port, need
+from pkgbuild import ROOT, Build, RepoKey, free_port, need, stop_gpg_agent
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
 
@@ -188,3 +188,4 @@ def test_install_from_the_signed_repository_then_an_upgrade_takes_the_next_versi
         assert "NO_PUBKEY" in text or "not signed" in text or "The following signatures couldn't be verified" in text, text
     finally:
         server.shutdown()
+        stop_gpg_agent(other_home)
