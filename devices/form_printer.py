@@ -199,8 +199,8 @@ class FormPrinter:
         if PDF not in formats:
             raise DeviceConfigError(
                 f"form printer at {self.uri} does not take PDF (it takes {', '.join(formats) or 'nothing it names'}); "
-                f"reach it through a CUPS queue, which converts: kioskctl provision with form_printer_device, "
-                f"or lpadmin -p {CUPS_QUEUE} -E -v {self.uri} -m everywhere", device=DEVICE)
+                f"reach it through a CUPS queue, which converts: lpadmin -p {CUPS_QUEUE} -E -v {self.uri} "
+                f"-m everywhere, then uri = ipp://localhost:631/printers/{CUPS_QUEUE}", device=DEVICE)
         msg = self._request(Op.PRINT_JOB)
         msg.add(Tag.OPERATION, "requesting-user-name", Tag.NAME, str(self.cfg["user"]))
         msg.add(Tag.OPERATION, "job-name", Tag.NAME, job_name)
