@@ -101,7 +101,7 @@ def getattr_on_self(folder: Path) -> list[str]:
 
 
 def long_modules(root: Path, limit: int = 600) -> list[str]:
-    skip = {".venv", ".git", "node_modules", "migrations"}
+    skip = {".venv", ".git", "node_modules", "migrations", "dist", "build"}  # build output is not ours
     return [f"{p.relative_to(root)}: {n}" for p in sorted(root.rglob("*.py"))
             if not skip & set(p.relative_to(root).parts)
             and (n := len(p.read_text(encoding="utf-8", errors="replace").splitlines())) > limit]
