@@ -107,10 +107,6 @@ class SmsResult:
     encoding: str = "gsm7"
     statuses: list[int | None] = field(default_factory=list)  # TP-ST per part, None = no report
 
-    @property
-    def all_delivered(self) -> bool:
-        return all(self.delivered)
-
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 

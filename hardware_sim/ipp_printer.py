@@ -121,12 +121,6 @@ def build_response(ver: tuple[int, int], status: int, req_id: int, groups: list[
     return bytes(out)
 
 
-def _ipp_date(t: float) -> bytes:
-    tm = time.gmtime(t)
-    return struct.pack(">HBBBBBBcBB", tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, 0,
-                       b"+", 0, 0)
-
-
 # -- the printer --------------------------------------------------------------------------
 class IppPrinterSim(Simulator):
     name = "form_printer"

@@ -21,7 +21,6 @@ threads. Images are 8-bit greyscale PIL images at ``DPI`` (300), A4 unless the s
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import threading
 from collections import deque
@@ -199,9 +198,6 @@ class PaperPath:
                 "returned": [s.summary() for s in self.returned],
                 "staples_used": self.staples_used,
             }
-
-    def save_state(self, path: Path) -> None:
-        path.write_text(json.dumps(self.state(), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _to_page(img: Image.Image) -> Image.Image:

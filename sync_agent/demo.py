@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import os
 import random
 from pathlib import Path
 from typing import Any
@@ -96,9 +95,3 @@ class AppealMaker:
             deadline=record["deadline"], sms_requested=self.sms and self.applicant.phone is not None, intake_id=intake,
         ))
         return number.compact
-
-
-def quiet_sqlite_for_bulk(store: Store) -> None:
-    """Bulk set-up of a benchmark only: commits without fsync (the agent under test keeps FULL)."""
-    store.conn.execute("PRAGMA synchronous=OFF")
-    os.environ.setdefault("SYNC_AGENT_DEMO", "1")

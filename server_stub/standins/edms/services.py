@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,3 @@ def answer_with_pdf(reg: Registration, pdf: bytes, official: Any) -> Answer:
         raise ValueError(_("This is not a PDF file."))
     reg.answer_text = ""
     return _publish(reg, pdf, f"Відповідь на звернення {numbers.display(reg.number)} надано.", official)
-
-
-def registered_now() -> datetime:
-    return timezone.now()
