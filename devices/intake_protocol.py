@@ -17,6 +17,7 @@ Arguments and values are UTF-8 with percent-escapes for space, control bytes, ``
 
 from __future__ import annotations
 
+import binascii
 import re
 from dataclasses import dataclass, field
 
@@ -48,13 +49,8 @@ class FrameError(ValueError):
 
 
 def crc16_ccitt_false(data: bytes) -> int:
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return crc
+    """CRC-16/CCITT-FALSE: the standard library's CRC-CCITT (XMODEM polynomial) seeded with 0xFFFF."""
+    return binascii.crc_hqx(data, 0xFFFF)
 
 
 def escape(text: str) -> str:

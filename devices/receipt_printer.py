@@ -248,6 +248,15 @@ class ReceiptPrinter:
             raise DeviceTimeout("receipt printer connection timed out", device=DEVICE) from err
         except (OSError, escpos_errors.Error) as err:
             raise DeviceNotFound(f"receipt printer ({self.kind}): {err}", device=DEVICE) from err
+        except RuntimeError as err:
+            # python-escpos's Usb says a missing pyusb with a bare RuntimeError
+            raise DeviceConfigError(f"receipt printer ({self.kind}): the USB library pyusb is missing ({err})",
+                                    device=DEVICE) from err
+        except ValueError as err:
+            if type(err).__name__ != "NoBackendError":  # pyusb found no libusb on the system
+                raise
+            raise DeviceConfigError(f"receipt printer ({self.kind}): no USB backend (libusb) installed: {err}",
+                                    device=DEVICE) from err
         return p
 
 

@@ -22,11 +22,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+from hardware_sim import control_client
 from hardware_sim.base import FAULTS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -46,35 +45,21 @@ class CliError(Exception):
 def control_url(args: argparse.Namespace) -> str:
     if getattr(args, "control", None):
         return str(args.control).rstrip("/") + "/"
-    workdir = Path(getattr(args, "dir", None) or default_dir())
-    path = workdir / "endpoints.json"
-    if not path.exists():
-        raise CliError(f"no bench running in {workdir} (no endpoints.json); start one with: "
-                       f"hardware-sim start --dir {workdir}")
-    url = json.loads(path.read_text(encoding="utf-8")).get("control", {}).get("url")
-    if not url:
-        raise CliError(f"{path} names no control API address")
-    return str(url)
+    try:
+        return control_client.control_url(getattr(args, "dir", None) or default_dir())
+    except control_client.ControlError as err:
+        raise CliError(str(err)) from err
+
+
+_USAGE_CODES = ("unknown_device", "unknown_fault", "bad_request", "bad_code")
 
 
 def call(args: argparse.Namespace, method: str, path: str, body: dict[str, Any] | None = None,
          timeout: float = 15.0) -> Any:
-    url = control_url(args) + path.lstrip("/")
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as err:
-        try:
-            e = json.loads(err.read())["error"]
-        except (ValueError, KeyError, TypeError):
-            raise CliError(f"{method} {path}: HTTP {err.code}") from err
-        usage = e.get("code") in ("unknown_device", "unknown_fault", "bad_request", "bad_code")
-        raise CliError(e.get("message", str(e)), EXIT_USAGE if usage else EXIT_FAIL) from err
-    except (urllib.error.URLError, OSError) as err:
-        raise CliError(f"the bench at {url} does not answer ({err}); is it running?") from err
+        return control_client.ControlClient(control_url(args), timeout).call(method, path, body)
+    except control_client.ControlError as err:
+        raise CliError(str(err), EXIT_USAGE if err.code in _USAGE_CODES else EXIT_FAIL) from err
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:

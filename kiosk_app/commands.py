@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import tomllib
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +38,10 @@ def open_terminal(ns: argparse.Namespace) -> Terminal:
     return Terminal(load_kiosk_config(ns.config, env=env))
 
 
-def _control_url(sim_dir: str) -> str:
-    endpoints = json.loads((Path(sim_dir) / "endpoints.json").read_text(encoding="utf-8"))
-    control = endpoints.get("control") or {}
-    return (control.get("url") or f"http://{control.get('host', '127.0.0.1')}:{control['port']}").rstrip("/")
-
-
 def _feed_sim(sim_dir: str, files: list[str]) -> None:
-    body = json.dumps({"files": [str(Path(f).resolve()) for f in files]}).encode()
-    req = urllib.request.Request(_control_url(sim_dir) + "/api/feed", data=body,
-                                 headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        resp.read()
+    from hardware_sim.control_client import ControlClient
+
+    ControlClient.for_bench(sim_dir, timeout=10).post("/api/feed", {"files": [str(Path(f).resolve()) for f in files]})
 
 
 def _print_progress(as_json: bool) -> Any:

@@ -146,12 +146,15 @@ def parse_answers(data: Mapping[str, Any]) -> Answers:
             raise ProvisionError(key, "не вказано", "missing")
     token = data.get("token")
     if token in (None, "") and data.get("token_file"):
+        from kiosk_app.core.server_client import ServerError, read_token
+
         token_path = Path(str(data["token_file"]))
         try:
-            token = token_path.read_text(encoding="utf-8").strip()
-        except OSError as err:
-            raise ProvisionError("token_file", f"не вдається прочитати: {err.strerror}",
-                                 f"cannot read {token_path}: {err.strerror}") from err
+            token = read_token(token_path)
+        except ServerError as err:
+            why = getattr(err.__cause__, "strerror", None) or str(err)
+            raise ProvisionError("token_file", f"не вдається прочитати: {why}",
+                                 f"cannot read {token_path}: {why}") from err
     if token in (None, ""):
         raise ProvisionError("token", "не вказано", "missing (token or token_file)")
     code = _check_code(data["terminal_code"])

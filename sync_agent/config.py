@@ -12,16 +12,11 @@ import importlib
 import os
 from pathlib import Path
 
+from kiosk_app.core.numbering import terminal_code_problem
 from kiosk_app.core.settings import Config, Setting, from_driver_settings, load
 
 DEFAULT_PATH = "/etc/appeal-terminal/sync-agent.toml"
 ENV_PREFIX = "SYNC_AGENT"
-
-
-def _terminal_code(value: object) -> str | None:
-    if not (isinstance(value, int) and 1 <= value <= 999):
-        return "must be a whole number from 1 to 999, issued by the city"
-    return None
 
 
 def _mode(value: object) -> str | None:
@@ -31,7 +26,7 @@ def _mode(value: object) -> str | None:
 
 
 SYNC_SETTINGS: list[Setting] = [
-    Setting("terminal.code", 1, "int", "", "The terminal's code (the same as the kiosk's)", check=_terminal_code),
+    Setting("terminal.code", 1, "int", "", "The terminal's code (the same as the kiosk's)", check=terminal_code_problem),
     Setting("store.dir", "/var/lib/appeal-terminal", "path", "", "Folder of the terminal store (terminal.db) and the spool, shared with the kiosk"),
     Setting("device_status.file", "", "path", "",
             "Device states the kiosk writes for the heartbeat; empty = <store.dir>/device-status.json"),

@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk_app.core import faultpoints
+from kiosk_app.core.spool import sha256_file
 
 log = logging.getLogger(__name__)
-
-CHUNK = 1 << 20
 
 try:
     _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -141,14 +140,6 @@ class Document:
     metadata: bytes      # the exact bytes of <ID>.json
 
 
-def _sha256_path(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class DropFolder:
     def __init__(self, path: str | Path, *, marker: str = "", mode: int = 0o640, group: str = "",
                  fs: FileOps | None = None, sync: str = "batch") -> None:
@@ -230,7 +221,7 @@ class DropFolder:
                 if self.fs.exists(self.json_path(d)) and self.fs.read_bytes(self.json_path(d)) == doc.metadata:
                     outcomes[d] = "already"
                     continue
-                pdf_ok = self.fs.exists(self.pdf_path(d)) and _sha256_path(self.pdf_path(d)) == doc.pdf_sha256
+                pdf_ok = self.fs.exists(self.pdf_path(d)) and sha256_file(self.pdf_path(d)) == doc.pdf_sha256
                 if not pdf_ok:
                     todo_pdf.append(doc)
                 todo_json.append(doc)

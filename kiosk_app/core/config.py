@@ -11,20 +11,15 @@ import importlib
 import os
 from pathlib import Path
 
+from .numbering import terminal_code_problem
 from .settings import Config, Setting, from_driver_settings, load
 
 DEFAULT_PATH = "/etc/appeal-terminal/kiosk.toml"
 ENV_PREFIX = "KIOSK"
 
 
-def _terminal_code(value: object) -> str | None:
-    if not (isinstance(value, int) and 1 <= value <= 999):
-        return "must be a whole number from 1 to 999, issued by the city"
-    return None
-
-
 KIOSK_SETTINGS: list[Setting] = [
-    Setting("terminal.code", 1, "int", "", "The terminal's code, issued once by the city and never reused (docs/numbering.md)", check=_terminal_code),
+    Setting("terminal.code", 1, "int", "", "The terminal's code, issued once by the city and never reused (docs/numbering.md)", check=terminal_code_problem),
     Setting("terminal.address", "м. Дніпро, просп. Дмитра Яворницького, 75", "str", "", "Where the terminal stands; printed on receipts"),
     Setting("terminal.name", "Термінал звернень", "str", "", "The terminal's name shown on screens and receipts"),
     Setting("terminal.status_url", "https://rada.example.ua/a/{number}", "str", "", "Status link in the receipt's QR code; {number} is the compact number"),

@@ -31,6 +31,14 @@ _COMPACT = re.compile(r"^(\d{3})(\d{6})([\dX])$")
 _SHEET_PAYLOAD = re.compile(r"^(\d{9}[\dX])-(\d{2})$")
 
 
+def terminal_code_problem(value: object) -> str | None:
+    """Why a configured ``terminal.code`` is not one (None when it is): the settings check of the
+    kiosk and of the sync agent."""
+    if not (isinstance(value, int) and TERMINAL_MIN <= value <= TERMINAL_MAX):
+        return f"must be a whole number from {TERMINAL_MIN} to {TERMINAL_MAX}, issued by the city"
+    return None
+
+
 class NumberError(ValueError):
     """Text that is not a valid appeal number; the message says why, Ukrainian first."""
 

@@ -9,7 +9,6 @@ Errors: :class:`ServerUnavailable` (network, timeout, 5xx: retry later) and :cla
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
+
+from .spool import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class ServerClient:
                         raise ServerUnavailable(f"download interrupted at {f.tell()} bytes: {err}") from err
                     f.flush()
                     os.fsync(f.fileno())
-        digest = _sha256(dest)
+        digest = sha256_file(dest)
         if digest != sha256.lower():
             dest.unlink(missing_ok=True)
             raise ChecksumMismatch(f"answer download: SHA-256 {digest} != {sha256}")
@@ -155,14 +156,6 @@ class ServerClient:
 
 def _chunks(resp: requests.Response) -> Iterator[bytes]:
     yield from resp.iter_content(chunk_size=16 * 1024)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_token(path: str | Path) -> str:

@@ -20,8 +20,6 @@ from pathlib import Path
 
 from . import faultpoints
 
-CHUNK = 1 << 20
-
 
 @dataclass(frozen=True)
 class FileRef:
@@ -42,12 +40,10 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
+def sha256_file(path: str | Path) -> str:
+    """The hex SHA-256 of a file's content, read in chunks (the one file-digest helper)."""
     with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 class Spool:

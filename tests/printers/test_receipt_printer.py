@@ -14,7 +14,7 @@ import zxingcpp
 from escpos.printer import Network
 from PIL import Image
 
-from devices.errors import CoverOpen, DeviceOffline, PaperOut
+from devices.errors import CoverOpen, DeviceConfigError, DeviceNotFound, DeviceOffline, PaperOut
 from devices.escpos_document import Receipt
 from devices.receipt_printer import ReceiptPrinter, from_config
 from devices.state import DeviceState
@@ -125,6 +125,32 @@ def test_offline_and_unreachable(escpos_sim: EscposPrinterSim) -> None:
     assert (st.state, st.detail) == (DeviceState.OFFLINE, "offline")
     with pytest.raises(DeviceOffline):
         drv.print_receipt(Receipt().text("x"))
+
+
+USB_PRINTER = {"connection": "usb", "vendor_id": 0x04B8, "product_id": 0x0202, "connect_timeout": 1.0}
+
+
+def test_usb_printer_not_plugged_in_is_not_found() -> None:
+    """The real pyusb over libusb finds no such printer on this machine: a typed error, and a status."""
+    drv = from_config(USB_PRINTER)
+    with pytest.raises(DeviceNotFound, match="usb"):
+        drv.print_receipt(Receipt().text("x"))
+    st = drv.status()
+    assert (st.state, st.detail) == (DeviceState.OFFLINE, "not_found")
+
+
+# python-escpos's Usb.__del__ calls close(), which says the same RuntimeError again while collected
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_usb_without_the_usb_library_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-escpos answers a missing pyusb with a bare RuntimeError; the driver names the cause."""
+    import escpos.printer.usb as escpos_usb
+
+    monkeypatch.setattr(escpos_usb, "_DEP_USB", False)  # what python-escpos records when `import usb` fails
+    drv = from_config(USB_PRINTER)
+    with pytest.raises(DeviceConfigError, match="pyusb"):
+        drv.print_receipt(Receipt().text("x"))
+    st = drv.status()
+    assert (st.state, st.detail) == (DeviceState.FAULT, "config")
 
 
 def test_python_escpos_default_profile_direct(escpos_sim: EscposPrinterSim) -> None:

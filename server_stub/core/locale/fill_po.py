@@ -1,63 +1,59 @@
-"""Fill locale/uk/LC_MESSAGES/django.po from uk_strings.py and report what is missing.
+"""Fill the Ukrainian catalogue (locale/uk/LC_MESSAGES/django.po) from uk_strings.py, and report
+each message id that has no Ukrainian yet. The catalogue is read and written with polib.
 
-    python server_stub/core/locale/fill_po.py && msgfmt ... (or city-server manage compilemessages)
+    city-server manage makemessages -l uk -l en     # collect the English message ids
+    python -m server_stub.core.locale.fill_po       # exit 1 and a "missing:" line per id without Ukrainian
+                                                    # (another catalogue: give its path)
+    city-server manage compilemessages              # django.po -> django.mo
 """
 
 from __future__ import annotations
 
-import re
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from uk_strings import PLURALS, UK
+import polib
+from server_stub.core.locale.uk_strings import PLURALS, UK
 
 PO = Path(__file__).parent / "uk" / "LC_MESSAGES" / "django.po"
+WRAP = 79  # the width gettext's tools (and so makemessages) wrap at
 
 
-def unquote(lines: list[str]) -> str:
-    return "".join(re.match(r'^(?:msgid(?:_plural)?|msgstr(?:\[\d\])?)?\s*"(.*)"$', ln).group(1) for ln in lines)
-
-
-def quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def main() -> int:
-    blocks = PO.read_text(encoding="utf-8").split("\n\n")
-    missing, out = [], []
-    for block in blocks:
-        lines = block.splitlines()
-        idx = next((i for i, ln in enumerate(lines) if ln.startswith("msgid ")), None)
-        if idx is None:
-            out.append(block)
+def fill(po: polib.POFile, singular: Mapping[str, str] = UK,
+         plural: Mapping[str, Sequence[str]] = PLURALS) -> list[str]:
+    """Put the Ukrainian of every known id into ``po``; return the ids that have none."""
+    missing: list[str] = []
+    po.metadata_is_fuzzy = False
+    for entry in po:
+        if entry.obsolete:
             continue
-        end = next(i for i in range(idx + 1, len(lines)) if not lines[i].startswith('"'))
-        msgid = unquote(lines[idx:end]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-        head = [ln for ln in lines[:idx] if not ln.startswith("#, fuzzy")]
-        if msgid == "":
-            out.append(block.replace("#, fuzzy\n", ""))
-            continue
-        if lines[end].startswith("msgid_plural"):
-            forms = PLURALS.get(msgid)
+        if entry.msgid_plural:
+            forms = plural.get(entry.msgid)
             if not forms:
-                missing.append(msgid)
-                out.append(block)
+                missing.append(entry.msgid)
                 continue
-            body = lines[idx:end + 1] + [f"msgstr[{i}] {quote(f)}" for i, f in enumerate(forms)]
-            out.append("\n".join(head + body))
-            continue
-        text = UK.get(msgid)
-        if text is None:
-            missing.append(msgid)
-            out.append(block)
-            continue
-        out.append("\n".join(head + lines[idx:end] + [f"msgstr {quote(text)}"]))
-    PO.write_text("\n\n".join(out), encoding="utf-8")
-    for m in missing:
-        print("missing:", m)
+            entry.msgstr_plural = dict(enumerate(forms))
+        else:
+            text = singular.get(entry.msgid)
+            if text is None:
+                missing.append(entry.msgid)
+                continue
+            entry.msgstr = text
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+    return missing
+
+
+def main(path: Path = PO) -> int:
+    po = polib.pofile(str(path), wrapwidth=WRAP)
+    missing = fill(po)
+    po.save(str(path))
+    for msgid in missing:
+        print("missing:", msgid)
     return 1 if missing else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else PO))
