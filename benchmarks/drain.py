@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 from kiosk_app.core import spool as spool_mod  # noqa: E402
 from kiosk_app.core.numbering import AppealNumber  # noqa: E402
 from kiosk_app.core.store import Store  # noqa: E402
-from sync_agent.demo import AppealMaker  # noqa: E402
 from sync_agent.migrations import ALL  # noqa: E402
+from tests.support.appeals import AppealMaker  # noqa: E402
 
 TERMINAL = 17
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import serial
 
+from devices.config import read_settings
 from devices.errors import DeviceConfigError, DeviceError, DeviceNotFound, DeviceOffline
 from devices.state import DeviceState, DeviceStatus
 
@@ -159,16 +160,7 @@ class BarcodeReader:
 
 
 def from_config(cfg: Mapping[str, Any]) -> BarcodeReader:
-    connection = cfg.get("connection", "serial")
-    if connection not in CONNECTIONS:
-        raise DeviceConfigError(f"barcode_reader: unknown connection {connection!r}; choose one of: "
-                                f"{', '.join(CONNECTIONS)}", device=DEVICE)
-    known = {s["key"] for s in SETTINGS}
-    unknown = sorted(set(cfg) - known)
-    if unknown:
-        raise DeviceConfigError(f"barcode_reader: unknown setting(s) {', '.join(unknown)}; known: "
-                                f"{', '.join(sorted(known))}", device=DEVICE)
-    get = {s["key"]: cfg.get(s["key"], s["default"]) for s in SETTINGS}
+    get = read_settings(DEVICE, cfg, SETTINGS, CONNECTIONS)
     try:
         return BarcodeReader(str(get["port"]), baudrate=int(get["baudrate"]), prefix=str(get["prefix"]),
                              suffix=str(get["suffix"]), encoding=str(get["encoding"]),

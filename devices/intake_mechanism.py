@@ -28,6 +28,7 @@ from typing import Any
 
 import serial
 
+from devices.config import read_settings
 from devices.errors import (
     BinFull,
     DeviceConfigError,
@@ -386,18 +387,8 @@ class IntakeMechanism:
 
 def from_config(cfg: Mapping[str, Any]) -> IntakeMechanism:
     """Build the driver from its settings (see ``SETTINGS``). The port opens on first use."""
-    connection = cfg.get("connection", "serial")
-    if connection not in CONNECTIONS:
-        raise DeviceConfigError(f"intake: unknown connection {connection!r}; choose one of: "
-                                f"{', '.join(CONNECTIONS)}", device=DEVICE)
-    known = {s["key"] for s in SETTINGS}
-    unknown = sorted(set(cfg) - known)
-    if unknown:
-        raise DeviceConfigError(f"intake: unknown setting(s) {', '.join(unknown)}; known: "
-                                f"{', '.join(sorted(known))}", device=DEVICE)
-    defaults = {s["key"]: s["default"] for s in SETTINGS}
+    get = read_settings(DEVICE, cfg, SETTINGS, CONNECTIONS)
     try:
-        get = {k: cfg.get(k, v) for k, v in defaults.items()}
         timeouts = {cmd: float(get[key]) for cmd, key in _TIMEOUT_KEYS.items()}
         link = SerialLink(str(get["port"]), int(get["baudrate"]))
         return IntakeMechanism(link, ack_timeout=float(get["ack_timeout"]), retries=int(get["retries"]),

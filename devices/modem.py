@@ -37,6 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from devices.config import read_settings
 from devices.errors import (
     DeviceConfigError,
     DeviceError,
@@ -439,28 +440,20 @@ class GsmModem(StoredSms):
 
 def from_config(cfg: Mapping[str, Any]) -> GsmModem:
     """``cfg``: the keys of SETTINGS. ``connection`` picks the port; unknown -> DeviceConfigError."""
-    settings = {**DEFAULTS, **cfg}
-    kind = settings["connection"]
-    unknown = sorted(set(cfg) - set(DEFAULTS))
-    if unknown:
-        raise DeviceConfigError(f"unknown modem setting(s) {', '.join(unknown)}; known: "
-                                f"{', '.join(DEFAULTS)}", device="modem")
+    settings = read_settings("modem", cfg, SETTINGS, CONNECTIONS)
     import serial  # pyserial
 
-    if kind == "serial":
+    if settings["connection"] == "serial":
         def factory() -> Any:
             return serial.Serial(str(settings["port"]), int(settings["baudrate"]), timeout=0.05,
                                  write_timeout=5)
-    elif kind == "url":
+    else:
         if not settings["url"]:
             raise DeviceConfigError("connection='url' needs a 'url' setting", device="modem")
 
         def factory() -> Any:
             return serial.serial_for_url(str(settings["url"]), baudrate=int(settings["baudrate"]),
                                          timeout=0.05, write_timeout=5)
-    else:
-        raise DeviceConfigError(f"unknown modem connection {kind!r}; choose one of: {', '.join(CONNECTIONS)}",
-                                device="modem")
     return GsmModem(factory, settings)
 
 

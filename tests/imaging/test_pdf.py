@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from kiosk_app.core.imaging import (
     read_labels,
     tesseract_available,
 )
+from tests.support.tools import missing, require_tool
 
 CASES = ["clean", "skew-4.9", "upside-down-faint", "worst"]
 NUMBER = "0170050001"
@@ -73,10 +73,9 @@ def test_metadata_and_pdfa(appeal_pdf) -> None:
     assert pdfa.validate_written(out, "2b").passed
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
 def test_labels_legible_in_the_rendered_pdf(appeal_pdf, tmp_path: Path) -> None:
     out, sheets, _info = appeal_pdf
-    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-f", "1", "-l", "4", str(out), str(tmp_path / "p")],
+    subprocess.run([require_tool("pdftoppm", "poppler-utils"), "-r", "300", "-gray", "-f", "1", "-l", "4", str(out), str(tmp_path / "p")],
                    check=True, timeout=60)
     pages = sorted(tmp_path.glob("p-*.pgm"))
     assert len(pages) == 4
@@ -99,8 +98,10 @@ def test_pdf_without_pdfa_and_empty_input(tmp_path: Path, degraded: dict) -> Non
         build_pdf([], tmp_path / "none.pdf", title="t", number=NUMBER)
 
 
-@pytest.mark.skipif(not tesseract_available("ukr+eng"), reason="needs tesseract with ukr+eng")
 def test_ocr_layer_makes_the_pdf_searchable(tmp_path: Path, sg) -> None:
+    require_tool("tesseract", "tesseract-ocr")
+    if not tesseract_available("ukr+eng"):
+        missing("needs tesseract's Ukrainian and English data (Debian: tesseract-ocr-ukr tesseract-ocr-eng)")
     from hardware_sim.paper import blank_page
 
     lines = ["Прошу відремонтувати дорогу", "на вулиці Шевченка"]

@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from simproc import ROOT, Sim, running_sim
-
 from kiosk_app.core.applicant import Applicant
 from kiosk_app.core.config import load_kiosk_config
 from kiosk_app.core.terminal import Terminal
+from tests.intake.simproc import ROOT, Sim, running_sim
 
 
 @pytest.fixture(scope="module")

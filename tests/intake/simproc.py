@@ -13,10 +13,11 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from hardware_sim.control_client import ControlClient
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEETS = ROOT / "examples" / "sheets"
@@ -28,16 +29,11 @@ class Sim:
     def __init__(self, workdir: Path, proc: subprocess.Popen[bytes]) -> None:
         self.dir = workdir
         self.proc = proc
-        endpoints = json.loads((workdir / "endpoints.json").read_text(encoding="utf-8"))
-        self.url = endpoints["control"]["url"].rstrip("/")
+        self.control = ControlClient.for_bench(workdir, timeout=20)
+        self.url = self.control.url.rstrip("/")
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=20) as resp:
-            raw = resp.read()
-        return json.loads(raw) if raw else None
+        return self.control.call(method, path, body)
 
     def feed(self, *files: str | Path) -> None:
         self.call("POST", "/api/feed", {"files": [str(Path(f).resolve()) for f in files]})

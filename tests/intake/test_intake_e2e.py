@@ -11,11 +11,11 @@ from pathlib import Path
 
 import zxingcpp
 from PIL import Image
-from simproc import ROOT, Sim
 
 from kiosk_app.core import metadata
 from kiosk_app.core.imaging import read_labels
 from kiosk_app.core.store import Store
+from tests.intake.simproc import ROOT, Sim
 
 
 def kioskctl(sim: Sim, store: Path, *args: str) -> subprocess.CompletedProcess[str]:

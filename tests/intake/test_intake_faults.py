@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from simproc import SHEETS, Sim
 
 from devices.errors import PaperOut
 from kiosk_app.core import messages
 from kiosk_app.core.applicant import Applicant
 from kiosk_app.core.intake import Intake, IntakeStopped, Progress
 from kiosk_app.core.terminal import Terminal
+from tests.intake.simproc import SHEETS, Sim
 
 PAGES = [SHEETS / "appeal-page1.png", SHEETS / "appeal-page2.png", SHEETS / "appeal-page1.png"]
 

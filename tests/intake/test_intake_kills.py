@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from simproc import ROOT, Sim
 
 from kiosk_app.core.numbering import parse
 from kiosk_app.core.store import Store
+from tests.intake.simproc import ROOT, Sim
 
 ZYGOTE = Path(__file__).with_name("intake_zygote.py")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import zxingcpp
 from PIL import Image
-from simproc import ROOT, SHEETS, Sim
 
 from devices import intake_mechanism
+from tests.intake.simproc import ROOT, SHEETS, Sim
 
 
 def run(sim: Sim, store: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,37 +1,28 @@
 """Off-the-shelf modem software against the simulator: gammu (Debian package ``gammu``) talks to
-the pty as it would to a USB modem. Skipped when gammu is not installed."""
+the pty as it would to a USB modem. Needs gammu (tests.support.tools.require_tool)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hardware_sim.modem import ModemSim
-
-GAMMU = shutil.which("gammu")
-pytestmark = pytest.mark.skipif(GAMMU is None, reason="gammu not installed (apt-get install gammu)")
-UA_200 = ("Ваше звернення № 017-000123-5 зареєстровано. Відповідь надійде протягом 30 днів. "
-          "Роздрукувати відповідь можна в терміналі за номером квитанції. Дякуємо, що звернулися "
-          "до міської ради Дніпра! Гарного дня, ")[:200]
+from tests.modem.texts import UA_200
+from tests.support.tools import require_tool
 
 
 @pytest.fixture
-def gammu(tmp_path: Path) -> Iterator[tuple[ModemSim, Path]]:
-    sim = ModemSim(tmp_path / "sim")
-    sim.start()
+def gammu(sim: ModemSim, tmp_path: Path) -> tuple[ModemSim, Path]:
+    require_tool("gammu", "gammu")
     rc = tmp_path / "gammurc"
     rc.write_text(f"[gammu]\ndevice = {sim.workdir / 'modem.tty'}\nconnection = at115200\n", encoding="utf-8")
-    yield sim, rc
-    sim.stop()
+    return sim, rc
 
 
 def run(rc: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert GAMMU is not None
-    return subprocess.run([GAMMU, "-c", str(rc), *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([require_tool("gammu", "gammu"), "-c", str(rc), *args], capture_output=True, text=True, timeout=60)
 
 
 def test_gammu_identifies_the_modem_reads_the_network_and_sends_a_long_ukrainian_sms(

@@ -7,7 +7,6 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import serial
@@ -16,19 +15,7 @@ from devices.errors import DeviceOffline, NoNetwork, NoSim, PinLocked, SmsReject
 from devices.modem import GsmModem, from_config
 from devices.state import DeviceState
 from hardware_sim.modem import ModemSim
-
-NUMBER = "+380671234567"
-UA_200 = ("Ваше звернення № 017-000123-5 зареєстровано. Відповідь надійде протягом 30 днів. "
-          "Роздрукувати відповідь можна в терміналі за номером квитанції. Дякуємо, що звернулися "
-          "до міської ради Дніпра! Гарного дня, ")[:200]
-
-
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[ModemSim]:
-    s = ModemSim(tmp_path, report_delay=0.02)
-    s.start()
-    yield s
-    s.stop()
+from tests.modem.texts import NUMBER, UA_200
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ including a sender that dies between sending a part and recording it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,7 @@ import serial
 from devices.errors import ModemError, NoNetwork, NoSim, SmsRejected
 from devices.modem import GsmModem, from_config
 from hardware_sim.modem import ModemSim
-
-NUMBER = "+380671234567"
-UA_200 = ("Ваше звернення № 017-000123-5 зареєстровано. Відповідь надійде протягом 30 днів. "
-          "Роздрукувати відповідь можна в терміналі за номером квитанції. Дякуємо, що звернулися "
-          "до міської ради Дніпра! Гарного дня, ")[:200]
-
-
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[ModemSim]:
-    s = ModemSim(tmp_path, report_delay=0.02)
-    s.start()
-    yield s
-    s.stop()
+from tests.modem.texts import NUMBER, UA_200
 
 
 def driver(sim: ModemSim) -> GsmModem:

@@ -175,7 +175,7 @@ def test_rssi_to_dbm() -> None:
 def test_config_unknown_connection_names_the_choices() -> None:
     with pytest.raises(DeviceConfigError, match="serial, url"):
         from_config({"connection": "usb"})
-    with pytest.raises(DeviceConfigError, match="unknown modem setting"):
+    with pytest.raises(DeviceConfigError, match="modem: unknown setting"):
         from_config({"prot": "/dev/ttyUSB2"})
 
 

@@ -13,10 +13,7 @@ from devices.sms_pdu import (
     split_text,
     to_septets,
 )
-
-UA_200 = ("Ваше звернення № 017-000123-5 зареєстровано. Відповідь надійде протягом 30 днів. "
-          "Роздрукувати відповідь можна в терміналі за номером квитанції. Дякуємо, що звернулися "
-          "до міської ради Дніпра! Гарного дня, ")[:200]
+from tests.modem.texts import UA_200
 
 
 def test_classic_hellohello_7bit_example() -> None:

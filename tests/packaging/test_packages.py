@@ -241,3 +241,16 @@ def test_requirement_lists_cover_pyproject() -> None:
     # pyside6 (a meta-distribution that adds Qt WebEngine and Qt Pdf) is taken as its two parts
     assert declared - {"pyside6"} <= listed
     assert {"pyside6-essentials", "pyside6-addons"} <= listed
+
+
+def test_the_terminal_packages_ship_no_test_or_demo_module(build: Build) -> None:
+    """The same rule as the wheel's (tests/packaging/test_wheel.py), on the project's own modules in
+    each .deb (third-party libraries in the virtualenvs keep their own files)."""
+    from tests.packaging.test_wheel import modules_of_tests_or_demos
+
+    ours = re.compile(r"site-packages/((?:kiosk_app|devices|sync_agent|hardware_sim|server_stub)/.*)$")
+    for pkg, deb in build.debs.items():
+        listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
+        names = [m.group(1) for line in listing.splitlines() if (m := ours.search(line))]
+        assert names, f"{pkg}: none of the project's modules found"
+        assert modules_of_tests_or_demos(names) == [], pkg

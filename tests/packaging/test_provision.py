@@ -12,9 +12,7 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,59 +23,18 @@ from kiosk_app.core.config import load_kiosk_config
 from kiosk_app.core.server_client import ServerClient, read_token
 from kiosk_app.provision import Answers, ProvisionError, ask_answers, check_server, parse_answers
 from sync_agent.config import load_config as load_sync_config
+from tests.server.citysrv_helpers import Server, run_server
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 EXAMPLES = ROOT / "packaging" / "config"
 
 
-@dataclass
-class CityServer:
-    url: str
-    db: str
-    data: Path
-    env: dict[str, str]
-
-    def cli(self, *args: str) -> str:
-        out = subprocess.run([PY, "-m", "server_stub.cli", *args, "--db", self.db, "--data-dir", str(self.data)],
-                             cwd=ROOT, env=self.env, text=True, capture_output=True, check=True, timeout=120)
-        return out.stdout
-
-
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityServer]:
-    tmp = tmp_path_factory.mktemp("city")
-    env = {**os.environ, "CITY_SERVER_LOG_LEVEL": "WARNING", "CITY_SERVER_EDMS_INTERVAL": "0",
-           "CITY_SERVER_OPENDATA_INTERVAL": "0", "PYTHONUNBUFFERED": "1"}
-    srv = CityServer("", f"sqlite:///{tmp / 'city.sqlite3'}", tmp / "data", env)
-    log = open(tmp / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([PY, "-m", "server_stub.cli", "run", "--port", "0", "--no-demo", "--db", srv.db,
-                             "--data-dir", str(srv.data)], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=log)
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            raise RuntimeError("city-server exited: " + (tmp / "server.log").read_text()[-3000:])
-        if "listening on " in line:
-            srv.url = line.split("listening on ", 1)[1].strip().rstrip("/")
-            break
-    assert srv.url, "city-server did not say where it listens"
-    try:
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with run_server(tmp_path_factory.mktemp("city"), ["--no-demo"],
+                    {"CITY_SERVER_EDMS_INTERVAL": "0", "CITY_SERVER_OPENDATA_INTERVAL": "0"}, timeout=90) as srv:
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def _token(city: CityServer, code: str) -> str:
-    return city.cli("issue-terminal-credential", code).strip().splitlines()[-1]
 
 
 def _etc(tmp_path: Path) -> Path:
@@ -99,8 +56,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_provision_from_file_writes_configs_the_programs_accept(city: CityServer, tmp_path: Path) -> None:
-    token = _token(city, "017")
+def test_provision_from_file_writes_configs_the_programs_accept(city: Server, tmp_path: Path) -> None:
+    token = city.token("017")
     etc = _etc(tmp_path)
     drop = tmp_path / "drop"
     answers = tmp_path / "answers.toml"
@@ -140,8 +97,8 @@ def test_provision_from_file_writes_configs_the_programs_accept(city: CityServer
     assert client.feed(None, limit=5)["items"] == []
 
 
-def test_refused_credential_names_the_token_and_writes_nothing(city: CityServer, tmp_path: Path) -> None:
-    token = _token(city, "021")
+def test_refused_credential_names_the_token_and_writes_nothing(city: Server, tmp_path: Path) -> None:
+    token = city.token("021")
     city.cli("revoke-terminal-credential", "021")
     etc = _etc(tmp_path)
     before = _snapshot(etc)
@@ -169,8 +126,8 @@ def test_unreachable_server_names_the_server_url(tmp_path: Path) -> None:
     assert _snapshot(etc) == before
 
 
-def test_server_without_terminal_api_names_the_server_url(city: CityServer, tmp_path: Path) -> None:
-    token = _token(city, "022")
+def test_server_without_terminal_api_names_the_server_url(city: Server, tmp_path: Path) -> None:
+    token = city.token("022")
     answers = Answers(22, "вул. Робоча, 1", city.url + "/no-such-prefix", token)
     with pytest.raises(ProvisionError) as err:
         check_server(answers)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hardware_sim.escpos_printer import EscposPrinterSim
 from hardware_sim.ipp_printer import IppPrinterSim
+from tests.support.sims import sim_fixture
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -26,20 +26,8 @@ def transcript() -> object:
     return load_hex
 
 
-@pytest.fixture
-def escpos_sim(tmp_path: Path) -> Iterator[EscposPrinterSim]:
-    sim = EscposPrinterSim(tmp_path, port=0)
-    sim.start()
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def ipp_sim(tmp_path: Path) -> Iterator[IppPrinterSim]:
-    sim = IppPrinterSim(tmp_path, port=0)
-    sim.start()
-    yield sim
-    sim.stop()
+escpos_sim = sim_fixture(EscposPrinterSim, port=0)
+ipp_sim = sim_fixture(IppPrinterSim, port=0)
 
 
 @pytest.fixture

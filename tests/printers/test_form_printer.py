@@ -21,6 +21,7 @@ from devices.form_printer import SETTINGS, FormPrinter, add_cups_queue, from_con
 from devices.ipp import JobState
 from devices.state import DeviceState
 from hardware_sim.ipp_printer import IppPrinterSim
+from tests.support.tools import missing, require_tool
 
 
 def driver(uri: str, **extra: object) -> FormPrinter:
@@ -59,12 +60,12 @@ def test_faults_surface_as_typed_errors(ipp_sim: IppPrinterSim, sample_pdf: Path
     assert fp.print_pdf(sample_pdf).state == JobState.COMPLETED
 
 
-@pytest.mark.skipif(shutil.which("ipptool") is None, reason="ipptool (cups-ipp-utils) is not installed")
 def test_job_sent_while_paper_out_is_aborted(ipp_sim: IppPrinterSim, sample_pdf: Path) -> None:
     """Another client (CUPS's ipptool, no pre-check) sends a job while the paper is out."""
+    ipptool = require_tool("ipptool", "cups-ipp-utils")
     fp = driver(ipp_sim.endpoint()["uri"])
     ipp_sim.inject("paper_out")
-    proc = subprocess.run(["ipptool", "-tv", "-T", "10", "-f", str(sample_pdf), ipp_sim.endpoint()["uri"],
+    proc = subprocess.run([ipptool, "-tv", "-T", "10", "-f", str(sample_pdf), ipp_sim.endpoint()["uri"],
                            "print-job.test"], capture_output=True, text=True, timeout=60, check=False)
     assert "job-state (enum) = aborted" in proc.stdout
     [job] = ipp_sim.jobs()
@@ -98,14 +99,10 @@ def test_config() -> None:
 
 
 # -- CUPS tools as the other side ---------------------------------------------------------
-IPPTOOL = shutil.which("ipptool")
-
-
-@pytest.mark.skipif(IPPTOOL is None, reason="ipptool (cups-ipp-utils) is not installed")
 @pytest.mark.parametrize("test_file", ["get-printer-attributes.test", "ipp-1.1.test"])
 def test_ipptool_accepts_the_simulator(ipp_sim: IppPrinterSim, sample_pdf: Path, test_file: str) -> None:
     uri = ipp_sim.endpoint()["uri"]
-    proc = subprocess.run([IPPTOOL, "-t", "-T", "10", "-f", str(sample_pdf), uri, test_file],
+    proc = subprocess.run([require_tool("ipptool", "cups-ipp-utils"), "-t", "-T", "10", "-f", str(sample_pdf), uri, test_file],
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "[FAIL]" not in proc.stdout
@@ -144,9 +141,7 @@ def run_ippeveprinter(tmp_path: Path, formats: str) -> Iterator[str]:
     ippeveprinter (CUPS 2.4) registers itself with DNS-SD through Avahi and exits without it, so
     we give it a private D-Bus and Avahi daemon of its own (no system services are touched).
     """
-    exe = shutil.which("ippeveprinter") or ("/usr/sbin/ippeveprinter" if os.path.exists("/usr/sbin/ippeveprinter") else None)
-    if exe is None:
-        pytest.skip("ippeveprinter (cups-ipp-utils) is not installed")
+    exe = require_tool("ippeveprinter", "cups-ipp-utils", also=["/usr/sbin/ippeveprinter"])
     avahi, dbus = shutil.which("avahi-daemon") or "/usr/sbin/avahi-daemon", shutil.which("dbus-daemon")
     procs: list[subprocess.Popen[bytes]] = []
     env = dict(os.environ)
@@ -173,7 +168,7 @@ def run_ippeveprinter(tmp_path: Path, formats: str) -> Iterator[str]:
                                    "Test Printer"], env=env, stdout=log, stderr=subprocess.STDOUT))
     try:
         if not _wait_port(port, 8):
-            pytest.skip("ippeveprinter did not start (it needs an Avahi daemon for DNS-SD): "
+            missing("ippeveprinter did not start (it needs an Avahi daemon for DNS-SD): "
                         + (tmp_path / "ippeveprinter.log").read_text(errors="replace")[-300:])
         yield f"ipp://127.0.0.1:{port}/ipp/print"
     finally:

@@ -17,13 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import zxingcpp
+from PIL import Image
 
-import zxingcpp  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from devices.scanner import SaneScanner, from_config  # noqa: E402
+from devices.scanner import SaneScanner, from_config
 
 HERE = Path(__file__).resolve().parent
 DEVICE = "net:127.0.0.1:sim-adf"

@@ -21,11 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from hardware_sim.paper import PaperPath, ScanNoise, blank_page  # noqa: E402
-from hardware_sim.saned import SanedSim  # noqa: E402
+from hardware_sim.paper import PaperPath, ScanNoise, blank_page
+from hardware_sim.saned import SanedSim
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,24 +17,18 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from tests.support.tools import missing, require_tool
+
 HERE = Path(__file__).resolve().parent
 LABEL_CODE = "0170001235-01"
 
 
-def _can_unshare() -> str:
-    if os.geteuid() != 0:
-        return "needs root for unshare --net"
-    for tool in ("unshare", "ip", "scanimage"):
-        if shutil.which(tool) is None:
-            return f"needs {tool}"
-    return ""
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
-    why = _can_unshare()
-    if why:
-        pytest.skip(why)
+    if os.geteuid() != 0:
+        missing("needs root for unshare --net")
+    for tool, package in (("unshare", "util-linux"), ("ip", "iproute2"), ("scanimage", "sane-utils")):
+        require_tool(tool, package)
     out = tmp_path_factory.mktemp("netns-scan")
     proc = subprocess.run(["unshare", "--net", sys.executable, str(HERE / "netns_run.py"), str(out)],
                           capture_output=True, text=True, timeout=180)

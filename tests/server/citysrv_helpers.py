@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+
+from tests.support.processes import read_until, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -59,41 +61,38 @@ def _make_db(tmp: Path) -> tuple[str, Any]:
     return PG_BASE + name, drop
 
 
+@contextlib.contextmanager
+def run_server(tmp: Path, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
+               timeout: float = 60) -> Iterator[Server]:
+    """``city-server run`` as a real process on an ephemeral port, with its own database (SQLite, or
+    PostgreSQL under CITY_SERVER_TEST_DB=postgres) and data folder under ``tmp``; stopped on exit."""
+    db_url, drop = _make_db(tmp)
+    env = {**os.environ, "CITY_SERVER_FAST_PASSWORDS": "1", "CITY_SERVER_LOG_LEVEL": "WARNING",
+           "PYTHONUNBUFFERED": "1", **(env or {})}
+    srv = Server("", tmp / "data", tmp / "drop", db_url, env)
+    log = tmp / "server.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen([PY, "-m", "server_stub.cli", "run", "--port", "0", "--db", db_url, "--data-dir",
+                                 str(srv.data_dir), *args], cwd=ROOT, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=err)
+    srv.proc = proc
+    try:
+        srv.url = read_until(proc, r"listening on (http://\S+?)/?$", timeout, log).group(1)
+        yield srv
+    finally:
+        stop(proc)
+        if drop:
+            drop()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("city-server")
-    db_url, drop = _make_db(tmp)
-    drop_dir = tmp / "drop"
-    drop_dir.mkdir()
-    env = {**os.environ, "CITY_SERVER_FAST_PASSWORDS": "1", "CITY_SERVER_EDMS_INTERVAL": "0.3",
-           "CITY_SERVER_EDMS_GRACE": "3", "CITY_SERVER_UNIMPORTED_ALERT_MIN": "0", "CITY_SERVER_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
-    srv = Server("", tmp / "data", drop_dir, db_url, env)
-    proc = subprocess.Popen([PY, "-m", "server_stub.cli", "run", "--port", "0", "--db", db_url, "--data-dir",
-                             str(srv.data_dir), "--drop-folder", str(drop_dir)], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=open(tmp / "server.log", "w"))  # noqa: SIM115
-    srv.proc = proc
-    deadline = time.monotonic() + 60
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            raise RuntimeError("city-server exited: " + (tmp / "server.log").read_text()[-3000:])
-        if line.startswith("city-server listening on "):
-            srv.url = line.split()[-1].rstrip("/")
-            break
-    else:
-        proc.kill()
-        raise RuntimeError("city-server did not start in 60 s")
-    try:
+    (tmp / "drop").mkdir()
+    with run_server(tmp, ["--drop-folder", str(tmp / "drop")],
+                    {"CITY_SERVER_EDMS_INTERVAL": "0.3", "CITY_SERVER_EDMS_GRACE": "3",
+                     "CITY_SERVER_UNIMPORTED_ALERT_MIN": "0"}) as srv:
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if drop:
-            drop()
 
 
 class Api:

@@ -8,9 +8,4 @@ see packaging/dev/postgres.sh) and dropped afterwards. Part-2 apps reuse the fix
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from citysrv_helpers import api17, api18, server  # noqa: F401  (fixtures)
+from tests.server.citysrv_helpers import api17, api18, server  # noqa: F401  (fixtures)

@@ -7,8 +7,9 @@ import re
 
 import pytest
 import requests
-from citysrv_helpers import Server, resident_session, staff_session
 from PIL import Image
+
+from tests.server.citysrv_helpers import Server, resident_session, staff_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from citysrv_drop import deliver, number
-from citysrv_helpers import Server
+
+from tests.server.citysrv_drop import deliver, number
+from tests.server.citysrv_helpers import Server
+from tests.support.chromium import launch
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 # Set CITY_SERVER_SCREENSHOTS=/some/dir to keep a full-page PNG of every audited page.
 SHOTS = Path(os.environ["CITY_SERVER_SCREENSHOTS"]) if os.environ.get("CITY_SERVER_SCREENSHOTS") else None
@@ -30,12 +31,10 @@ STAFF_PAGES += ["/petitions/moderation/", "/newsletters/compose/"]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        b = launch(p)
         yield b
         b.close()
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from citysrv_drop import deliver, metadata, number, pdf_bytes
-from citysrv_helpers import Api, Server, staff_session
+from tests.server.citysrv_drop import deliver, metadata, number, pdf_bytes
+from tests.server.citysrv_helpers import Api, Server, staff_session
 
 
 def _ack(folder: Path, doc_id: str, timeout: float = 15) -> dict[str, object]:

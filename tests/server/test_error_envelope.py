@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import requests
-from citysrv_helpers import Server
+
+from tests.server.citysrv_helpers import Server
 
 ENVELOPE_KEYS = {"code", "message", "details"}
 

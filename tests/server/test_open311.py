@@ -7,7 +7,8 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 import requests
-from citysrv_helpers import Server
+
+from tests.server.citysrv_helpers import Server
 
 # The specification's examples, verbatim in structure.
 SPEC_SERVICE = {"service_code": "001", "service_name": "Cans left out 24x7", "description": "Garbage…",

@@ -10,9 +10,10 @@ import json
 import ckanapi
 import pytest
 import requests
-from citysrv_helpers import Server
 from openpyxl import load_workbook
 from rdflib import Graph
+
+from tests.server.citysrv_helpers import Server
 
 # From the CKAN API docs ("Making an API request"): success and error envelopes.
 CKAN_OK = {"help": "https://demo.ckan.org/api/3/action/help_show?name=package_list", "success": True,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from citysrv_helpers import Server
+from tests.server.citysrv_helpers import Server
 
 # Part-1 operations; part-2 instruments widen this (e.g. "^/api/(terminal|map|petitions)/").
 PATH_REGEX = "^/api/(terminal|map)/"

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from citysrv_drop import deliver, number
-from citysrv_helpers import Api, Server, staff_session
+
+from tests.server.citysrv_drop import deliver, number
+from tests.server.citysrv_helpers import Api, Server, staff_session
 
 BASE = "/api/terminal/v1"
 # exactly the keys of the feed items documented in docs/terminal-api.md

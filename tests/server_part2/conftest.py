@@ -2,9 +2,4 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from p2helpers import smtp, srv  # noqa: F401  (fixtures)
+from tests.server_part2.p2helpers import smtp, srv  # noqa: F401  (fixtures)

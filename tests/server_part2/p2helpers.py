@@ -6,10 +6,8 @@ import email
 import email.policy
 import json
 import mailbox
-import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from email.message import Message
@@ -19,21 +17,11 @@ from typing import Any
 import pytest
 import requests
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "server"))
+from tests.server.citysrv_helpers import PY, ROOT, Server, resident_session, run_server, staff_session
 
-from citysrv_helpers import (  # noqa: E402
-    PY,
-    ROOT,
-    Server,
-    _make_db,
-    resident_session,
-    staff_session,
-)
+HERE = Path(__file__).resolve().parent
 
 __all__ = ["PY", "ROOT", "Server", "resident_session", "staff_session"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 def free_port() -> int:
@@ -87,41 +75,16 @@ def body(msg: Message) -> str:
 
 
 def start_server(tmp: Path, extra_env: dict[str, str], workers: int = 2) -> Iterator[Server]:
-    db_url, drop = _make_db(tmp)
-    env = {**os.environ, "CITY_SERVER_FAST_PASSWORDS": "1", "CITY_SERVER_EDMS_INTERVAL": "0",
-           "CITY_SERVER_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", **extra_env}
-    srv = Server("", tmp / "data", tmp / "drop", db_url, env)
-    log = tmp / "server.log"
-    proc = subprocess.Popen([PY, "-m", "server_stub.cli", "run", "--port", "0", "--workers", str(workers),
-                             "--db", db_url, "--data-dir", str(srv.data_dir)], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=open(log, "w"))  # noqa: SIM115
-    srv.proc = proc
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            raise RuntimeError("city-server exited: " + log.read_text()[-3000:])
-        if line.startswith("city-server listening on "):
-            srv.url = line.split()[-1].rstrip("/")
-            break
-    # wait until a worker answers
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(srv.url + "/api/petitions/", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.1)
-    try:
+    with run_server(tmp, ["--workers", str(workers)], {"CITY_SERVER_EDMS_INTERVAL": "0", **extra_env},
+                    timeout=90) as srv:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:   # until a worker answers
+            try:
+                if requests.get(srv.url + "/api/petitions/", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if drop:
-            drop()
 
 
 def manage(srv: Server, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -10,9 +10,20 @@ from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
-from p2helpers import CHROMIUM_ARGS, HERE, J, Server, Smtp, anon_session, body, db_json, staff_session
+from playwright.sync_api import sync_playwright
 
-playwright = pytest.importorskip("playwright.sync_api")
+from tests.server_part2.p2helpers import (
+    HERE,
+    J,
+    Server,
+    Smtp,
+    anon_session,
+    body,
+    db_json,
+    staff_session,
+)
+from tests.support.chromium import launch
+
 AXE = HERE.parent / "server" / "vendor" / "axe.min.js"  # shared with tests/server
 SHOTS = Path("/tmp/p2-screens")
 # The public pages are audited by tests/server/test_browser.py (PUBLIC_PAGES); here the signed-in ones.
@@ -20,8 +31,8 @@ SHOTS = Path("/tmp/p2-screens")
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    pw = playwright.sync_playwright().start()
-    b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    pw = sync_playwright().start()
+    b = launch(pw)
     yield b
     b.close()
     pw.stop()

@@ -6,8 +6,9 @@ import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
 
-from p2helpers import J, Server, anon_session, db_json, resident_session, staff_session
 from PIL import Image
+
+from tests.server_part2.p2helpers import J, Server, anon_session, db_json, resident_session, staff_session
 
 
 def _png() -> bytes:

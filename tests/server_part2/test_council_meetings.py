@@ -8,7 +8,8 @@ import json
 from datetime import datetime, timedelta
 
 from nacl.signing import SigningKey
-from p2helpers import (
+
+from tests.server_part2.p2helpers import (
     J,
     Server,
     Smtp,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import requests
-from p2helpers import J, Server, Smtp, anon_session, body, staff_session
+
+from tests.server_part2.p2helpers import J, Server, Smtp, anon_session, body, staff_session
 
 
 def _link(msg_body: str, kind: str) -> str:

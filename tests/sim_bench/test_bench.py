@@ -20,6 +20,7 @@ import serial
 
 from hardware_sim.base import FAULTS
 from hardware_sim.paper import blank_page
+from tests.support.chromium import chromium, screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / ".venv" / "bin" / "hardware-sim"
@@ -192,15 +193,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.mark.browser
 def test_page_in_headless_chromium(bench: Bench, tmp_path: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium not installed")
+    chromium()  # before the fault: a missing browser leaves the bench as it was
     bench.post("/api/fault", {"device": "modem", "fault": "weak_signal"})
-    shot = tmp_path / "bench.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600",
-                    f"--screenshot={shot}", bench.url], capture_output=True, timeout=60)
+    shot = screenshot(bench.url, tmp_path / "bench.png", (1280, 1600), tmp_path / "profile")
     bench.post("/api/clear", {"device": "modem"})
     from PIL import Image
 

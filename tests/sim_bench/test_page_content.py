@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from PIL import Image
 from hardware_sim.bench import Bench
 from hardware_sim.control import ControlServer
 from hardware_sim.paper import ScanNoise, blank_page
+from tests.support.chromium import screenshot
 
 
 @pytest.fixture
@@ -81,13 +81,7 @@ def test_page_shows_receipt_sms_job_and_bin(served: tuple[Bench, ControlServer],
         Image.open(io.BytesIO(fetch(server.url.rstrip("/") + src))).verify()   # each picture is a real image
     assert json.loads(fetch(server.url + "api/bin"))["contents"][0]["stapled"] is True
 
-    chromium = shutil.which("chromium")
-    if chromium:
-        shot = tmp_path / "page.png"
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2400",
-                        f"--screenshot={shot}", server.url], capture_output=True, timeout=60)
-        assert Image.open(shot).size == (1280, 2400)
-        if os.environ.get("KEEP_SCREENSHOT"):
-            shutil.copy(shot, os.environ["KEEP_SCREENSHOT"])
+    shot = screenshot(server.url, tmp_path / "page.png", (1280, 2400), tmp_path / "profile")
+    assert Image.open(shot).size == (1280, 2400)
+    if os.environ.get("KEEP_SCREENSHOT"):
+        shutil.copy(shot, os.environ["KEEP_SCREENSHOT"])

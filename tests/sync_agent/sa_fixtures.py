@@ -19,10 +19,10 @@ import pytest
 
 from kiosk_app.core.store import Store
 from sync_agent.delivery import Delivery
-from sync_agent.demo import AppealMaker
 from sync_agent.dropfolder import DropFolder
 from sync_agent.migrations import ALL
 from sync_agent.state import Backoff
+from tests.support.appeals import AppealMaker
 
 TERMINAL = 17
 MARKER = ".edms-drop"

@@ -13,13 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-from sa_fixtures import MARKER, TERMINAL
-
 from kiosk_app.core.store import Store
 from sync_agent.cli import COMMANDS, build_parser
 from sync_agent.config import schema
-from sync_agent.demo import AppealMaker
 from sync_agent.migrations import ALL
+from tests.support.appeals import AppealMaker
+from tests.sync_agent.sa_fixtures import MARKER, TERMINAL
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "sync-agent.md").read_text(encoding="utf-8")

@@ -10,14 +10,13 @@ import os
 import stat
 from pathlib import Path
 
-from sa_fixtures import MARKER, FakeEdms, Watcher, expected_pdfs, make_delivery
-
 from kiosk_app.core import metadata as md
 from kiosk_app.core.spool import FileRef
 from kiosk_app.core.store import Store
-from sync_agent.demo import AppealMaker
 from sync_agent.dropfolder import DropFolder
 from sync_agent.retention import Retention
+from tests.support.appeals import AppealMaker
+from tests.sync_agent.sa_fixtures import MARKER, FakeEdms, Watcher, expected_pdfs, make_delivery
 
 
 def _names(d: Path) -> set[str]:

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from sa_fixtures import TERMINAL
 
 from hardware_sim.ipp_printer import IppPrinterSim
 from hardware_sim.modem import ModemSim
@@ -30,9 +29,10 @@ from kiosk_app.core.numbering import parse
 from kiosk_app.core.store import Store
 from sync_agent.agent import Agent
 from sync_agent.config import load_config
-from sync_agent.demo import AppealMaker
 from sync_agent.migrations import ALL
 from sync_agent.server_sync import answers_for
+from tests.support.appeals import AppealMaker
+from tests.sync_agent.sa_fixtures import TERMINAL
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "+380671234567"

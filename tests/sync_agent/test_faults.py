@@ -13,14 +13,22 @@ import time
 from pathlib import Path
 
 import pytest
-from sa_fixtures import MARKER, FakeEdms, Watcher, can_mount, expected_pdfs, make_delivery, tmpfs
 
 from kiosk_app.core.store import Store
 from sync_agent import status as status_mod
 from sync_agent.delivery import Delivery
-from sync_agent.demo import AppealMaker
 from sync_agent.dropfolder import DropFolder, FileOps
 from sync_agent.state import Backoff
+from tests.support.appeals import AppealMaker
+from tests.sync_agent.sa_fixtures import (
+    MARKER,
+    FakeEdms,
+    Watcher,
+    can_mount,
+    expected_pdfs,
+    make_delivery,
+    tmpfs,
+)
 
 needs_root = pytest.mark.skipif(not can_mount(), reason="mounting a tmpfs needs root")
 

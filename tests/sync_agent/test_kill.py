@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from sa_fixtures import MARKER, TERMINAL, FakeEdms, Watcher, expected_pdfs
 
 from hardware_sim.modem import ModemSim
 from kiosk_app.core.numbering import parse
 from kiosk_app.core.store import Store
-from sync_agent.demo import AppealMaker
 from sync_agent.migrations import ALL
+from tests.support.appeals import AppealMaker
+from tests.sync_agent.sa_fixtures import MARKER, TERMINAL, FakeEdms, Watcher, expected_pdfs
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 220

@@ -11,15 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sa_fixtures import FakeEdms, make_delivery
 
 from devices.modem import GsmModem, from_config
 from hardware_sim.modem import ModemSim
 from kiosk_app.core.store import Store
 from sync_agent import status as status_mod
-from sync_agent.demo import AppealMaker
 from sync_agent.sms import SmsSender
 from sync_agent.state import Backoff
+from tests.support.appeals import AppealMaker
+from tests.sync_agent.sa_fixtures import FakeEdms, make_delivery
 
 PHONE = "+380671234567"
 

@@ -1,6 +1,6 @@
 """Ukrainian translations of the server's English message ids (source for locale/uk/.../django.po).
 
-Run ``python -m server_stub.core.locale.fill_po`` (polib) after ``city-server manage makemessages -l uk``.
+Run ``packaging/dev/fill_po.py`` (polib) after ``city-server manage makemessages -l uk``.
 """
 
 UK = {

@@ -1,4 +1,4 @@
-"""Queued appeals made the way the kiosk commits them, for tests, the drain benchmark and demos.
+"""Queued appeals made the way the kiosk commits them, for the tests and the drain benchmark.
 
 Each appeal is committed through :meth:`Store.commit_appeal`: a PDF and a metadata record in the
 spool (the record built by :func:`kiosk_app.core.metadata.build` from a validated applicant), the
@@ -19,7 +19,7 @@ from kiosk_app.core import applicant as applicant_mod
 from kiosk_app.core import metadata as md
 from kiosk_app.core.store import AppealRecord, PageRecord, Store
 
-EXAMPLE_APPLICANT = Path(__file__).resolve().parent.parent / "examples" / "applicant.json"
+EXAMPLE_APPLICANT = Path(__file__).resolve().parents[2] / "examples" / "applicant.json"
 
 _PDF_HEAD = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
              b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")

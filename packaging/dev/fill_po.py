@@ -1,10 +1,12 @@
 """Fill the Ukrainian catalogue (locale/uk/LC_MESSAGES/django.po) from uk_strings.py, and report
 each message id that has no Ukrainian yet. The catalogue is read and written with polib.
 
-    city-server manage makemessages -l uk -l en     # collect the English message ids
-    python -m server_stub.core.locale.fill_po       # exit 1 and a "missing:" line per id without Ukrainian
-                                                    # (another catalogue: give its path)
-    city-server manage compilemessages              # django.po -> django.mo
+    city-server manage makemessages -l uk -l en         # collect the English message ids
+    .venv/bin/python packaging/dev/fill_po.py           # exit 1 and a "missing:" line per id without Ukrainian
+                                                        # (another catalogue: give its path)
+    city-server manage compilemessages                  # django.po -> django.mo
+
+A developer's tool (polib is a dev dependency): it is not part of the shipped server.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polib
+
 from server_stub.core.locale.uk_strings import PLURALS, UK
 
-PO = Path(__file__).parent / "uk" / "LC_MESSAGES" / "django.po"
+PO = Path(__file__).resolve().parents[2] / "server_stub" / "core" / "locale" / "uk" / "LC_MESSAGES" / "django.po"
 WRAP = 79  # the width gettext's tools (and so makemessages) wrap at
 
 
