@@ -108,12 +108,24 @@ def cmd_start(args: argparse.Namespace) -> int:
     return run_background(args, workdir)
 
 
+def _log_json(level: int) -> None:
+    """One JSON object per log line on stderr, the fields of the terminal's programs (python-json-logger)."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S",
+        rename_fields={"asctime": "t", "levelname": "level", "name": "logger", "message": "msg", "exc_info": "exc"},
+        json_ensure_ascii=False, json_default=str))
+    logging.getLogger().handlers[:] = [handler]
+    logging.getLogger().setLevel(level)
+
+
 def run_foreground(args: argparse.Namespace, workdir: Path) -> int:
     from hardware_sim.bench import Bench
     from hardware_sim.control import ControlServer
 
-    logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _log_json(getattr(logging, args.log_level.upper(), logging.INFO))
     stop = threading.Event()
     bench = Bench(workdir, host=args.host, receipt_port=args.receipt_port, ipp_port=args.ipp_port,
                   saned_port=args.saned_port)

@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import logging.config
 import os
 import socket
 import sys
 import threading
 import time
 from pathlib import Path
+
+from server_stub.logs import logging_config
 
 logger = logging.getLogger("server_stub.cli")
 
@@ -146,7 +149,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"city-server listening on http://{host}:{port}/", flush=True)
     threading.Thread(target=systemd_watchdog, args=(host, port), name="watchdog", daemon=True).start()
     config = uvicorn.Config("server_stub.serve:application", host=host, port=port, workers=args.workers,
-                            log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)
+                            log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30,
+                            log_config=None)  # our JSON logging, not uvicorn's text lines
     server = uvicorn.Server(config)
     if args.workers > 1:
         from uvicorn.supervisors import Multiprocess
@@ -257,8 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("CITY_SERVER_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    logging.config.dictConfig(logging_config())
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-"):
         argv = ["run", *argv]

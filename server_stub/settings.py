@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from server_stub import logs
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CITY_SERVER_DATA_DIR", "var/city-server")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -163,14 +165,7 @@ BANKID_PROVIDER_URL = os.environ.get("CITY_SERVER_BANKID_URL", "")  # "" = this 
 BANKID_CLIENT_ID = os.environ.get("CITY_SERVER_BANKID_CLIENT_ID", "city-server")
 BANKID_CLIENT_SECRET = os.environ.get("CITY_SERVER_BANKID_CLIENT_SECRET", "city-server-demo-secret")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "line"}},
-    "root": {"handlers": ["stderr"], "level": os.environ.get("CITY_SERVER_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+LOGGING = logs.logging_config()  # JSON lines on stderr (server_stub/logs.py)
 
 if os.environ.get("CITY_SERVER_FAST_PASSWORDS") == "1":  # tests only: demo users without slow hashing
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pythonjsonlogger.json
+
 from .settings import Config, Setting, describe
 
 Run = Callable[[argparse.Namespace], int]
@@ -95,18 +97,15 @@ def add_settings_command(commands: Commands, prog: str, default_file: str, schem
                      f"{prog} settings --check {default_file}", add)(run)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per log line (journald keeps them); extra fields of a record are kept."""
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """One JSON object per log line (journald keeps them): ``t``, ``level``, ``logger``, ``msg``, the
+    extra fields of a record, ``exc`` for a traceback (python-json-logger)."""
 
-    _STD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-
-    def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {"t": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                               "logger": record.name, "msg": record.getMessage()}
-        out.update({k: v for k, v in vars(record).items() if k not in self._STD})
-        if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S",
+                         rename_fields={"asctime": "t", "levelname": "level", "name": "logger", "message": "msg",
+                                        "exc_info": "exc"},
+                         json_ensure_ascii=False, json_default=str)
 
 
 def setup_logging(level: str | int) -> None:

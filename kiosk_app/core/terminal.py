@@ -188,14 +188,14 @@ class Terminal:
         url, token_file = self.cfg["server.url"], self.cfg["server.token_file"]
         if not url:
             return None
+        from .server_client import ServerClient, ServerError, Timeouts, read_token
+
         try:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-        except OSError as err:
-            log.warning("cannot read the server credential %s: %s", token_file, err.strerror)
+            token = read_token(token_file)
+        except ServerError as err:
+            log.warning("%s", err)
             return None
         import requests
-
-        from .server_client import ServerClient, Timeouts
 
         return ServerClient(requests.Session(), url, token,
                             timeouts=Timeouts(self.cfg["server.connect_timeout"], self.cfg["server.read_timeout"],
