@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from contract_server import ContractServer
 
 from kiosk_app.core.server_client import ServerClient, ServerRefused, ServerUnavailable, Timeouts
 from kiosk_app.core.store import Store
@@ -19,6 +18,7 @@ from sync_agent.server_sync import ServerSync, answers_for
 from sync_agent.state import Backoff
 from sync_agent.status import heartbeat_body
 from tests.support.appeals import AppealMaker, fake_pdf
+from tests.sync_agent.contract_server import ContractServer
 from tests.sync_agent.sa_fixtures import make_delivery
 
 TOKEN = "tc_017_test"
