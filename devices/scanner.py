@@ -33,7 +33,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from PIL import Image
@@ -257,18 +257,16 @@ class SaneScanner:
     def _configure(self, dev: Any) -> None:
         opts = dev.opt
         try:
-            if "source" in opts:
-                src = pick_source(list(opts["source"].constraint or []), self.duplex)
-                if src is None:
-                    raise DeviceConfigError(f"{dev.devname} has no document feeder; sources: "
-                                            f"{opts['source'].constraint}", device=DEVICE)
-                dev.source = src
-            if "mode" in opts:
-                mode = pick_mode(list(opts["mode"].constraint or []), self.mode)
-                if mode is None:
-                    raise DeviceConfigError(f"{dev.devname} has no mode {self.mode!r}; modes: "
-                                            f"{opts['mode'].constraint}", device=DEVICE)
-                dev.mode = mode
+            choices: list[tuple[str, Callable[[list[str]], str | None], str]] = [
+                ("source", lambda c: pick_source(c, self.duplex), "document feeder"),
+                ("mode", lambda c: pick_mode(c, self.mode), f"mode {self.mode!r}")]
+            for option, pick, wanted in choices:
+                if option in opts:
+                    value = pick(list(opts[option].constraint or []))
+                    if value is None:
+                        raise DeviceConfigError(f"{dev.devname} has no {wanted}; {option}s: "
+                                                f"{opts[option].constraint}", device=DEVICE)
+                    setattr(dev, option, value)
             if "resolution" in opts:
                 dev.resolution = _nearest(opts["resolution"].constraint, self.resolution)
             for key, value in (("tl_x", 0.0), ("tl_y", 0.0), ("br_x", self.page_mm[0]), ("br_y", self.page_mm[1])):

@@ -16,6 +16,7 @@ extension character) or a UTF-16 surrogate pair is never split across two parts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # The GSM 03.38 default alphabet, position = septet value. 0x1B is the escape to the extension table.
@@ -135,32 +136,26 @@ def mask_number(number: str, keep: int = 2) -> str:
 
 
 # -- splitting ----------------------------------------------------------------------------------
-def _split_gsm7(text: str, limit: int) -> list[str]:
+def _split(text: str, limit: int, cost: Callable[[str], int]) -> list[str]:
+    """Cut ``text`` into parts of at most ``limit`` slots, never through a character's slots."""
     parts: list[str] = []
     cur, used = "", 0
     for ch in text:
-        cost = 2 if ch in GSM7_EXT else 1
-        if used + cost > limit:
+        if used + cost(ch) > limit:
             parts.append(cur)
             cur, used = "", 0
         cur += ch
-        used += cost
+        used += cost(ch)
     parts.append(cur)
     return parts
 
 
-def _split_ucs2(text: str, limit: int) -> list[str]:
-    parts: list[str] = []
-    cur, used = "", 0
-    for ch in text:
-        cost = 2 if ord(ch) > 0xFFFF else 1      # a surrogate pair takes two UCS-2 slots
-        if used + cost > limit:
-            parts.append(cur)
-            cur, used = "", 0
-        cur += ch
-        used += cost
-    parts.append(cur)
-    return parts
+def _gsm7_cost(ch: str) -> int:
+    return 2 if ch in GSM7_EXT else 1         # an extension character is ESC + its code
+
+
+def _ucs2_cost(ch: str) -> int:
+    return 2 if ord(ch) > 0xFFFF else 1       # a surrogate pair takes two UCS-2 slots
 
 
 def split_text(text: str, ref16: bool = False) -> tuple[str, list[str]]:
@@ -168,10 +163,10 @@ def split_text(text: str, ref16: bool = False) -> tuple[str, list[str]]:
     if is_gsm7(text):
         if len(to_septets(text)) <= GSM7_SINGLE:
             return "gsm7", [text]
-        return "gsm7", _split_gsm7(text, GSM7_MULTI16 if ref16 else GSM7_MULTI8)
+        return "gsm7", _split(text, GSM7_MULTI16 if ref16 else GSM7_MULTI8, _gsm7_cost)
     if len(text.encode("utf-16-be")) <= 2 * UCS2_SINGLE:
         return "ucs2", [text]
-    return "ucs2", _split_ucs2(text, UCS2_MULTI16 if ref16 else UCS2_MULTI8)
+    return "ucs2", _split(text, UCS2_MULTI16 if ref16 else UCS2_MULTI8, _ucs2_cost)
 
 
 # -- SMS-SUBMIT ---------------------------------------------------------------------------------

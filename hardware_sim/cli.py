@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -225,25 +226,27 @@ def cmd_endpoints(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_receipts(args: argparse.Namespace) -> int:
-    rs = call(args, "GET", "/api/receipts")
-    _print(rs, args.json, "\n\n".join(f"#{r.get('id')} {r.get('time')} {r.get('png')}\n{r.get('text', '')}"
-                                      for r in rs) or "no receipts yet")
+def _listing(args: argparse.Namespace, path: str, line: Callable[[dict[str, Any]], str], none: str,
+             sep: str = "\n") -> int:
+    items = call(args, "GET", path)
+    _print(items, args.json, sep.join(line(i) for i in items) or none)
     return EXIT_OK
+
+
+def cmd_receipts(args: argparse.Namespace) -> int:
+    return _listing(args, "/api/receipts", lambda r: f"#{r.get('id')} {r.get('time')} {r.get('png')}\n{r.get('text', '')}",
+                    "no receipts yet", sep="\n\n")
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
-    js = call(args, "GET", "/api/jobs")
-    _print(js, args.json, "\n".join(f"#{j.get('id')} {j.get('time')} {j.get('state')} {j.get('pdf')}"
-                                    for j in js) or "no print jobs yet")
-    return EXIT_OK
+    return _listing(args, "/api/jobs", lambda j: f"#{j.get('id')} {j.get('time')} {j.get('state')} {j.get('pdf')}",
+                    "no print jobs yet")
 
 
 def cmd_sms(args: argparse.Namespace) -> int:
-    ms = call(args, "GET", "/api/sms")
-    _print(ms, args.json, "\n".join(f"{m.get('time')} to {m.get('to')} ({m.get('parts')} part(s)): {m.get('text')}"
-                                    for m in ms) or "no SMS sent yet")
-    return EXIT_OK
+    return _listing(args, "/api/sms",
+                    lambda m: f"{m.get('time')} to {m.get('to')} ({m.get('parts')} part(s)): {m.get('text')}",
+                    "no SMS sent yet")
 
 
 def cmd_bin(args: argparse.Namespace) -> int:

@@ -45,10 +45,7 @@ class EscposPrinterSim(Simulator):
     # -- life cycle ---------------------------------------------------------------------
     def start(self) -> None:
         self.receipt_dir.mkdir(parents=True, exist_ok=True)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.listen(8)
+        sock = socket.create_server((self.host, self.port), backlog=8)  # SO_REUSEADDR set
         self.port = sock.getsockname()[1]
         self._sock = sock
         self._stopping.clear()

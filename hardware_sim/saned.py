@@ -109,10 +109,7 @@ class SanedSim(Simulator):
                 "device": f"net:{self.host}:{self.device_name}"}
 
     def _listen(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.listen(8)
+        sock = socket.create_server((self.host, self.port), backlog=8)  # SO_REUSEADDR set
         self.port = sock.getsockname()[1]
         self._listener = sock
         self._accept_thread = threading.Thread(target=self._accept_loop, args=(sock,),
