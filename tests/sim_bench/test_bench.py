@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -262,3 +263,22 @@ def test_background_start_control_url_and_stop(tmp_path: Path) -> None:
     finally:
         if Path(f"/proc/{pid}").exists():
             os.kill(pid, signal.SIGKILL)
+
+
+def test_the_control_client_reads_the_bench_and_types_its_errors(bench: Bench, tmp_path: Path) -> None:
+    from hardware_sim.control_client import BenchNotFound, BenchUnreachable, ControlClient, ControlError
+
+    client = ControlClient.for_bench(bench.workdir)
+    assert client.url == bench.url
+    assert client.get("/api/state")["devices"]["modem"]["available"] is True
+    with pytest.raises(ControlError) as err:
+        client.post("/api/fault", {"device": "modem", "fault": "burnt"})
+    assert (err.value.status, err.value.code) == (400, "unknown_fault") and "no_sim" in str(err.value)
+    with pytest.raises(BenchNotFound, match=r"no endpoints\.json"):
+        ControlClient.for_bench(tmp_path)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with pytest.raises(BenchUnreachable, match="does not answer"):
+        ControlClient(f"http://127.0.0.1:{port}/", timeout=2).get("/api/state")
