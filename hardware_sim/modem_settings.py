@@ -92,14 +92,19 @@ class SettingCommands:
             self.smsc = a[0]
         return []
 
-    def _x_csmp(self, mode: str, a: list[str], raw: str) -> list[str]:
+    @staticmethod
+    def _numbers(name: str, values: list[int], mode: str, a: list[str]) -> list[str]:
+        """A setting that is a list of numbers: read it, or set the ones given (empty keeps one)."""
         if mode == "read":
-            return ["+CSMP: " + ",".join(str(x) for x in self.csmp)]
+            return [f"+{name}: " + ",".join(str(x) for x in values)]
         if mode == "set":
-            for i, v in enumerate(a[:4]):
+            for i, v in enumerate(a[:len(values)]):
                 if v.isdigit():
-                    self.csmp[i] = int(v)
+                    values[i] = int(v)
         return []
+
+    def _x_csmp(self, mode: str, a: list[str], raw: str) -> list[str]:
+        return self._numbers("CSMP", self.csmp, mode, a)
 
     def _x_csms(self, mode: str, a: list[str], raw: str) -> list[str]:
         if mode == "test":
@@ -111,13 +116,7 @@ class SettingCommands:
     def _x_cnmi(self, mode: str, a: list[str], raw: str) -> list[str]:
         if mode == "test":
             return ["+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)"]
-        if mode == "read":
-            return ["+CNMI: " + ",".join(str(x) for x in self.cnmi)]
-        if mode == "set":
-            for i, v in enumerate(a[:5]):
-                if v.isdigit():
-                    self.cnmi[i] = int(v)
-        return []
+        return self._numbers("CNMI", self.cnmi, mode, a)
 
     def _x_cnma(self, mode: str, a: list[str], raw: str) -> list[str]:
         return []

@@ -116,16 +116,25 @@ class StorageCommands:
         self._open_prompt("write", a if mode == "set" else [])
         return None
 
-    def _x_cmss(self, mode: str, a: list[str], raw: str) -> list[str]:
-        if mode == "test":
-            return []
+    def _index(self, mode: str, a: list[str]) -> int:
+        """The storage index a set command names (+CMS ERROR 302 without one; 310 without a SIM)."""
         if mode != "set" or not a or not a[0].isdigit():
             raise CommandError("CMS", 302)
         self._need_sim("CMS")
-        index = int(a[0])
+        return int(a[0])
+
+    def _stored(self, mode: str, a: list[str]) -> tuple[int, dict[str, Any]]:
+        """The index and the message stored there (+CMS ERROR 321 for an empty slot)."""
+        index = self._index(mode, a)
         entry = self.store.get(index)
         if entry is None:
             raise CommandError("CMS", 321)
+        return index, entry
+
+    def _x_cmss(self, mode: str, a: list[str], raw: str) -> list[str]:
+        if mode == "test":
+            return []
+        index, entry = self._stored(mode, a)
         if entry["stat"] not in (2, 3):
             raise CommandError("CMS", 302)              # a received message cannot be sent
         msg = dict(entry)
@@ -138,13 +147,7 @@ class StorageCommands:
     def _x_cmgr(self, mode: str, a: list[str], raw: str) -> list[str]:
         if mode == "test":
             return []
-        if mode != "set" or not a or not a[0].isdigit():
-            raise CommandError("CMS", 302)
-        self._need_sim("CMS")
-        entry = self.store.get(int(a[0]))
-        if entry is None:
-            raise CommandError("CMS", 321)
-        return self._show(None, entry)
+        return self._show(None, self._stored(mode, a)[1])
 
     def _x_cmgl(self, mode: str, a: list[str], raw: str) -> list[str]:
         self._need_sim("CMS")
@@ -166,11 +169,9 @@ class StorageCommands:
     def _x_cmgd(self, mode: str, a: list[str], raw: str) -> list[str]:
         if mode == "test":
             return [f"+CMGD: (1-{self.store.capacity}),(0-4)"]
-        if mode != "set" or not a or not a[0].isdigit():
-            raise CommandError("CMS", 302)
-        self._need_sim("CMS")
+        index = self._index(mode, a)
         flag = int(a[1]) if len(a) > 1 and a[1].isdigit() else 0
-        self.store.delete(int(a[0]), flag)
+        self.store.delete(index, flag)
         return []
 
     def _show(self, index: int | None, entry: dict[str, Any]) -> list[str]:
