@@ -64,7 +64,7 @@ test)
     .venv/bin/python -m pytest -p no:cacheprovider --durations=15 "$@"
     if [ "$#" -eq 0 ]; then
         say "Tests: the city server's suites again, on PostgreSQL"
-        CITY_SERVER_TEST_DB=postgres .venv/bin/python -m pytest -p no:cacheprovider tests/server tests/server_part2
+        CITY_SERVER_TEST_DB=postgres .venv/bin/python -m pytest -p no:cacheprovider tests/server tests/server_instruments
     fi
     ;;
 esac

@@ -22,7 +22,7 @@ SHOTS = Path(os.environ["CITY_SERVER_SCREENSHOTS"]) if os.environ.get("CITY_SERV
 PUBLIC_PAGES = ["/", "/contact/", "/opendata/", "/opendata/appeals-statistics/", "/map/", "/accounts/login/",
                 "/contact/requests/1/"]
 STAFF_PAGES = ["/fleet/", "/edms/", "/contact/operator/", "/map/moderation/"]
-# Part 2 instruments (tests/server_part2 walks their flows and audits the signed-in pages too).
+# Part 2 instruments (tests/server_instruments walks their flows and audits the signed-in pages too).
 PUBLIC_PAGES += ["/petitions/", "/budget/", "/budget/projects/1/", "/consultations/", "/consultations/1/", "/surveys/",
                  "/surveys/1/", "/deputies/", "/deputies/1/", "/votes/", "/votes/1/", "/meetings/", "/meetings/1/",
                  "/newsletters/", "/cabinet/services/", "/open-budget/", "/open-budget/repairs/"]

@@ -1,4 +1,5 @@
-"""Helpers for the part-2 instrument tests: the server with an SMTP relay, JSON calls with CSRF, residents."""
+"""Helpers for the tests of the server's e-democracy instruments (docs/server-instruments.md): the
+server with an SMTP relay, JSON calls with CSRF, residents."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image
 
-from tests.server_part2.p2helpers import J, Server, anon_session, db_json, resident_session, staff_session
+from tests.server_instruments.helpers import J, Server, anon_session, db_json, resident_session, staff_session
 
 
 def _png() -> bytes:

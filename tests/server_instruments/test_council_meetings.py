@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from nacl.signing import SigningKey
 
-from tests.server_part2.p2helpers import (
+from tests.server_instruments.helpers import (
     J,
     Server,
     Smtp,

@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from tests.server_part2.p2helpers import J, Server, Smtp, anon_session, body, staff_session
+from tests.server_instruments.helpers import J, Server, Smtp, anon_session, body, staff_session
 
 
 def _link(msg_body: str, kind: str) -> str:

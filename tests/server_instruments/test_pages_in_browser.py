@@ -12,7 +12,7 @@ import pytest
 from nacl.signing import SigningKey
 from playwright.sync_api import sync_playwright
 
-from tests.server_part2.p2helpers import (
+from tests.server_instruments.helpers import (
     HERE,
     J,
     Server,

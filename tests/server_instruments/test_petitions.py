@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.server_part2.p2helpers import (
+from tests.server_instruments.helpers import (
     J,
     Server,
     Smtp,
