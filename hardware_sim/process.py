@@ -17,9 +17,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from hardware_sim.control_client import ControlClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEETS = [ROOT / "examples" / "sheets" / "appeal-page1.png", ROOT / "examples" / "sheets" / "appeal-page2.png"]
@@ -90,11 +91,7 @@ class SimBench:
 
     # -- control API -----------------------------------------------------------------------
     def call(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET",
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read())
+        return ControlClient(self.url, timeout=10).call("POST" if body is not None else "GET", path, body)
 
     def feed(self, files: list[Path] | None = None, blank: int = 0) -> Any:
         return self.call("/api/feed", {"files": [str(Path(f).resolve()) for f in (files or [])], "blank": blank})
