@@ -193,7 +193,7 @@ class Terminal:
         try:
             token = read_token(token_file)
         except ServerError as err:
-            log.warning("%s", err)
+            log.warning("cannot read the server credential %s: %s", token_file, getattr(err.__cause__, "strerror", err))
             return None
         import requests
 
