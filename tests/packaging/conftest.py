@@ -3,14 +3,9 @@ and the session fixtures of pkgbuild.py (the packages built once, installed into
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from pkgbuild import build, installed, repo_key  # noqa: F401 - fixtures for this folder's tests
+from tests.packaging.pkgbuild import build, installed, repo_key  # noqa: F401 - fixtures for this folder's tests
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -5,7 +5,6 @@ will be served on a loopback port reserved now, then installed into a throwaway 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -13,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("appeal-terminal", "appeal-terminal-sim", "appeal-city-server")
@@ -47,12 +48,8 @@ class Installed:
 
 
 def need(*tools: str) -> None:
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        message = f"needs {' '.join(missing)} (packaging/dev/debian-packages.txt)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    for tool in tools:
+        require_tool(tool, "see packaging/dev/debian-packages.txt")
 
 
 def free_port() -> int:

@@ -24,7 +24,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from pkgbuild import PACKAGES, ROOT, Build, Installed
+
+from tests.packaging.pkgbuild import PACKAGES, ROOT, Build, Installed
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
 

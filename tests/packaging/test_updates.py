@@ -27,7 +27,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from pkgbuild import ROOT, Build, RepoKey, free_port, need, stop_gpg_agent
+
+from tests.packaging.pkgbuild import ROOT, Build, RepoKey, free_port, need, stop_gpg_agent
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
 
