@@ -51,7 +51,7 @@ def test_package_metadata(build: Build) -> None:
         assert _field(build, pkg, "Version") == f"{version}-1"
     terminal = {d.strip().split()[0] for d in _field(build, "appeal-terminal", "Depends").split(",")}
     # from debian/control, and from dh_shlibdeps (the Debian libraries the wheels' objects load)
-    assert {"python3.11", "cage", "libsane1", "libzbar0", "fonts-dejavu-core", "tesseract-ocr-ukr"} <= terminal
+    assert {"python3.11", "cage", "libsane1", "libusb-1.0-0", "fonts-dejavu-core", "tesseract-ocr-ukr"} <= terminal
     assert {"libc6", "libgl1", "libxkbcommon0", "libwayland-client0", "libspeechd2"} <= terminal
     assert "systemd | systemd-standalone-sysusers | systemd-sysusers" in _field(build, "appeal-terminal", "Depends")
     assert _field(build, "appeal-terminal", "Conflicts") == "modemmanager"
