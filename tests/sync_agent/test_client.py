@@ -34,7 +34,7 @@ def server() -> Iterator[ContractServer]:
 def _sync(store: Store, server: ContractServer, tmp_path: Path, **kw: object) -> ServerSync:
     client = ServerClient(requests.Session(), server.url, TOKEN, timeouts=Timeouts(1.0, 1.0, 1.0))
     return ServerSync(store, client, status_url="https://rada.example.ua/a/{number}", backoff=Backoff(0.01, 0.05, 0),
-                      heartbeat_body=lambda: heartbeat_body(store.conn, tmp_path / "device-status.json",
+                      heartbeat_body=lambda: heartbeat_body(store, tmp_path / "device-status.json",
                                                             modem_configured=False), **kw)  # type: ignore[arg-type]
 
 
