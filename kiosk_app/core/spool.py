@@ -108,11 +108,13 @@ class Spool:
         return FileRef(rel, sha256, final.stat().st_size)
 
     def _folder_of(self, rel: str) -> None:
+        """Create the folders of ``rel`` (0700); a new folder's entry is made durable too."""
         folder = self.root
         for part in Path(rel).parent.parts:
             folder = folder / part
             if not folder.is_dir():
                 private_dir(folder)
+                fsync_dir(folder.parent)
 
     def read(self, ref: FileRef) -> bytes:
         data = self.path_of(ref).read_bytes()
