@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,12 +135,19 @@ class Spool:
             return "SHA-256 mismatch"
         return None
 
-    def sweep_partials(self) -> int:
-        """Remove half-written files left by a crash; returns how many."""
+    def sweep_partials(self, folder_grace: float = 600.0) -> int:
+        """Remove half-written files left by a crash, and the work folders of a PDF build or an
+        OCR run it interrupted (``tmp/<folder>/``, untouched for ``folder_grace`` seconds: another
+        process may be using a fresh one); returns how many files. Downloads the sync agent
+        resumes (``tmp/answer-*.download``) stay."""
         n = 0
         for part in self.tmp.glob("*.part"):
             part.unlink(missing_ok=True)
             n += 1
+        cutoff = time.time() - folder_grace
+        for folder in [p for p in self.tmp.iterdir() if p.is_dir() and p.stat().st_mtime < cutoff]:
+            n += sum(1 for f in folder.rglob("*") if f.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
         return n
 
     def all_files(self) -> Iterator[str]:

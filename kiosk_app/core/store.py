@@ -359,7 +359,7 @@ class Store:
     def recover(self, *, full: bool = False, orphan_grace: float = ORPHAN_GRACE) -> RecoveryReport:
         """Bring the store to a consistent state after a crash; run at every start."""
         report = RecoveryReport()
-        report.partial_files_removed = self.spool.sweep_partials()
+        report.partial_files_removed = self.spool.sweep_partials(orphan_grace)
         with self.transaction() as c:
             for row in c.execute("SELECT id, number, step, started_at, detail_json FROM intakes WHERE state='open'").fetchall():
                 c.execute("UPDATE intakes SET state='interrupted', updated_at=? WHERE id=?", (now_iso(), row[0]))
