@@ -126,10 +126,10 @@ class Agent:
         return agent
 
     def heartbeat_body(self) -> dict[str, Any]:
-        return status_mod.heartbeat_body(self.store.conn, self.device_status_file, modem_configured=self.sms is not None)
+        return status_mod.heartbeat_body(self.store, self.device_status_file, modem_configured=self.sms is not None)
 
     def status(self) -> dict[str, Any]:
-        return status_mod.collect(self.store.conn, modem_configured=self.sms is not None)
+        return status_mod.collect(self.store, modem_configured=self.sms is not None)
 
     # -- one pass --------------------------------------------------------------------------------
     def run_once(self, *, force: bool = False, progress: Callable[[int], None] | None = None) -> OnceResult:

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from kiosk_app.core.commandline import Commands, add_settings_command, setup_logging
+from kiosk_app.core.numbering import NumberError, parse
 from kiosk_app.core.settings import ConfigError
 
 from .config import ENV_PREFIX, load_config, schema
@@ -129,11 +130,17 @@ def _drain(ns: argparse.Namespace) -> int:
 
 # -- redeliver ------------------------------------------------------------------------------------
 @command("redeliver", "Deliver one document again (after the EDMS rejected or lost it)",
-         "sync-agent redeliver 0170001234",
-         lambda p: p.add_argument("document_id", metavar="ID", help="document ID (compact number, or <number>-A01)"))
+         "sync-agent redeliver 017-000123-4",
+         lambda p: p.add_argument("document_id", metavar="NUMBER",
+                                  help="the appeal's number, as printed (017-000123-4) or compact (0170001234); "
+                                       "an addition has a number of its own"))
 def _redeliver(ns: argparse.Namespace) -> int:
+    try:
+        doc = parse(ns.document_id).compact
+    except NumberError as err:
+        print(f"sync-agent: {ns.document_id!r}: {err}", file=sys.stderr)
+        return 2
     agent = _agent(ns, with_modem=False, with_server=False)
-    doc = ns.document_id.replace("-", "") if "-A" not in ns.document_id else ns.document_id
     if not agent.delivery.redeliver(doc):
         print(f"sync-agent: no document {doc} in the outbox", file=sys.stderr)
         agent.close()

@@ -4,7 +4,8 @@ The outbox row moves ``pending -> delivered -> imported`` (or ``rejected``). The
 every appeal until the EDMS acknowledged it; a fault of the folder (see
 :mod:`sync_agent.dropfolder`) sets the row's ``attempts``, ``last_error`` and
 ``next_attempt_at`` (capped exponential backoff with jitter) and pauses the whole folder until
-then: one broken share is not hammered 10,000 times a pass.
+then: one broken share is not hammered 10,000 times a pass. Every state change goes through the
+store's named methods (``store.outbox``: :mod:`kiosk_app.core.outbox`).
 
 Rows are read in batches by ``id`` (keyset), so memory does not grow with the backlog. Rows
 marked delivered are committed in groups (``commit_every``): a crash before that commit only
@@ -14,7 +15,6 @@ means the next pass finds ``<ID>.json`` with the same content and writes nothing
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -27,7 +27,7 @@ from kiosk_app.core.store import Store
 
 from . import texts
 from .dropfolder import Document, DropFault, DropFolder, fault_from
-from .state import Backoff, clear_alert, iso, kv_del, kv_get, kv_set, parse, queue_event, raise_alert, utcnow
+from .state import Backoff, iso, parse, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +44,15 @@ class PassResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _core_event(conn: sqlite3.Connection, document_id: str, event: str, detail: dict[str, Any]) -> None:
-    conn.execute("INSERT INTO events (at, document_id, event, detail_json) VALUES (?, ?, ?, ?)",
-                 (iso(utcnow()), document_id, event, json.dumps(detail, ensure_ascii=False)))
-
-
-def schedule_sms(conn: sqlite3.Connection, document_id: str, kind: str, text: str, answer_id: str = "") -> bool:
-    """Owe the resident a message (if they asked for one); once per (appeal, kind, answer)."""
-    row = conn.execute("SELECT sms_requested, applicant_json FROM appeals WHERE document_id=?", (document_id,)).fetchone()
-    if row is None or not row[0]:
-        return False
-    return conn.execute(
-        "INSERT OR IGNORE INTO sync_sms (document_id, kind, answer_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
-        (document_id, kind, answer_id, text, iso(utcnow())),
-    ).rowcount > 0
-
-
-def _clear_fault(c: sqlite3.Connection) -> None:
-    if kv_get(c, "drop.fault") is not None:
+def _clear_fault(store: Store) -> None:
+    box = store.outbox
+    if box.kv_get("drop.fault") is not None:
         log.info("drop folder works again")
-        kv_del(c, "drop.fault")
-        kv_del(c, "drop.retry_at")
-        kv_del(c, "drop.failures")
-        clear_alert(c, "drop.fault")
+        with store.transaction():
+            box.kv_del("drop.fault")
+            box.kv_del("drop.retry_at")
+            box.kv_del("drop.failures")
+            box.clear_alert("drop.fault")
 
 
 class _Failed(Exception):
@@ -126,7 +112,7 @@ class Delivery:
 
     # -- the delivery pass ----------------------------------------------------------------------
     def folder_paused_until(self) -> dt.datetime | None:
-        return parse(kv_get(self.conn, "drop.retry_at"))
+        return parse(self.store.outbox.kv_get("drop.retry_at"))
 
     def deliver_pass(self, *, now: dt.datetime | None = None, force: bool = False,
                      progress: Callable[[int], None] | None = None, only: str | None = None,
@@ -138,7 +124,7 @@ class Delivery:
         result = PassResult()
         paused = self.folder_paused_until()
         if paused is not None and paused > now and not force:
-            result.fault = kv_get(self.conn, "drop.fault")
+            result.fault = self.store.outbox.kv_get("drop.fault")
             return result
         group: list[tuple[tuple[Any, ...], Document]] = []
         try:
@@ -190,38 +176,31 @@ class Delivery:
     def _commit_delivered(self, done: list[tuple[int, str, str]]) -> None:
         if not done:
             return
-        at = iso(utcnow())
-        with self.store.transaction() as c:
+        with self.store.transaction():
             for outbox_id, doc, outcome in done:
-                c.execute("UPDATE outbox SET state='delivered', delivered_at=?, attempts=attempts+1, last_error=NULL, "
-                          "next_attempt_at=NULL WHERE id=? AND state='pending'", (at, outbox_id))
-                c.execute("UPDATE appeals SET state='delivered' WHERE document_id=? AND state='committed'", (doc,))
-                _core_event(c, doc, "delivered", {"outcome": outcome})
-                queue_event(c, "delivered", doc.split("-A", 1)[0], {"documents": [doc], "outcome": outcome})
-            _clear_fault(c)
+                self.store.outbox.delivered(outbox_id, doc, outcome)
+            _clear_fault(self.store)
 
     def _fault(self, row: tuple[Any, ...] | None, fault: DropFault, now: dt.datetime) -> None:
-        with self.store.transaction() as c:
-            failures = int(kv_get(c, "drop.failures", 0)) + 1
-            prior = kv_get(c, "drop.fault")
+        box = self.store.outbox
+        with self.store.transaction():
+            failures = int(box.kv_get("drop.failures", 0)) + 1
+            prior = box.kv_get("drop.fault")
             delay = self.backoff.delay(failures)
             retry_at = now + dt.timedelta(seconds=delay)
             info = {**fault.as_dict(), "since": (prior or {}).get("since") or iso(now), "failures": failures,
                     "retry_at": iso(retry_at)}
-            kv_set(c, "drop.fault", info)
-            kv_set(c, "drop.failures", failures)
-            kv_set(c, "drop.retry_at", iso(retry_at))
+            box.kv_set("drop.fault", info)
+            box.kv_set("drop.failures", failures)
+            box.kv_set("drop.retry_at", iso(retry_at))
             if row is not None:
-                c.execute("UPDATE outbox SET attempts=attempts+1, last_error=?, next_attempt_at=? WHERE id=?",
-                          (f"{fault.code}: {fault}", iso(retry_at), row[0]))
-            raise_alert(c, "drop.fault", f"drop_{fault.code}", f"{fault.as_dict()['uk']} / {fault}",
-                        "critical" if fault.code == "spool_corrupt" else "warning")
+                box.delivery_failed(row[0], f"{fault.code}: {fault}", retry_at)
+            box.raise_alert("drop.fault", f"drop_{fault.code}", f"{fault.as_dict()['uk']} / {fault}",
+                            "critical" if fault.code == "spool_corrupt" else "warning")
         log.warning("drop folder fault %s (%s); retry in %.1f s", fault.code, fault, delay)
 
     def _healthy(self) -> None:
-        if kv_get(self.conn, "drop.fault") is not None:
-            with self.store.transaction() as c:
-                _clear_fault(c)
+        _clear_fault(self.store)
 
     # -- acknowledgements -----------------------------------------------------------------------
     def ack_pass(self) -> PassResult:
@@ -236,8 +215,7 @@ class Delivery:
         return result
 
     def _state(self, doc: str) -> str | None:
-        row = self.conn.execute("SELECT state FROM outbox WHERE document_id=?", (doc,)).fetchone()
-        return None if row is None else str(row[0])
+        return self.store.outbox.state(doc)
 
     def _acks_from_files(self, result: PassResult) -> None:
         """Stream the folder; handle acknowledgements in chunks (memory stays flat)."""
@@ -284,26 +262,12 @@ class Delivery:
     def _record_ack(self, doc: str, ack: dict[str, Any], result: PassResult) -> None:
         status = ack.get("status")
         index = ack.get("registration_index")
-        at = iso(utcnow())
-        with self.store.transaction() as c:
-            if status == "registered":
-                c.execute("UPDATE outbox SET state='imported', imported_at=?, registration_index=?, last_error=NULL "
-                          "WHERE document_id=? AND state IN ('pending', 'delivered')", (at, index, doc))
-                c.execute("UPDATE appeals SET state='imported' WHERE document_id=? AND state IN ('committed', 'delivered')",
-                          (doc,))
-                _core_event(c, doc, "imported", {"registration_index": index})
-                queue_event(c, "acknowledged", doc.split("-A", 1)[0], {"document": doc, "status": "registered"})
-                schedule_sms(c, doc, "registered", texts.registered(doc, index, self.status_url))
-                result.acknowledged += 1
-            else:
-                reason = str(ack.get("reason") or "rejected by the EDMS")
-                c.execute("UPDATE outbox SET state='rejected', last_error=? WHERE document_id=?", (f"rejected: {reason}", doc))
-                c.execute("UPDATE appeals SET state='rejected' WHERE document_id=?", (doc,))
-                _core_event(c, doc, "rejected", {"reason": reason})
-                queue_event(c, "acknowledged", doc.split("-A", 1)[0], {"document": doc, "status": "rejected", "reason": reason})
-                raise_alert(c, f"rejected:{doc}", "edms_rejected",
-                            f"СЕД відхилила {doc} / the EDMS rejected {doc}: {reason}; sync-agent redeliver {doc}")
-                result.rejected += 1
+        if status == "registered":
+            self.store.outbox.acknowledged(doc, index, texts.registered(doc, index, self.status_url))
+            result.acknowledged += 1
+        else:
+            self.store.outbox.rejected(doc, str(ack.get("reason") or "rejected by the EDMS"))
+            result.rejected += 1
 
     # -- alerts ---------------------------------------------------------------------------------
     def oldest_unimported(self) -> dict[str, Any] | None:
@@ -319,28 +283,21 @@ class Delivery:
     def check_alerts(self, now: dt.datetime | None = None) -> None:
         now = now or utcnow()
         oldest = self.oldest_unimported()
-        with self.store.transaction() as c:
-            if oldest is not None and (now - (parse(oldest["since"]) or now)).total_seconds() > self.alert_after:
-                n = self.unimported_count()
-                raise_alert(c, "drop.unimported", "unimported",
-                            f"{n} документ(ів) не прийнято СЕД довше {int(self.alert_after)} с; найдавніший "
-                            f"{oldest['number']} з {oldest['since']} / {n} document(s) unacknowledged past "
-                            f"drop.alert_after; oldest {oldest['number']} ({oldest['state']})")
-            else:
-                clear_alert(c, "drop.unimported")
+        if oldest is not None and (now - (parse(oldest["since"]) or now)).total_seconds() > self.alert_after:
+            n = self.unimported_count()
+            self.store.outbox.raise_alert(
+                "drop.unimported", "unimported",
+                f"{n} документ(ів) не прийнято СЕД довше {int(self.alert_after)} с; найдавніший "
+                f"{oldest['number']} з {oldest['since']} / {n} document(s) unacknowledged past "
+                f"drop.alert_after; oldest {oldest['number']} ({oldest['state']})")
+        else:
+            self.store.outbox.clear_alert("drop.unimported")
 
     # -- by hand --------------------------------------------------------------------------------
     def redeliver(self, doc: str) -> bool:
         """Deliver ``doc`` again (a rejected document, or one the EDMS lost)."""
-        with self.store.transaction() as c:
-            changed = c.execute("UPDATE outbox SET state='pending', attempts=0, next_attempt_at=NULL, last_error=NULL, "
-                                "delivered_at=NULL WHERE document_id=?", (doc,)).rowcount
-            if not changed:
-                return False
-            c.execute("UPDATE appeals SET state='committed' WHERE document_id=?", (doc,))
-            _core_event(c, doc, "redeliver", {})
-            clear_alert(c, f"rejected:{doc}")
-            kv_del(c, "drop.retry_at")
+        if not self.store.outbox.redeliver(doc):
+            return False
         try:
             self.drop.remove(doc)
         except DropFault as fault:

@@ -4,10 +4,12 @@ heartbeat, the cursor feed of status changes and answers, and answer PDFs kept f
 The feed cursor is stored in the same transaction as what the items changed, so a crash
 replays at most the items not yet recorded (harmless: every change is idempotent).
 
-An answer is downloaded to ``<spool>/tmp/answer-<id>.download`` (resumed with HTTP Range after
-an interruption), verified against its SHA-256, moved to ``<spool>/answer/<sha[:2]>/<sha>.pdf``
-and referenced in ``files`` (kind ``answer``) and ``sync_answers.file_id``: the kiosk prints it
-from there (``kioskctl reprint``).
+An answer is downloaded to ``<spool>/tmp/answer-<id>.download`` (created 0600; resumed with HTTP
+Range after an interruption), verified against its SHA-256, moved to
+``<spool>/answer/<sha[:2]>/<sha>.pdf`` and referenced in ``files`` (kind ``answer``) and
+``sync_answers.file_id``: the kiosk prints it from there, and removes it once printed (else the
+retention pass removes it ``retention.days`` after it came). Every state change goes through the
+store's named methods (``store.outbox``).
 """
 
 from __future__ import annotations
@@ -15,18 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from kiosk_app.core.server_client import ChecksumMismatch, ServerClient, ServerRefused, ServerUnavailable
-from kiosk_app.core.spool import FileRef, fsync_dir
 from kiosk_app.core.store import Store
 
 from . import texts
-from .delivery import _core_event, schedule_sms
-from .state import Backoff, iso, kv_get, kv_set, utcnow
+from .state import Backoff, iso, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +46,19 @@ class ServerSync:
         return self.store.conn
 
     def _server_error(self, what: str, err: Exception) -> None:
-        with self.store.transaction() as c:
-            kv_set(c, "server.last_error", {"at": iso(utcnow()), "what": what, "message": str(err)})
+        self.store.outbox.kv_set("server.last_error", {"at": iso(utcnow()), "what": what, "message": str(err)})
         log.warning("server: %s: %s", what, err)
 
     def _server_ok(self) -> None:
-        if kv_get(self.conn, "server.last_error") is not None:
-            with self.store.transaction() as c:
-                kv_set(c, "server.last_ok", iso(utcnow()))
-                c.execute("DELETE FROM sync_kv WHERE key='server.last_error'")
+        box = self.store.outbox
+        if box.kv_get("server.last_error") is not None:
+            with self.store.transaction():
+                box.kv_set("server.last_ok", iso(utcnow()))
+                box.kv_del("server.last_error")
 
     # -- events ----------------------------------------------------------------------------------
     def push_events(self, limit: int = 200) -> int:
-        rows = self.conn.execute("SELECT id, idem_key, body_json FROM sync_events_out WHERE sent_at IS NULL "
-                                 "AND attempts < 10 ORDER BY id LIMIT ?", (limit,)).fetchall()
+        rows = self.store.outbox.events_owed(limit)
         sent = 0
         for row_id, key, body in rows:
             try:
@@ -69,12 +67,10 @@ class ServerSync:
                 self._server_error("events", err)
                 return sent
             except ServerRefused as err:
-                with self.store.transaction() as c:
-                    c.execute("UPDATE sync_events_out SET attempts=attempts+1, last_error=? WHERE id=?", (str(err), row_id))
+                self.store.outbox.event_refused(row_id, str(err))
                 log.error("server refused event %s: %s", key, err)
                 continue
-            with self.store.transaction() as c:
-                c.execute("UPDATE sync_events_out SET sent_at=?, attempts=attempts+1 WHERE id=?", (iso(utcnow()), row_id))
+            self.store.outbox.event_sent(row_id)
             sent += 1
         if sent:
             self._server_ok()
@@ -89,8 +85,7 @@ class ServerSync:
             self._server_error("heartbeat", err)
             return None
         self.heartbeat_interval = answer.get("heartbeat_interval_s")
-        with self.store.transaction() as c:
-            kv_set(c, "server.last_heartbeat", body["sent_at"])
+        self.store.outbox.kv_set("server.last_heartbeat", body["sent_at"])
         self._server_ok()
         return answer
 
@@ -98,87 +93,59 @@ class ServerSync:
     def poll_feed(self, max_pages: int = 20) -> int:
         n = 0
         for _ in range(max_pages):
-            cursor = kv_get(self.conn, "feed.cursor", "")
+            cursor = self.store.outbox.kv_get("feed.cursor", "")
             try:
                 page = self.client.feed(cursor, self.feed_limit)
             except (ServerUnavailable, ServerRefused) as err:
                 self._server_error("feed", err)
                 return n
             items = page.get("items") or []
-            with self.store.transaction() as c:
+            with self.store.transaction():          # the items and the cursor together
                 for item in items:
-                    self._apply(c, item)
-                kv_set(c, "feed.cursor", str(page.get("next_cursor", cursor)))
+                    self._apply(item)
+                self.store.outbox.kv_set("feed.cursor", str(page.get("next_cursor", cursor)))
             n += len(items)
             if not page.get("has_more") or not items:
                 break
         self._server_ok()
         return n
 
-    def _apply(self, c: sqlite3.Connection, item: dict[str, Any]) -> None:
-        doc = str(item.get("number", ""))
-        if c.execute("SELECT 1 FROM appeals WHERE document_id=?", (doc,)).fetchone() is None:
+    def _apply(self, item: dict[str, Any]) -> None:
+        if not self.store.outbox.server_reported(item):
             log.info("feed item %s for an appeal not in this store; ignored", item.get("seq"))
             return
-        status = item.get("status")
-        _core_event(c, doc, "server_status", {"status": status, "seq": item.get("seq"),
-                                              "registration_index": item.get("registration_index")})
-        if item.get("registration_index"):
-            c.execute("UPDATE outbox SET registration_index=COALESCE(registration_index, ?) WHERE document_id=?",
-                      (item["registration_index"], doc))
-        if status in ("answered", "rejected"):
-            c.execute("UPDATE appeals SET state=? WHERE document_id=?", (status, doc))
+        doc = str(item.get("number", ""))
         answer = item.get("answer")
         if item.get("type") == "answer" and isinstance(answer, dict) and answer.get("id"):
-            c.execute(
-                "INSERT OR IGNORE INTO sync_answers (answer_id, document_id, url, sha256, size, summary, published_at, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (answer["id"], doc, answer["url"], str(answer["sha256"]).lower(), int(answer.get("size") or 0),
-                 answer.get("summary") or "", answer.get("published_at"), iso(utcnow())),
-            )
-            schedule_sms(c, doc, "answer", texts.answer(doc, self.status_url), answer_id=str(answer["id"]))
+            self.store.outbox.answer_published(doc, answer, texts.answer(doc, self.status_url))
 
     # -- answer PDFs -----------------------------------------------------------------------------
     def download_answers(self, now: dt.datetime | None = None) -> int:
         now = now or utcnow()
-        rows = self.conn.execute(
-            "SELECT answer_id, document_id, url, sha256, size, attempts FROM sync_answers WHERE state='pending' "
-            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT 20", (iso(now),)).fetchall()
+        rows = self.store.outbox.answers_to_download(now)
         done = 0
         for answer_id, doc, url, sha, size, attempts in rows:
             partial = self.store.spool.tmp / f"answer-{answer_id}.download"
+            self.store.spool.open_private(partial, append=True).close()     # 0600 before a byte arrives
             try:
                 self.client.download(url, partial, sha256=sha, size=size or None)
             except (ServerUnavailable, ChecksumMismatch, ServerRefused, OSError) as err:
+                if isinstance(err, ChecksumMismatch):
+                    partial.unlink(missing_ok=True)         # nothing of it is worth resuming
                 have = partial.stat().st_size if partial.exists() else 0
                 delay = self.backoff.delay(attempts + 1)
-                with self.store.transaction() as c:
-                    c.execute("UPDATE sync_answers SET attempts=attempts+1, last_error=?, next_attempt_at=?, "
-                              "downloaded_bytes=?, partial_path=? WHERE answer_id=?",
-                              (str(err), iso(now + dt.timedelta(seconds=delay)), have,
-                               str(partial.relative_to(self.store.spool.root)), answer_id))
+                self.store.outbox.answer_download_failed(answer_id, str(err), now + dt.timedelta(seconds=delay), have,
+                                                         str(partial.relative_to(self.store.spool.root)))
                 log.warning("answer %s for %s: %s (have %d bytes; retry in %.0f s)", answer_id, doc, err, have, delay)
                 continue
-            rel = f"answer/{sha[:2]}/{sha}.pdf"
-            final = self.store.spool.root / rel
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(partial, final)
-            fsync_dir(final.parent)
-            with self.store.transaction() as c:
-                file_id = self.store.add_file(c, FileRef(rel, sha, final.stat().st_size), "answer")
-                c.execute("UPDATE sync_answers SET state='complete', file_id=?, downloaded_bytes=?, partial_path=NULL, "
-                          "completed_at=?, last_error=NULL WHERE answer_id=?",
-                          (file_id, final.stat().st_size, iso(utcnow()), answer_id))
-                _core_event(c, doc, "answer_stored", {"answer_id": answer_id, "sha256": sha})
+            ref = self.store.spool.place(partial, kind="answer", sha256=sha, suffix=".pdf")
+            self.store.outbox.answer_stored(answer_id, doc, ref)
             done += 1
         return done
 
 
 def answers_for(store: Store, document_id: str) -> list[dict[str, Any]]:
-    """Complete answers of an appeal for the kiosk's reprint: id, summary, the spool path."""
-    rows = store.conn.execute(
-        "SELECT s.answer_id, s.summary, s.published_at, f.path, f.sha256, f.bytes FROM sync_answers s "
-        "JOIN files f ON f.id = s.file_id WHERE s.document_id=? AND s.state='complete' ORDER BY s.published_at",
-        (document_id,)).fetchall()
-    return [{"answer_id": r[0], "summary": r[1], "published_at": r[2], "path": str(store.spool.path_of(r[3])),
-             "sha256": r[4], "bytes": r[5]} for r in rows]
+    """Answers of an appeal kept for the kiosk's reprint: id, summary, the spool path."""
+    return [{"answer_id": a["answer_id"], "summary": a["summary"], "published_at": a["published_at"],
+             "path": str(store.spool.path_of(a["file"])), "sha256": a["file"].sha256, "bytes": a["file"].bytes}
+            for a in store.outbox.answers(document_id)]

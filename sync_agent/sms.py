@@ -15,6 +15,7 @@ For each owed message (``sync_sms``):
 
 A modem fault retries with backoff; after ``sms.alert_after`` the failure is an alert in the
 status, after ``sms.give_up_after`` the message is ``failed``. Phone numbers are masked in logs.
+Every state change goes through the store's named methods (``store.outbox``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from devices.errors import DeviceError
 from kiosk_app.core import faultpoints
 from kiosk_app.core.store import Store
 
-from .state import Backoff, clear_alert, iso, kv_set, parse, queue_event, raise_alert, utcnow
+from .state import Backoff, iso, parse, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +143,7 @@ class SmsSender:
         if state == "pending" or not indexes_json:
             indexes = self.modem.store_sms(phone, text)
             faultpoints.reached("sync.sms_stored")
-            with self.store.transaction() as c:
-                c.execute("UPDATE sync_sms SET state='stored', indexes_json=?, parts_sent_json='[]' WHERE id=?",
-                          (json.dumps(indexes), sms_id))
+            self.store.outbox.sms_stored(sms_id, indexes)
             log.info("SMS %d to %s stored in the modem at %s", sms_id, mask(phone), indexes)
             parts_sent: list[int] = []
         else:
@@ -163,12 +162,10 @@ class SmsSender:
                 if parts_sent:
                     log.error("SMS %d: storage slot %d emptied after %d part(s) went; sending the rest again",
                               sms_id, index, len(parts_sent))
-                with self.store.transaction() as c:
-                    c.execute("UPDATE sync_sms SET state='pending', indexes_json=NULL WHERE id=?", (sms_id,))
+                self.store.outbox.sms_storage_lost(sms_id)
                 raise _StorageLost(f"modem storage slot {index} is empty", device="modem")
             parts_sent.append(index)
-            with self.store.transaction() as c:
-                c.execute("UPDATE sync_sms SET parts_sent_json=? WHERE id=?", (json.dumps(parts_sent), sms_id))
+            self.store.outbox.sms_parts_sent(sms_id, parts_sent)
         for index in indexes:
             try:
                 self.modem.delete_stored(index)
@@ -180,26 +177,17 @@ class SmsSender:
         code = getattr(err, "code", "") if err is not None else ""
         state = ("ready" if err is None else "offline" if code in ("offline", "timeout", "not_found")
                  else "warning" if code == "weak_signal" else "fault")
-        with self.store.transaction() as c:
-            kv_set(c, "modem.status", {"state": state, "detail": code, "at": iso(utcnow()),
-                                       "last_error": None if err is None else {**err.as_dict(), "at": iso(utcnow())}})
+        self.store.outbox.kv_set("modem.status", {"state": state, "detail": code, "at": iso(utcnow()),
+                                                  "last_error": None if err is None else {**err.as_dict(),
+                                                                                          "at": iso(utcnow())}})
 
     def _finish_sent(self, sms_id: int, doc: str, kind: str) -> None:
-        with self.store.transaction() as c:
-            c.execute("UPDATE sync_sms SET state='sent', sent_at=?, last_error=NULL, attempts=attempts+1 WHERE id=?",
-                      (iso(utcnow()), sms_id))
-            queue_event(c, "sms_sent", doc.split("-A", 1)[0], {"document": doc, "kind": kind})
-            c.execute("INSERT INTO events (at, document_id, event, detail_json) VALUES (?, ?, 'sms_sent', ?)",
-                      (iso(utcnow()), doc, json.dumps({"kind": kind})))
+        self.store.outbox.sms_sent(sms_id, doc, kind)
 
     def _finish_failed(self, sms_id: int, doc: str, kind: str, why: str) -> None:
-        row = self.conn.execute("SELECT indexes_json FROM sync_sms WHERE id=?", (sms_id,)).fetchone()
-        with self.store.transaction() as c:
-            c.execute("UPDATE sync_sms SET state='failed', last_error=? WHERE id=?", (why, sms_id))
-            c.execute("INSERT INTO events (at, document_id, event, detail_json) VALUES (?, ?, 'sms_failed', ?)",
-                      (iso(utcnow()), doc, json.dumps({"kind": kind, "reason": why})))
+        slots = self.store.outbox.sms_failed(sms_id, doc, kind, why)
         log.warning("SMS %d for %s (%s) failed: %s", sms_id, doc, kind, why)
-        for index in json.loads(row[0]) if row and row[0] else []:
+        for index in slots:
             try:                                # free the slots: the message will not be sent
                 if self.modem is not None:
                     self.modem.delete_stored(index)
@@ -213,11 +201,8 @@ class SmsSender:
             self._finish_failed(sms_id, doc, kind, f"gave up: {getattr(err, 'code', '')}: {err}")
             return
         delay = self.backoff.delay(attempts + 1)
-        with self.store.transaction() as c:
-            c.execute("UPDATE sync_sms SET attempts=attempts+1, last_error=?, first_error_at=COALESCE(first_error_at, ?), "
-                      "next_attempt_at=? WHERE id=?",
-                      (f"{getattr(err, 'code', type(err).__name__)}: {err}", iso(now),
-                       iso(now + dt.timedelta(seconds=delay)), sms_id))
+        self.store.outbox.sms_retry(sms_id, f"{getattr(err, 'code', type(err).__name__)}: {err}", now,
+                                    now + dt.timedelta(seconds=delay))
         log.warning("SMS %d for %s: %s; retry in %.0f s", sms_id, doc, err, delay)
 
     def check_alerts(self, now: dt.datetime | None = None) -> None:
@@ -226,13 +211,12 @@ class SmsSender:
         failing = self.conn.execute(
             "SELECT COUNT(*), MIN(first_error_at) FROM sync_sms WHERE state='failed' OR "
             "(state IN ('pending', 'stored') AND first_error_at IS NOT NULL AND first_error_at <= ?)", (cutoff,)).fetchone()
-        with self.store.transaction() as c:
-            if failing[0]:
-                raise_alert(c, "sms.failing", "sms_failing",
-                            f"{failing[0]} SMS не надіслано (з {failing[1] or '-'}) / {failing[0]} SMS not sent "
-                            f"(since {failing[1] or '-'}); see sync-agent status")
-            else:
-                clear_alert(c, "sms.failing")
+        if failing[0]:
+            self.store.outbox.raise_alert("sms.failing", "sms_failing",
+                                          f"{failing[0]} SMS не надіслано (з {failing[1] or '-'}) / {failing[0]} SMS "
+                                          f"not sent (since {failing[1] or '-'}); see sync-agent status")
+        else:
+            self.store.outbox.clear_alert("sms.failing")
 
     def failures(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.conn.execute(

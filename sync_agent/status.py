@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from .state import active_alerts, kv_get, parse, utcnow
+from kiosk_app.core.store import Store
+
+from .state import parse, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +61,14 @@ def read_device_status(path: Path) -> dict[str, Any]:
     return {"devices": devices, "consumables": consumables, "last_errors": [e for e in errors if isinstance(e, dict)][:20]}
 
 
-def collect(conn: sqlite3.Connection, *, modem_configured: bool) -> dict[str, Any]:
+def collect(store: Store, *, modem_configured: bool) -> dict[str, Any]:
     """The agent's own status, read from the store (works while the daemon runs elsewhere)."""
-    q = conn.execute
+    q = store.conn.execute
+    kv_get = store.outbox.kv_get
     counts = dict(q("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
     oldest = q("SELECT document_id, created_at, state, attempts, last_error FROM outbox "
                "WHERE state IN ('pending', 'delivered') ORDER BY id LIMIT 1").fetchone()
-    drop_fault = kv_get(conn, "drop.fault")
+    drop_fault = kv_get("drop.fault")
     errors = [{"document_id": r[0], "state": r[1], "attempts": r[2], "last_error": r[3]} for r in q(
         "SELECT document_id, state, attempts, last_error FROM outbox WHERE last_error IS NOT NULL "
         "ORDER BY id DESC LIMIT 10").fetchall()]
@@ -82,20 +84,20 @@ def collect(conn: sqlite3.Connection, *, modem_configured: bool) -> dict[str, An
         "oldest_undelivered": None if oldest is None else {
             "number": oldest[0], "since": oldest[1], "state": oldest[2], "attempts": oldest[3], "last_error": oldest[4]},
         "drop_folder": {"state": "fault" if drop_fault else "ready", "fault": drop_fault,
-                        "retry_at": kv_get(conn, "drop.retry_at")},
+                        "retry_at": kv_get("drop.retry_at")},
         "last_errors": errors,
-        "alerts": active_alerts(conn),
+        "alerts": store.outbox.active_alerts(),
         "sms": {"counts": {k: sms_counts.get(k, 0) for k in ("pending", "stored", "sent", "failed")},
-                "failures": sms_fail, "modem_configured": modem_configured, "modem": kv_get(conn, "modem.status")},
+                "failures": sms_fail, "modem_configured": modem_configured, "modem": kv_get("modem.status")},
         "answers": {k: answers.get(k, 0) for k in ("pending", "complete", "failed")},
-        "server": {"last_heartbeat": kv_get(conn, "server.last_heartbeat"), "last_error": kv_get(conn, "server.last_error"),
-                   "feed_cursor": kv_get(conn, "feed.cursor"), "events_unsent": events_unsent},
+        "server": {"last_heartbeat": kv_get("server.last_heartbeat"), "last_error": kv_get("server.last_error"),
+                   "feed_cursor": kv_get("feed.cursor"), "events_unsent": events_unsent},
     }
 
 
-def heartbeat_body(conn: sqlite3.Connection, device_status_file: Path, *, modem_configured: bool) -> dict[str, Any]:
+def heartbeat_body(store: Store, device_status_file: Path, *, modem_configured: bool) -> dict[str, Any]:
     """The heartbeat of docs/terminal-api.md: the kiosk's devices plus ours, queue, last errors."""
-    mine = collect(conn, modem_configured=modem_configured)
+    mine = collect(store, modem_configured=modem_configured)
     kiosk = read_device_status(device_status_file)
     fault = mine["drop_folder"]["fault"]
     devices = list(kiosk["devices"])

@@ -12,15 +12,14 @@ MAX_CHARS = 3 * 67          # three concatenated UCS-2 parts
 
 
 def _display(document_id: str) -> str:
-    base = document_id.split("-A", 1)[0]
     try:
-        return parse(base).display
+        return parse(document_id).display
     except ValueError:
-        return base
+        return document_id
 
 
 def _link(status_url: str, document_id: str) -> str:
-    url = status_url.format(number=document_id.split("-A", 1)[0])
+    url = status_url.format(number=document_id)
     for scheme in ("https://", "http://"):
         if url.startswith(scheme):
             return url[len(scheme):]

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .numbering import AppealNumber
-from .spool import FileRef
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -61,15 +60,9 @@ class AnswerLookup:
 
 
 def local_answer(store: Store, number: AppealNumber) -> bytes | None:
-    tables = set(store.db.table_names())
-    if "sync_answers" not in tables:
-        return None
-    row = store.conn.execute(
-        "SELECT f.path, f.sha256, f.bytes FROM sync_answers a JOIN files f ON f.id = a.file_id "
-        "WHERE a.document_id=? AND a.state='complete' ORDER BY a.published_at DESC LIMIT 1", (number.compact,)).fetchone()
-    if row is None:
-        return None
-    return store.spool.read(FileRef(row[0], row[1], row[2]))
+    """The latest answer kept in this terminal's store (None when none is, or it left after printing)."""
+    kept = store.outbox.answers(number.compact)
+    return store.spool.read(kept[-1]["file"]) if kept else None
 
 
 def server_answer(client: AnswerClient, number: AppealNumber) -> tuple[dict[str, Any], bytes | None]:

@@ -40,7 +40,7 @@ from .applicant import Applicant
 from .messages import Message
 from .numbering import AppealNumber
 from .receipts import ReceiptFacts
-from .store import AppealRecord, PageRecord, now_iso
+from .store import AppealRecord, PageRecord, iso
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -235,7 +235,7 @@ class Intake:
             applicant_json=json.dumps(self.applicant.as_dict(), ensure_ascii=False), pdf=pdf_ref, metadata=meta_ref,
             pages=[PageRecord(s.sheet, side, None, side == "back" and p.is_blank, p.cleaned.coverage)
                    for s in self.done for side, p in s.pages],
-            sheets=self.total, received_at=received.isoformat(timespec="seconds"), deadline=deadline.isoformat(),
+            sheets=self.total, received_at=iso(received), deadline=deadline.isoformat(),
             sms_requested=self.sms, parent=self.parent.compact if self.parent else None, intake_id=self.intake_id,
             deliver_after=ocr_job.hold_until(received) if self.t.ocr_enabled else None,
         ))
@@ -272,10 +272,7 @@ class Intake:
             result.notices.append(messages.for_error(err))
             store.event(self.number.compact, "device_fault", err.as_dict())
             result.archive = "held"
-        with store.transaction() as c:
-            box = c.execute("SELECT max(id) FROM boxes WHERE emptied_at IS NULL").fetchone()[0]
-            c.execute("INSERT OR REPLACE INTO box_entries (box, document_id, sheets, stapled, state, at) VALUES (?, ?, ?, ?, ?, ?)",
-                      (box, self.number.compact, self.total, int(result.stapled), result.archive, now_iso()))
+        store.archive(self.number.compact, self.total, result.stapled, result.archive)
 
     def cancel(self, reason: str) -> None:
         if self.finished:

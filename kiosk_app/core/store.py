@@ -1,5 +1,17 @@
 """The terminal store: SQLite in WAL mode (through sqlite-utils) beside a spool folder of files.
 
+The store owns the terminal's state: every table (the sync agent's too) and every change of an
+appeal's life. This module holds the intake side (numbers, intakes, files, the commit, the
+archive box, recovery); :mod:`kiosk_app.core.outbox` beside it holds what follows the commit
+(delivered, acknowledged, rejected, answered, texted, purged, OCR-replaced), reached as
+``store.outbox``. No other module writes SQL (``tests/foundation/test_boundaries.py``);
+docs/architecture.md draws the state machine.
+
+Times are stored in one format, UTC to the millisecond (``2026-11-28T21:50:00.123+00:00``, see
+:func:`iso`), so that they compare as text in SQL.
+
+The store folder is private: folders 0700, files 0600, whatever the process umask.
+
 Durability rules (docs/technicians.md explains them for people):
 
 * ``synchronous=FULL``: a committed transaction survives a power cut. A receipt is printed only
@@ -19,6 +31,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -31,7 +44,7 @@ import sqlite_utils
 from . import faultpoints
 from .migrations import CORE, Migration
 from .numbering import SEQ_MAX, AppealNumber
-from .spool import FileRef, Spool
+from .spool import FileRef, Spool, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +64,27 @@ class NumbersExhausted(StoreError):
     pass
 
 
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(t: dt.datetime) -> str:
+    """The store's one time format: UTC, milliseconds, ``+00:00`` (a naive time is taken as UTC)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
 def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+    return iso(utcnow())
+
+
+def parse_time(text: str | None) -> dt.datetime | None:
+    """A stored time back as an aware datetime (UTC when the text has no offset)."""
+    if not text:
+        return None
+    t = dt.datetime.fromisoformat(text)
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -97,8 +129,9 @@ class RecoveryReport:
 class Store:
     def __init__(self, root: str | Path, *, terminal: int, migrations: Iterable[Migration] = CORE) -> None:
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         self.path = self.root / "terminal.db"
+        _private_files(self.path)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
@@ -106,7 +139,11 @@ class Store:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
+        self._depth = 0
         self.spool = Spool(self.root / "spool")
+        from .outbox import Outbox  # beside the store; it imports this module
+
+        self.outbox = Outbox(self)
         self.migrate(migrations)
         self.terminal = self._bind_terminal(terminal)
 
@@ -143,15 +180,25 @@ class Store:
     # -- transactions -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception."""
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception. Inside another transaction
+        of this store it joins that one (the named methods compose: the outer one commits)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield self.conn
         except BaseException:
+            self._depth = 0
             self.conn.execute("ROLLBACK")
             raise
-        else:
-            self.conn.execute("COMMIT")
+        self._depth = 0
+        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
@@ -242,7 +289,8 @@ class Store:
                 "INSERT INTO appeals (document_id, number, parent, kind, state, applicant_json, metadata_file, pdf_file,"
                 " sheets, pages, received_at, deadline, sms_requested) VALUES (?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.document_id, record.number, record.parent, record.kind, record.applicant_json, meta_id, pdf_id,
-                 record.sheets, len(record.pages), record.received_at, record.deadline, int(record.sms_requested)),
+                 record.sheets, len(record.pages), _stored_time(record.received_at), record.deadline,
+                 int(record.sms_requested)),
             )
             for i, page in enumerate(record.pages):
                 file_id = self.add_file(c, page.image, "page") if page.image is not None else None
@@ -251,7 +299,7 @@ class Store:
                     (record.document_id, i, page.sheet, page.side, file_id, int(page.dropped_blank), page.ink_coverage),
                 )
             c.execute("INSERT INTO outbox (document_id, state, created_at, next_attempt_at) VALUES (?, 'pending', ?, ?)",
-                      (record.document_id, now_iso(), record.deliver_after))
+                      (record.document_id, now_iso(), _stored_time(record.deliver_after)))
             changed = c.execute(
                 "UPDATE numbers SET state='used', closed_at=? WHERE compact=? AND state='issued'", (now_iso(), record.number)
             ).rowcount
@@ -266,6 +314,42 @@ class Store:
         rows = list(self.db.query("SELECT * FROM appeals WHERE document_id=?", [document_id]))
         return rows[0] if rows else None
 
+    def intakes(self, states: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Intakes in ``states`` with their number's state, oldest first (``detail`` decoded)."""
+        marks = ",".join("?" * len(states))
+        rows = self.db.query(
+            f"SELECT i.id, i.number, i.state, i.step, i.started_at, i.updated_at, i.detail_json, n.state AS number_state, "
+            f"n.void_reason FROM intakes i JOIN numbers n ON n.compact = i.number WHERE i.state IN ({marks}) ORDER BY i.id",
+            list(states))
+        return [{**r, "detail": json.loads(r.pop("detail_json"))} for r in rows]
+
+    # -- the archive box --------------------------------------------------------------------
+    def archive(self, document_id: str, sheets: int, stapled: bool, state: str) -> None:
+        """Record where an appeal's sheets went: ``binned`` into the open box or ``held`` inside."""
+        with self.transaction() as c:
+            box = c.execute("SELECT max(id) FROM boxes WHERE emptied_at IS NULL").fetchone()[0]
+            c.execute("INSERT OR REPLACE INTO box_entries (box, document_id, sheets, stapled, state, at) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", (box, document_id, sheets, int(stapled), state, now_iso()))
+
+    def box(self) -> dict[str, Any]:
+        """The open archive box: its appeals, sheets, and the appeals not archived at all."""
+        box = self.conn.execute("SELECT id, opened_at FROM boxes WHERE emptied_at IS NULL ORDER BY id DESC").fetchone()
+        entries = list(self.db.query(
+            "SELECT document_id, sheets, stapled, state, at FROM box_entries WHERE box=? ORDER BY id", [box[0]]))
+        missing = [r["document_id"] for r in self.db.query(
+            "SELECT a.document_id FROM appeals a LEFT JOIN box_entries b USING (document_id) WHERE b.id IS NULL")]
+        return {"box": box[0], "opened_at": box[1], "appeals": len(entries),
+                "sheets": sum(e["sheets"] for e in entries if e["state"] == "binned"), "entries": entries,
+                "not_archived": missing}
+
+    def empty_box(self, by: str) -> dict[str, Any]:
+        """Close the open box (its manifest is returned) and open a new one."""
+        with self.transaction() as c:
+            manifest = self.box()
+            c.execute("UPDATE boxes SET emptied_at=?, emptied_by=? WHERE id=?", (now_iso(), by, manifest["box"]))
+            c.execute("INSERT INTO boxes (opened_at) VALUES (?)", (now_iso(),))
+        return manifest
+
     # -- events -----------------------------------------------------------------------------
     def event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
         with self.transaction() as c:
@@ -275,7 +359,7 @@ class Store:
     def recover(self, *, full: bool = False, orphan_grace: float = ORPHAN_GRACE) -> RecoveryReport:
         """Bring the store to a consistent state after a crash; run at every start."""
         report = RecoveryReport()
-        report.partial_files_removed = self.spool.sweep_partials()
+        report.partial_files_removed = self.spool.sweep_partials(orphan_grace)
         with self.transaction() as c:
             for row in c.execute("SELECT id, number, step, started_at, detail_json FROM intakes WHERE state='open'").fetchall():
                 c.execute("UPDATE intakes SET state='interrupted', updated_at=? WHERE id=?", (now_iso(), row[0]))
@@ -340,6 +424,21 @@ class Store:
     def has_event(self, document_id: str, event: str) -> bool:
         return self.conn.execute("SELECT 1 FROM events WHERE document_id=? AND event=? LIMIT 1",
                                  (document_id, event)).fetchone() is not None
+
+
+def _stored_time(text: str | None) -> str | None:
+    """A time handed in as ISO 8601 with any offset, in the store's format."""
+    t = parse_time(text)
+    return None if t is None else iso(t)
+
+
+def _private_files(db: Path) -> None:
+    """The database (and the WAL and shared-memory files SQLite gives the database's mode) 0600."""
+    if not db.exists():
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+    for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if p.exists() and p.stat().st_mode & 0o777 != 0o600:
+            os.chmod(p, 0o600)
 
 
 def _event(conn: sqlite3.Connection, document_id: str | None, event: str, detail: dict[str, Any]) -> None:

@@ -8,7 +8,6 @@ call at a time. Opening it recovers the store (see :meth:`kiosk_app.core.store.S
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import threading
 from pathlib import Path
@@ -27,7 +26,7 @@ from .metadata import TerminalInfo
 from .numbering import parse
 from .receipts import ReceiptFacts, appeal_receipt, status_receipt
 from .settings import Config
-from .store import Store, now_iso
+from .store import Store
 
 log = logging.getLogger(__name__)
 # The events a technician sees on the service page as "recent errors".
@@ -135,7 +134,7 @@ class Terminal:
         row = self.store.appeal(number.compact)
         if row is None:
             raise LookupError(f"appeal {number.display} was not taken at this terminal")
-        received = dt.datetime.fromisoformat(row["received_at"])
+        received = dt.datetime.fromisoformat(row["received_at"]).astimezone()    # stored UTC, printed local
         facts = ReceiptFacts(number, row["kind"], received, dt.date.fromisoformat(row["deadline"]), row["sheets"],
                              row["pages"], self.cfg["terminal.name"], self.cfg["terminal.address"],
                              self.cfg["terminal.status_url"], bool(row["sms_requested"]),
@@ -156,7 +155,7 @@ class Terminal:
         status and deadline. Raises NumberError for a mistyped number."""
         number = parse(number_text)
         row = self.store.appeal(number.compact)
-        outbox = next(iter(self.store.db.query("SELECT * FROM outbox WHERE document_id=?", [number.compact])), {})
+        outbox = self.store.outbox.entry(number.compact)
         pdf = local_answer(self.store, number)
         if pdf is not None:
             return AnswerLookup(number, "answered", _date(row and row["deadline"]), outbox.get("registration_index"), pdf, "local")
@@ -182,6 +181,7 @@ class Terminal:
             raise ValueError("no answer to print")
         job = self.devices.form_printer.print_pdf(lookup.pdf, job_name=f"answer-{lookup.number.compact}")
         self.store.event(lookup.number.compact, "answer_printed", {"source": lookup.source})
+        self.store.outbox.answer_printed(lookup.number.compact)     # the answer leaves the terminal
         return job
 
     def _server_client(self) -> AnswerClient | None:
@@ -214,21 +214,11 @@ class Terminal:
 
     def box(self) -> dict[str, Any]:
         """The archive box now: which appeals, which sheets, and what is held inside the terminal."""
-        box = self.store.conn.execute("SELECT id, opened_at FROM boxes WHERE emptied_at IS NULL ORDER BY id DESC").fetchone()
-        entries = list(self.store.db.query(
-            "SELECT document_id, sheets, stapled, state, at FROM box_entries WHERE box=? ORDER BY id", [box[0]]))
-        missing = [r["document_id"] for r in self.store.db.query(
-            "SELECT a.document_id FROM appeals a LEFT JOIN box_entries b USING (document_id) WHERE b.id IS NULL")]
-        return {"box": box[0], "opened_at": box[1], "appeals": len(entries),
-                "sheets": sum(e["sheets"] for e in entries if e["state"] == "binned"), "entries": entries,
-                "not_archived": missing}
+        return self.store.box()
 
     def empty_box(self, by: str) -> dict[str, Any]:
         """The technician took the box out: close it (its manifest is returned) and open a new one."""
-        manifest = self.box()
-        with self.store.transaction() as c:
-            c.execute("UPDATE boxes SET emptied_at=?, emptied_by=? WHERE id=?", (now_iso(), by, manifest["box"]))
-            c.execute("INSERT INTO boxes (opened_at) VALUES (?)", (now_iso(),))
+        manifest = self.store.empty_box(by)
         try:
             self.devices.intake.bin_emptied()
         except DeviceError as err:
@@ -237,12 +227,7 @@ class Terminal:
         return manifest
 
     def intakes(self, states: tuple[str, ...] = ("open", "interrupted", "abandoned")) -> list[dict[str, Any]]:
-        marks = ",".join("?" * len(states))
-        rows = self.store.db.query(
-            f"SELECT i.id, i.number, i.state, i.step, i.started_at, i.updated_at, i.detail_json, n.state AS number_state, "
-            f"n.void_reason FROM intakes i JOIN numbers n ON n.compact = i.number WHERE i.state IN ({marks}) ORDER BY i.id",
-            list(states))
-        return [{**r, "detail": json.loads(r.pop("detail_json"))} for r in rows]
+        return self.store.intakes(states)
 
     def verify(self) -> list[str]:
         """Every broken invariant of the store (missing or altered files...); empty: consistent."""

@@ -135,3 +135,84 @@ def test_the_ui_checks_themselves_can_fail(tmp_path: Path) -> None:
     assert sql_strings(ui) == ["ui/bad.py:6"]
     assert getattr_on_self(ui) == ["ui/bad.py:5"]
     assert long_modules(tmp_path) == ["ui/bad.py: 606"]
+
+
+# -- one owner of the terminal's state ---------------------------------------------------------------
+STATE_OWNERS = {"kiosk_app/core/store.py", "kiosk_app/core/outbox.py", "kiosk_app/core/migrations.py"}
+_WRITE_SQL = re.compile(r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b"
+                        r"|^\s*(INSERT|UPDATE|DELETE|REPLACE)\s", re.IGNORECASE)
+_WRITE_CALLS = {"insert", "insert_all", "upsert", "upsert_all", "update", "delete", "delete_where"}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                ids.add(id(first.value))
+    return ids
+
+
+def _is_db_table(node: ast.expr) -> bool:
+    """``db[...]``, ``x.db[...]`` or ``x.db.table(...)``: a sqlite-utils table."""
+    if isinstance(node, ast.Subscript):
+        base = node.value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "table":
+        base = node.func.value
+    else:
+        return False
+    return (isinstance(base, ast.Name) and base.id == "db") or (isinstance(base, ast.Attribute) and base.attr == "db")
+
+
+def write_sql(folder: Path, allowed: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Every SQL text that writes (INSERT/UPDATE/DELETE/REPLACE, in plain or f-strings) and every
+    sqlite-utils write (``db[table].insert(...)``...) in the modules under ``folder``."""
+    bad = []
+    for path in sorted(folder.rglob("*.py")):
+        rel = str(path.relative_to(folder.parent))
+        if rel in allowed:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        in_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        for node in ast.walk(tree):
+            text = None
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs | in_fstrings:
+                text = node.value
+            elif isinstance(node, ast.JoinedStr):
+                text = "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in _WRITE_CALLS and _is_db_table(node.func.value)):
+                bad.append(f"{rel}:{node.lineno}: sqlite-utils .{node.func.attr}()")
+            if text is not None and _WRITE_SQL.search(text):
+                bad.append(f"{rel}:{node.lineno}: {' '.join(text.split())[:70]}")
+    return bad
+
+
+def test_no_sql_writes_outside_the_store() -> None:
+    """The store (store.py with outbox.py beside it, and its migrations) is the only module that
+    changes the terminal's state; the sync agent, the OCR job, the terminal and the intake call it."""
+    found = write_sql(ROOT / "kiosk_app", {f"kiosk_app/{p.split('/', 1)[1]}" for p in STATE_OWNERS})
+    assert found == []
+    assert write_sql(ROOT / "sync_agent") == []
+
+
+def test_write_sql_check_can_fail(tmp_path: Path) -> None:
+    """The check itself catches plain, f-string, mixed-case and sqlite-utils writes, and leaves
+    reads, docstrings and English prose alone."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "bad.py").write_text(
+        '"""Docstring: INSERT INTO x is only mentioned."""\n'
+        'def a(c, t):\n'
+        '    c.execute("SELECT * FROM appeals")\n'
+        '    c.execute("update outbox set state=? WHERE id=?", (1, 2))\n'
+        '    c.execute(f"DELETE FROM {t} WHERE id=1")\n'
+        '    c.execute("INSERT OR IGNORE INTO files (path) VALUES (?)", ("p",))\n'
+        '    c.db["events"].insert({"event": "x"})\n'
+        '    d = {"a": {}}\n'
+        '    d["a"].update({"b": 1})\n'
+        '    print("please update the number and set it again")\n', encoding="utf-8")
+    found = write_sql(pkg)
+    assert sorted(f.split(":")[1] for f in found) == ["4", "5", "6", "7"], found

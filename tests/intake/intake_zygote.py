@@ -3,8 +3,11 @@ imported the terminal (so 200 restarts cost milliseconds, not seconds each).
 
 stdin commands, one per line:  RUN <store_dir> <log_file> <count> <killpoint>
   killpoint: "-" (none), "step:<progress step>" (wait there to be killed) or a faultpoint name.
-stdout: "CHILD <pid>" when a child starts, "EXIT <pid> <status>" when it ended.
-The child logs to <log_file>: PROGRESS <step> <sheet>, ISSUED <number>, CONFIRMED <number>, AT <point>.
+stdout: "CHILD <pid>" when a child starts, "EXIT <pid> <status>" when it ended (the raw
+``waitpid`` status: the test tells a SIGKILL from an exit). A child that returns exits 0; one
+that raises writes ``ERROR <traceback>`` to its log and exits 1.
+The child logs to <log_file>: PROGRESS <step> <sheet> <monotonic time>, ISSUED <number>,
+CONFIRMED <number>, AT <point>, FINISHED.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import os
 import sys
 import time
+import traceback
 import urllib.request
 from pathlib import Path
 
@@ -37,7 +41,7 @@ def child(sim_dir: str, store: str, log_path: str, count: int, killpoint: str) -
     applicant = t.validate_applicant(json.loads((ROOT / "examples" / "applicant.json").read_text()))
 
     def progress(p: Progress) -> None:
-        log.write(f"PROGRESS {p.step} {p.sheet}\n")
+        log.write(f"PROGRESS {p.step} {p.sheet} {time.monotonic():.6f}\n")
         if killpoint == f"step:{p.step}":
             log.write(f"AT {killpoint}\n")
             while True:
@@ -67,10 +71,15 @@ def main() -> None:
         assert cmd == "RUN"
         pid = os.fork()
         if pid == 0:
+            code = 1
             try:
                 child(sim_dir, store, log_path, int(count), killpoint)
+                code = 0
+            except BaseException:
+                with open(log_path, "a", encoding="utf-8") as f:
+                    f.write("ERROR " + traceback.format_exc().replace("\n", " | ") + "\n")
             finally:
-                os._exit(0)
+                os._exit(code)
         print(f"CHILD {pid}", flush=True)
         _, status = os.waitpid(pid, 0)
         print(f"EXIT {pid} {status}", flush=True)

@@ -4,6 +4,7 @@ specified, with the resident's message checked."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -57,8 +58,14 @@ def test_fault_mid_batch_keeps_scanned_sheets_and_resumes(terminal: Terminal, si
     intake.scan()
     result = intake.confirm()
     assert result.sheets == 3 and result.receipt_printed and result.archive == "binned"
-    labels = [s.label for s in intake.done]
-    assert labels == [intake.number.sheet_payload(i) for i in (1, 2, 3)]
+    # What went into the archive box, as the simulated paper path saw it: the resident's three
+    # sheets in their order, each labelled (every time it was) with <compact number>-<sheet>.
+    archived = sim.state()["paper"]["bin"]["contents"][-1]["sheets"]
+    assert [Path(s["source"]).name for s in archived] == [p.name for p in PAGES]
+    compact = intake.number.compact
+    assert [{label["barcode"] for label in s["labels"]} for s in archived] == [
+        {f"{compact}-01"}, {f"{compact}-02"}, {f"{compact}-03"}]
+    assert [s.label for s in intake.done] == [s["labels"][-1]["barcode"] for s in archived]
 
 
 def test_double_feed_is_explained(terminal: Terminal, sim: Sim, applicant: Applicant) -> None:

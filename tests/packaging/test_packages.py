@@ -96,10 +96,10 @@ def test_the_terminal_package_holds_no_test_or_demo_module_and_no_unused_qt(buil
     offending = [f for f in ours if re.search(r"(^|/)(tests?|testing|testbench|scripted|demo)(/|\.py$|_)", f)]
     assert offending == [], offending
     assert not [f for f in terminal if re.search(r"/(tests|testing)/", f)]
-    # the scripted resident (the demo's) and the queue maker of tests and demos are in the
+    # the scripted resident (the demo's) is in the
     # simulator's package
     sim = files("appeal-terminal-sim")
-    assert f"{site}kiosk_app/ui/scripted.py" in sim and f"{site}sync_agent/demo.py" in sim
+    assert f"{site}kiosk_app/ui/scripted.py" in sim
     # Qt: what the kiosk loads stays, the rest is gone
     qt = [f.removeprefix(site + "PySide6/") for f in terminal if f.startswith(site + "PySide6/")]
     for kept in ("QtCore.abi3.so", "QtWidgets.abi3.so", "QtTextToSpeech.abi3.so", "Qt/lib/libQt6TextToSpeech.so.6",

@@ -3,7 +3,9 @@ agent uses), so that the client can be tested without the city server. It is not
 server: it keeps everything in memory and records every request for the tests to inspect.
 
 Knobs: ``fail_next`` (answer 503 to the next N requests), ``cut_after`` (send only that many
-bytes of an answer PDF, then close the connection, once), ``delay`` (sleep before answering).
+bytes of an answer PDF, then close the connection, once), ``delay`` (sleep before answering),
+``tampered`` (answer id -> other bytes served under the published answer's headers and SHA-256,
+as a man in the middle would).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class ContractServer:
         self.events: dict[str, tuple[int, str]] = {}
         self.feed_items: list[dict[str, Any]] = []
         self.answers: dict[str, bytes] = {}
+        self.tampered: dict[str, bytes] = {}
         self.fail_next = 0
         self.cut_after: int | None = None
         self.delay = 0.0
@@ -163,7 +166,7 @@ class ContractServer:
             if start >= len(pdf):
                 self._send(h, 416, b"", {"Content-Range": f"bytes */{len(pdf)}"})
                 return
-        body = pdf[start:]
+        body = self.tampered.get(answer_id, pdf)[start:]
         code = 206 if start else 200
         if start:
             headers["Content-Range"] = f"bytes {start}-{len(pdf) - 1}/{len(pdf)}"

@@ -3,8 +3,11 @@ docs/terminal-api.md (tests/sync_agent/contract_server.py, a test fixture)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +17,9 @@ import requests
 
 from kiosk_app.core.server_client import ServerClient, ServerRefused, ServerUnavailable, Timeouts
 from kiosk_app.core.store import Store
+from sync_agent.retention import Retention
 from sync_agent.server_sync import ServerSync, answers_for
-from sync_agent.state import Backoff
+from sync_agent.state import Backoff, utcnow
 from sync_agent.status import heartbeat_body
 from tests.support.appeals import AppealMaker, fake_pdf
 from tests.sync_agent.contract_server import ContractServer
@@ -34,7 +38,7 @@ def server() -> Iterator[ContractServer]:
 def _sync(store: Store, server: ContractServer, tmp_path: Path, **kw: object) -> ServerSync:
     client = ServerClient(requests.Session(), server.url, TOKEN, timeouts=Timeouts(1.0, 1.0, 1.0))
     return ServerSync(store, client, status_url="https://rada.example.ua/a/{number}", backoff=Backoff(0.01, 0.05, 0),
-                      heartbeat_body=lambda: heartbeat_body(store.conn, tmp_path / "device-status.json",
+                      heartbeat_body=lambda: heartbeat_body(store, tmp_path / "device-status.json",
                                                             modem_configured=False), **kw)  # type: ignore[arg-type]
 
 
@@ -121,9 +125,70 @@ def test_checksum_mismatch_is_not_kept(store: Store, maker: AppealMaker, server:
     sync.poll_feed()
     assert sync.download_answers() == 0
     row = store.conn.execute("SELECT state, file_id, last_error FROM sync_answers").fetchone()
-    assert row[0] == "pending" and row[1] is None and ("SHA-256" in row[2] or "server says" in row[2])
+    assert row[0] == "pending" and row[1] is None
+    assert row[2] == f"server says {hashlib.sha256(b'%PDF-1.4 something else').hexdigest()}, feed said " \
+                     f"{hashlib.sha256(b'%PDF-1.4 real answer').hexdigest()}"        # the header was checked
     assert not list(store.spool.tmp.glob("answer-*"))
     assert answers_for(store, doc) == []
+
+
+def test_a_tampered_answer_is_caught_by_its_digest(store: Store, maker: AppealMaker, server: ContractServer,
+                                                   tmp_path: Path) -> None:
+    """The server's headers say the right SHA-256 but the bytes are others (same length): only
+    the digest of what arrived can tell, and nothing of it is kept or offered for printing."""
+    doc = maker.make()
+    real = b"%PDF-1.4 the council's real answer"
+    fake = b"%PDF-1.4 somebody else's answer!!!"
+    assert len(fake) == len(real)
+    answer_id = server.publish_answer(doc, real)
+    server.tampered[answer_id] = fake
+    sync = _sync(store, server, tmp_path)
+    sync.poll_feed()
+    assert sync.download_answers() == 0
+    [got] = [r for r in server.requests if r["path"].endswith(".pdf")]
+    assert got["method"] == "GET"                                   # it was downloaded, then refused
+    row = store.conn.execute("SELECT state, file_id, last_error FROM sync_answers").fetchone()
+    assert row[0] == "pending" and row[1] is None
+    assert row[2] == (f"answer download: SHA-256 {hashlib.sha256(fake).hexdigest()} != "
+                      f"{hashlib.sha256(real).hexdigest()}")
+    assert not list(store.spool.tmp.glob("answer-*")) and not (store.spool.root / "answer").exists()
+    assert answers_for(store, doc) == []
+    server.tampered.clear()                                         # the next try gets the real one
+    time.sleep(0.06)
+    assert sync.download_answers() == 1
+    assert Path(answers_for(store, doc)[0]["path"]).read_bytes() == real
+
+
+def test_answers_leave_at_the_end_of_retention_and_are_private(store: Store, maker: AppealMaker,
+                                                                server: ContractServer, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        doc = maker.make()
+        answer_id = server.publish_answer(doc, b"%PDF-1.4 an answer")
+        server.cut_after = 5                                         # the first download breaks off
+        sync = _sync(store, server, tmp_path)
+        sync.poll_feed()
+        assert sync.download_answers() == 0
+        partial = store.spool.tmp / f"answer-{answer_id}.download"
+        assert b"%PDF-1.4 an answer".startswith(partial.read_bytes())   # what came before the break, kept
+        assert stat.S_IMODE(partial.stat().st_mode) == 0o600
+        time.sleep(0.06)
+        assert sync.download_answers() == 1
+    finally:
+        os.umask(old)
+    [kept] = answers_for(store, doc)
+    path = Path(kept["path"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (path.parent, path.parent.parent)} == {0o700}
+    retention = Retention(store, 30)
+    retention.purge_pass(utcnow() + dt.timedelta(days=29))
+    assert path.exists() and answers_for(store, doc) == [kept]
+    retention.purge_pass(utcnow() + dt.timedelta(days=31))
+    assert not path.exists() and answers_for(store, doc) == []
+    row = store.conn.execute("SELECT state, purged_at FROM sync_answers").fetchone()
+    assert row[0] == "complete" and row[1] is not None               # the record stays, marked
+    assert store.check(full=True) == []
+    assert sync.download_answers() == 0                              # and it is not fetched again
 
 
 def test_errors_and_timeouts(server: ContractServer) -> None:

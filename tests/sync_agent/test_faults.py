@@ -44,10 +44,10 @@ def _wait_retry(delivery: Delivery) -> None:
 
 
 def _assert_fault_shown(store: Store, code: str, tmp_path: Path) -> None:
-    st = status_mod.collect(store.conn, modem_configured=False)
+    st = status_mod.collect(store, modem_configured=False)
     assert st["drop_folder"]["state"] == "fault" and st["drop_folder"]["fault"]["code"] == code
     assert any(a["key"] == "drop.fault" for a in st["alerts"])
-    hb = status_mod.heartbeat_body(store.conn, tmp_path / "device-status.json", modem_configured=False)
+    hb = status_mod.heartbeat_body(store, tmp_path / "device-status.json", modem_configured=False)
     drop = next(d for d in hb["devices"] if d["device"] == "edms_drop")
     assert drop["state"] == "fault" and drop["detail"] == code
     assert any(e["device"] == "edms_drop" and e["code"] == code for e in hb["last_errors"])
@@ -61,7 +61,7 @@ def _recovered(store: Store, delivery: Delivery, docs: list[str]) -> None:
     r = delivery.deliver_pass()
     assert r.fault is None
     assert _outbox(store) == dict.fromkeys(docs, "delivered")
-    st = status_mod.collect(store.conn, modem_configured=False)
+    st = status_mod.collect(store, modem_configured=False)
     assert st["drop_folder"]["state"] == "ready" and not any(a["key"] == "drop.fault" for a in st["alerts"])
     assert store.check() == []                                      # nothing lost in the store
 
@@ -95,14 +95,14 @@ def test_missing_mount_folder_and_marker(store: Store, maker: AppealMaker, tmp_p
     assert row[0] >= 1 and row[1].startswith("missing_mount") and row[2]
     time.sleep(0.35)
     delivery.check_alerts()                                         # unimported past drop.alert_after
-    st = status_mod.collect(store.conn, modem_configured=False)
+    st = status_mod.collect(store, modem_configured=False)
     assert any(a["key"] == "drop.unimported" and docs[0] in a["message"] for a in st["alerts"])
     (drop / MARKER).touch()
     _recovered(store, delivery, docs)
     FakeEdms(drop).once()
     delivery.ack_pass()
     delivery.check_alerts()
-    assert not status_mod.collect(store.conn, modem_configured=False)["alerts"]
+    assert not status_mod.collect(store, modem_configured=False)["alerts"]
 
 
 @needs_root

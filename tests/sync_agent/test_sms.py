@@ -79,21 +79,21 @@ def test_modem_fault_is_retried_and_shown_after_alert_after(store: Store, drop_d
     assert sender.send_pass() == 0
     row = store.conn.execute("SELECT state, attempts, last_error, next_attempt_at FROM sync_sms").fetchone()
     assert row[0] == "stored" and row[1] == 1 and row[2].startswith("no_network") and row[3]   # in the modem, unsent
-    st = status_mod.collect(store.conn, modem_configured=True)
+    st = status_mod.collect(store, modem_configured=True)
     assert st["sms"]["failures"][0]["document_id"] == doc and not any(a["key"] == "sms.failing" for a in st["alerts"])
     time.sleep(0.35)
     sender.send_pass()                                               # still failing, now past sms.alert_after
-    st = status_mod.collect(store.conn, modem_configured=True)
+    st = status_mod.collect(store, modem_configured=True)
     assert any(a["key"] == "sms.failing" for a in st["alerts"])
     assert st["sms"]["modem"]["state"] == "fault" and st["sms"]["modem"]["detail"] == "no_network"
-    hb = status_mod.heartbeat_body(store.conn, drop_dir / "none.json", modem_configured=True)
+    hb = status_mod.heartbeat_body(store, drop_dir / "none.json", modem_configured=True)
     assert next(d for d in hb["devices"] if d["device"] == "modem")["state"] == "fault"
     assert sim.sms_log() == []
     sim.clear("no_network")
     time.sleep(0.25)
     assert sender.send_pass() == 1
     assert len(sim.sms_log()) == 1
-    assert not any(a["key"] == "sms.failing" for a in status_mod.collect(store.conn, modem_configured=True)["alerts"])
+    assert not any(a["key"] == "sms.failing" for a in status_mod.collect(store, modem_configured=True)["alerts"])
 
 
 def test_gives_up_after_give_up_after_and_no_phone(store: Store, drop_dir: Path, sim: ModemSim, modem: GsmModem) -> None:
@@ -107,7 +107,7 @@ def test_gives_up_after_give_up_after_and_no_phone(store: Store, drop_dir: Path,
     state, err = store.conn.execute("SELECT state, last_error FROM sync_sms").fetchone()
     assert state == "failed" and "gave up" in err
     assert all(modem.stored_state(i) is None for i in range(1, 4))      # its slots freed
-    assert status_mod.collect(store.conn, modem_configured=True)["sms"]["counts"]["failed"] == 1
+    assert status_mod.collect(store, modem_configured=True)["sms"]["counts"]["failed"] == 1
 
 
 def test_appeal_without_phone_owes_no_sms(store: Store, drop_dir: Path) -> None:
