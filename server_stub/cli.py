@@ -53,6 +53,13 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _collectstatic() -> None:
+    """Static files into STATIC_ROOT under hashed names (WhiteNoise serves them; unchanged ones are skipped)."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def scheduled_jobs_forever() -> None:
     """The instruments' scheduled work, every CITY_SERVER_JOBS_INTERVAL seconds (default 600):
     petitions reaching the threshold go to the mayor's review (the concept: no later than the
@@ -125,6 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     _configure(args)
     _migrate()
+    _collectstatic()
     if not args.no_demo:
         from server_stub.core.demo import load_demo
 

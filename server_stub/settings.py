@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "server_stub.core",
     "server_stub.terminals",
     "server_stub.standins.edms",
@@ -87,7 +88,9 @@ INSTALLED_APPS = [
 INSTALLED_APPS += [a for a in os.environ.get("CITY_SERVER_EXTRA_APPS", "").split(",") if a]
 
 MIDDLEWARE = [
+    "server_stub.core.limits.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "server_stub.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "server_stub.urls"
@@ -120,6 +124,7 @@ WSGI_APPLICATION = "server_stub.wsgi.application"
 DATABASES = {"default": database_from_url(os.environ.get("CITY_SERVER_DATABASE_URL", ""))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"}]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -133,15 +138,47 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # `city-server run` collects the static files here; WhiteNoise serves them
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # hashed names (site.<hash>.css) served with a one-year Cache-Control by WhiteNoise
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Largest request body (uploads included): bigger ones get 413 in the error envelope (core/limits.py)
+MAX_REQUEST_BODY = int(float(os.environ.get("CITY_SERVER_MAX_BODY_MB", "20")) * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY
+# JSON nested deeper than this gets 422 (the deepest document of the API is about 6 levels)
+MAX_JSON_DEPTH = int(os.environ.get("CITY_SERVER_MAX_JSON_DEPTH", "64"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Behind a TLS reverse proxy (docs/server.md "Behind TLS"); on in packaging/config/city-server.env ---
+# The proxy must set X-Forwarded-Proto itself (overwriting any the client sent).
+TLS = os.environ.get("CITY_SERVER_TLS", "") == "1"
+if TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("CITY_SERVER_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CITY_SERVER_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("CITY_SERVER_HSTS_PRELOAD", "1") == "1"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Staff sign-in throttling (django-axes): after N failures a user name is locked for M minutes ---
+AXES_FAILURE_LIMIT = int(os.environ.get("CITY_SERVER_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("CITY_SERVER_LOGIN_LOCK_MIN", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]  # behind a proxy every client has the proxy's address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False  # no user names or addresses in the logs
+AXES_DISABLE_ACCESS_LOG = True  # failures are counted; successful sign-ins are not recorded
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 

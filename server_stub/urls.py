@@ -35,8 +35,7 @@ for _config in apps.get_app_configs():
 urlpatterns += [
     path("api/", register_routers().urls),
     re_path(r"^api/(?P<rest>.*)$", core_views.api_not_found),
-    # No CDN: static files and uploads are served by the app itself (small city, one machine).
-    re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.BASE_DIR / "core" / "static"}),
+    # No CDN: static files come from WhiteNoise (collected by `city-server run`), uploads from here.
     # Only public uploads (map photos); EDMS documents and answers live outside media/public.
     re_path(r"^media/public/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT / "public"}),
 ]

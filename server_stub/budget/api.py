@@ -12,7 +12,8 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
-from server_stub.petitions.access import resident_auth, staff_auth
+from server_stub.core.roles import staff_auth
+from server_stub.petitions.access import resident_auth
 
 from . import services
 from .models import CATEGORIES, Cycle, Project
@@ -84,7 +85,7 @@ def cycles(request: HttpRequest) -> list[dict[str, Any]]:
     return [cycle_dict(c) for c in Cycle.objects.all()]
 
 
-@router.post("/cycles", auth=staff_auth, response={201: dict, **errors(401, 403, 409)}, summary="New cycle (staff)")
+@router.post("/cycles", auth=staff_auth("manage_budget"), response={201: dict, **errors(401, 403, 409)}, summary="New cycle (staff)")
 def create_cycle(request: HttpRequest, body: CycleIn) -> tuple[int, dict[str, Any]]:
     if Cycle.objects.filter(year=body.year).exists():
         raise ApiError(409, "conflict", f"{body.year} exists")
@@ -96,7 +97,7 @@ def cycle(request: HttpRequest, year: int) -> dict[str, Any]:
     return cycle_dict(_cycle(year))
 
 
-@router.post("/cycles/{year}/phase", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409)},
+@router.post("/cycles/{year}/phase", auth=staff_auth("manage_budget"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Move to the next phase (staff); implementation selects the winners")
 def phase(request: HttpRequest, year: int, body: PhaseIn) -> dict[str, Any]:
     c = _cycle(year)
@@ -148,7 +149,7 @@ def _check_image(file: UploadedFile) -> None:
     file.seek(0)
 
 
-@router.post("/projects/{pk}/review", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409, 422)},
+@router.post("/projects/{pk}/review", auth=staff_auth("manage_budget"), response={200: dict, **errors(401, 403, 404, 409, 422)},
              summary="Admit to the vote or reject with a reason (staff)")
 def review(request: HttpRequest, pk: int, body: ReviewIn) -> dict[str, Any]:
     p = _project(pk)
@@ -170,7 +171,7 @@ def vote(request: HttpRequest, pk: int) -> tuple[int, dict[str, Any]]:
     return 201, services.project_dict(p)
 
 
-@router.post("/cycles/{year}/paper", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409)},
+@router.post("/cycles/{year}/paper", auth=staff_auth("enter_paper"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Enter paper ballots (operator)")
 def paper(request: HttpRequest, year: int, body: PaperIn) -> dict[str, Any]:
     try:
@@ -179,7 +180,7 @@ def paper(request: HttpRequest, year: int, body: PaperIn) -> dict[str, Any]:
         raise _err(e) from e
 
 
-@router.post("/projects/{pk}/milestones/{index}/photo", auth=staff_auth,
+@router.post("/projects/{pk}/milestones/{index}/photo", auth=staff_auth("manage_budget"),
              response={200: dict, **errors(401, 403, 404, 422)}, summary="Attach a photo to a milestone (staff)")
 def milestone_photo(request: HttpRequest, pk: int, index: int,
                     file: UploadedFile = File(...)) -> dict[str, Any]:  # noqa: B008
@@ -193,7 +194,7 @@ def milestone_photo(request: HttpRequest, pk: int, index: int,
     return services.project_dict(p)
 
 
-@router.post("/projects/{pk}/milestones", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 409)},
+@router.post("/projects/{pk}/milestones", auth=staff_auth("manage_budget"), response={201: dict, **errors(401, 403, 404, 409)},
              summary="Record implementation progress (staff)")
 def milestone(request: HttpRequest, pk: int, body: MilestoneIn) -> tuple[int, dict[str, Any]]:
     p = _project(pk)

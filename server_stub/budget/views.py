@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from server_stub.core.roles import can
+
 from . import services
 from .models import Cycle, Project, Vote
 
@@ -68,6 +70,6 @@ def new(request: HttpRequest) -> HttpResponse:
 
 def project(request: HttpRequest, pk: int) -> HttpResponse:
     p = get_object_or_404(Project.objects.select_related("cycle"), pk=pk)
-    if p.status == "submitted" and not request.user.is_staff:
+    if p.status == "submitted" and not can(request.user, "manage_budget"):
         return render(request, "budget/project.html", {"p": None}, status=404)
     return render(request, "budget/project.html", {"p": p, "votes": p.votes.count()})

@@ -11,7 +11,8 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
-from server_stub.petitions.access import resident_auth, staff_auth
+from server_stub.core.roles import staff_auth
+from server_stub.petitions.access import resident_auth
 
 from . import services
 from .models import Booking, Official, Service, Slot
@@ -66,14 +67,14 @@ def slots(request: HttpRequest) -> list[dict[str, Any]]:
             .filter(starts_at__gt=timezone.now())]
 
 
-@router.post("/slots", auth=staff_auth, response={201: dict, **errors(401, 403, 404)}, summary="Open a slot (staff)")
+@router.post("/slots", auth=staff_auth("manage_appointments"), response={201: dict, **errors(401, 403, 404)}, summary="Open a slot (staff)")
 def add_slot(request: HttpRequest, body: SlotIn) -> tuple[int, dict[str, Any]]:
     official = found(Official.objects.filter(pk=body.official).first(), "Official not known")
     return 201, services.slot_dict(Slot.objects.create(official=official, starts_at=body.starts_at,
                                                        capacity=body.capacity))
 
 
-@router.get("/slots/{pk}/bookings", auth=staff_auth, response={200: list[dict], **errors(401, 403, 404)},
+@router.get("/slots/{pk}/bookings", auth=staff_auth("manage_appointments"), response={200: list[dict], **errors(401, 403, 404)},
             summary="Who booked a slot (staff; logged in each resident's data access log)")
 def slot_bookings(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     slot = found(Slot.objects.filter(pk=pk).first(), "Slot not known")

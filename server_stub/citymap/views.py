@@ -6,12 +6,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from server_stub.core.roles import can, staff_required
 
 from .geo import nearby_reports
 from .models import Feature, Layer, Report
@@ -100,7 +101,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk)
     mine = report.author_id == request.user.pk
-    if not (mine or request.user.is_staff):
+    if not (mine or can(request.user, "moderate_reports")):
         return HttpResponse(status=404)
     if request.method == "POST" and mine and report.status == "pending":
         other = Report.objects.filter(pk=request.POST.get("same_as") or 0).first()
@@ -113,7 +114,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "citymap/report.html", {"report": report, "dupes": dupes, "mine": mine})
 
 
-@staff_member_required(login_url="/accounts/login/")
+@staff_required("moderate_reports")
 def moderation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         report = get_object_or_404(Report, pk=request.POST.get("report") or 0)

@@ -11,7 +11,8 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
-from server_stub.petitions.access import resident_auth, staff_auth
+from server_stub.core.roles import staff_auth
+from server_stub.petitions.access import resident_auth
 
 from . import services
 from .models import Comment, Consultation, Question, Survey
@@ -70,7 +71,7 @@ def consultations(request: HttpRequest) -> list[dict[str, Any]]:
     return [consultation_dict(c) for c in Consultation.objects.all()]
 
 
-@router.post("/consultations", auth=staff_auth, response={201: dict, **errors(401, 403, 422)},
+@router.post("/consultations", auth=staff_auth("run_consultations"), response={201: dict, **errors(401, 403, 422)},
              summary="Publish a draft decision for consultation (staff)")
 def create_consultation(request: HttpRequest, body: ConsultationIn) -> tuple[int, dict[str, Any]]:
     return 201, consultation_dict(Consultation.objects.create(title=body.title, document=body.document))
@@ -93,7 +94,7 @@ def comment(request: HttpRequest, pk: int, body: CommentIn) -> tuple[int, dict[s
     return 201, consultation_dict(c)
 
 
-@router.post("/consultations/{pk}/summary", auth=staff_auth, response={200: dict, **errors(401, 403, 404)},
+@router.post("/consultations/{pk}/summary", auth=staff_auth("run_consultations"), response={200: dict, **errors(401, 403, 404)},
              summary="Close with a published summary (staff)")
 def summary(request: HttpRequest, pk: int, body: SummaryIn) -> dict[str, Any]:
     c = _consultation(pk)
@@ -114,7 +115,7 @@ def surveys(request: HttpRequest) -> list[dict[str, Any]]:
     return [survey_dict(s) for s in Survey.objects.all()]
 
 
-@router.post("/surveys", auth=staff_auth, response={201: dict, **errors(401, 403, 422)}, summary="New survey (staff)")
+@router.post("/surveys", auth=staff_auth("run_consultations"), response={201: dict, **errors(401, 403, 422)}, summary="New survey (staff)")
 def create_survey(request: HttpRequest, body: SurveyIn) -> tuple[int, dict[str, Any]]:
     for q in body.questions:
         if q.kind in ("single", "multiple") and len(q.options) < 2:
@@ -140,7 +141,7 @@ def answer(request: HttpRequest, pk: int, body: AnswerIn) -> tuple[int, dict[str
     return 201, {"status": "recorded"}
 
 
-@router.post("/surveys/{pk}/close", auth=staff_auth, response={200: dict, **errors(401, 403, 404)},
+@router.post("/surveys/{pk}/close", auth=staff_auth("run_consultations"), response={200: dict, **errors(401, 403, 404)},
              summary="Close a survey (staff)")
 def close_survey(request: HttpRequest, pk: int) -> dict[str, Any]:
     s = _survey(pk)

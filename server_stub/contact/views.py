@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from server_stub.core.roles import can, staff_required
 
 from . import services
 from .models import STATUSES, Category, Notice, ServiceRequest
@@ -33,7 +34,7 @@ def index(request: HttpRequest) -> HttpResponse:
         form = RequestForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            channel = "operator" if request.user.is_staff else "resident"
+            channel = "operator" if can(request.user, "handle_requests") else "resident"
             r = services.create(d["category"], description=d["description"], address=d["address"],
                                 phone=d["phone"], channel=channel, author=request.user)
             messages.success(request, _("Request No %(id)s registered.") % {"id": r.request_id})
@@ -47,7 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, rid: int) -> HttpResponse:
     r = get_object_or_404(ServiceRequest.objects.select_related("category"), pk=rid)
     form = StatusForm(initial={"status": r.status})
-    if request.method == "POST" and request.user.is_staff:
+    if request.method == "POST" and can(request.user, "handle_requests"):
         form = StatusForm(request.POST)
         if form.is_valid():
             services.change_status(r, form.cleaned_data["status"], form.cleaned_data["note"], request.user)
@@ -57,7 +58,7 @@ def detail(request: HttpRequest, rid: int) -> HttpResponse:
                                                    "history": r.history.all()})
 
 
-@staff_member_required(login_url="/accounts/login/")
+@staff_required("handle_requests")
 def operator(request: HttpRequest) -> HttpResponse:
     rows = list(ServiceRequest.objects.select_related("category").exclude(status="closed")[:300])
     for r in rows:

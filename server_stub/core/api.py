@@ -12,9 +12,12 @@ import logging
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from .limits import LimitedParser, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def ensure_storable(value: Any, loc: str = "body") -> None:
             ensure_storable(item, loc)
 
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+_CODES = {413: "payload_too_large", 400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           409: "conflict", 416: "range_not_satisfiable", 422: "validation_error", 429: "too_many_requests"}
 
 
@@ -123,6 +126,7 @@ _DESCRIPTIONS = {"400": "Bad request (body not parsable)", "401": "Credentials m
                  "422": "Validation error"}
 
 api = CityApi(
+    parser=LimitedParser(),
     title="City server API",
     version="1",
     description="Terminal API (docs/terminal-api.md), open map GeoJSON and more. "
@@ -154,12 +158,19 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ApiError):  # the body parser's own answer (JSON too deep: 422), re-raised as 400
+        return _api_error(request, exc.__cause__)
     return error_response(exc.status_code, _CODES.get(exc.status_code, "error"), str(exc))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(404, "not_found", str(exc) or "Not found")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large()
 
 
 @api.exception_handler(Exception)

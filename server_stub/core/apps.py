@@ -15,3 +15,16 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
     url_prefix = ""
+
+    def ready(self) -> None:
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
+
+        from .roles import ensure_groups
+
+        def after_last_app(sender: AppConfig, **kwargs: object) -> None:
+            last = [c for c in apps.get_app_configs() if c.models_module is not None][-1]
+            if sender is last:  # every app's permissions exist by now
+                ensure_groups()
+
+        post_migrate.connect(after_last_app, dispatch_uid="core.roles.ensure_groups")

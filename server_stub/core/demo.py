@@ -10,23 +10,29 @@ import logging
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
+
+from .roles import ADMIN_GROUP, ADMIN_USER, ROLES, ensure_groups
 
 logger = logging.getLogger(__name__)
 
-DEMO_USERS = [("admin", "admin", True), ("official", "official", False), ("technician", "technician", False),
-              ("operator", "operator", False)]
+# One staff user per role of core/roles.py (password = name: demo only), plus the administrator.
+DEMO_USERS = [(role.user, role.group) for role in ROLES] + [(ADMIN_USER, ADMIN_GROUP)]
 
 
 @transaction.atomic
 def load_core() -> None:
+    ensure_groups()
     user_model = get_user_model()
-    for name, password, superuser in DEMO_USERS:
-        if not user_model.objects.filter(username=name).exists():
-            if superuser:
-                user_model.objects.create_superuser(name, f"{name}@example.org", password)
-            else:
-                user_model.objects.create_user(name, f"{name}@example.org", password, is_staff=True)
+    for name, group in DEMO_USERS:
+        user = user_model.objects.filter(username=name).first()
+        if user is None:
+            if name == ADMIN_USER:
+                user = user_model.objects.create_superuser(name, f"{name}@example.org", name)
+            else:  # is_staff lets the user into /admin/, where only the role's model permissions apply
+                user = user_model.objects.create_user(name, f"{name}@example.org", name, is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
 
 
 def load_demo() -> None:
@@ -40,4 +46,4 @@ def load_demo() -> None:
             continue
         module.load_demo()
     logger.info("demo data loaded (staff users: %s; passwords equal the names)",
-                ", ".join(u for u, _, _ in DEMO_USERS))
+                ", ".join(u for u, _ in DEMO_USERS))

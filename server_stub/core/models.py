@@ -23,3 +23,12 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name} {self.middle_name}".strip()
+
+
+class StaffWork(models.Model):
+    """No table: the holder of the staff permissions of core/roles.py (``core.<codename>``)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = _("staff work")

@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
+from server_stub.core import limits
 from server_stub.core.api import ApiError, errors, found
-from server_stub.petitions.access import staff_auth
+from server_stub.core.roles import staff_auth
 
 from . import services
 from .models import AnnualReport, Commission, Deputy, Faction, VoteEvent
@@ -58,7 +59,7 @@ def deputy(request: HttpRequest, pk: int) -> dict[str, Any]:
                                           "option": v.option} for v in d.votes.select_related("event__motion")]}
 
 
-@router.post("/deputies/{pk}/reports", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 409)},
+@router.post("/deputies/{pk}/reports", auth=staff_auth("publish_council"), response={201: dict, **errors(401, 403, 404, 409)},
              summary="Publish a deputy's annual report (staff)")
 def add_report(request: HttpRequest, pk: int, body: ReportIn) -> tuple[int, dict[str, Any]]:
     d = found(Deputy.objects.filter(pk=pk).first(), f"Deputy {pk} is not known")
@@ -103,17 +104,17 @@ def standard(request: HttpRequest, resource: str) -> HttpResponse:
     return resp
 
 
-@router.post("/import/popolo", auth=staff_auth, response={201: dict, **errors(401, 403, 422)},
+@router.post("/import/popolo", auth=staff_auth("publish_council"), response={201: dict, **errors(401, 403, 422)},
              summary="Import vote events as Popolo JSON (staff)")
 def import_popolo(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     try:
-        events = services.import_popolo(json.loads(request.body))
+        events = services.import_popolo(limits.loads(request.body))  # TooDeep is a ValueError
     except (ValueError, KeyError, TypeError) as err:
         raise ApiError(422, "validation_error", f"not importable: {err}") from err
     return 201, {"imported": [e.pk for e in events]}
 
 
-@router.post("/import/standard", auth=staff_auth, response={201: dict, **errors(401, 403, 422)},
+@router.post("/import/standard", auth=staff_auth("publish_council"), response={201: dict, **errors(401, 403, 422)},
              summary="Import a session in the open data standard (motions + votings CSV, staff)")
 def import_standard(request: HttpRequest, body: StandardIn) -> tuple[int, dict[str, Any]]:
     try:

@@ -11,8 +11,8 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
+from server_stub.core.roles import staff_auth
 from server_stub.council.models import Commission, Deputy
-from server_stub.petitions.access import staff_auth
 
 from . import services
 from .models import AgendaItem, Meeting
@@ -67,7 +67,7 @@ def meetings(request: HttpRequest) -> list[dict[str, Any]]:
     return [meeting_dict(m) for m in Meeting.objects.select_related("commission")]
 
 
-@router.post("/", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 422)},
+@router.post("/", auth=staff_auth("run_meetings"), response={201: dict, **errors(401, 403, 404, 422)},
              summary="Schedule a meeting with its agenda (staff)")
 def create(request: HttpRequest, body: MeetingIn) -> tuple[int, dict[str, Any]]:
     c = found(Commission.objects.filter(pk=body.commission).first(), "Commission not known")
@@ -103,7 +103,7 @@ def register(request: HttpRequest, pk: int, body: SignedIn) -> tuple[int, dict[s
     return 201, {"quorum": services.quorum(m)}
 
 
-@router.post("/{pk}/items/{pos}/open", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409)},
+@router.post("/{pk}/items/{pos}/open", auth=staff_auth("run_meetings"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Start voting on an item (needs quorum)")
 def open_item(request: HttpRequest, pk: int, pos: int) -> dict[str, Any]:
     m = _meeting(pk)
@@ -125,7 +125,7 @@ def ballot(request: HttpRequest, pk: int, pos: int, body: BallotIn) -> tuple[int
     return 201, {"ballot": b.pk, "option": b.option}
 
 
-@router.post("/{pk}/items/{pos}/close", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409)},
+@router.post("/{pk}/items/{pos}/close", auth=staff_auth("run_meetings"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Close voting; the result goes to the roll-call votes")
 def close_item(request: HttpRequest, pk: int, pos: int) -> dict[str, Any]:
     m = _meeting(pk)
@@ -153,7 +153,7 @@ def verify(request: HttpRequest, pk: int) -> dict[str, Any]:
     return {"all_valid": all(c["valid"] for c in checks), "checks": checks}
 
 
-@router.post("/{pk}/close", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409)},
+@router.post("/{pk}/close", auth=staff_auth("run_meetings"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Close the meeting and generate the minutes")
 def close(request: HttpRequest, pk: int) -> dict[str, Any]:
     m = _meeting(pk)

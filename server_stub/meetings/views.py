@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from server_stub.core.roles import can
+
 from . import services
 from .models import Meeting
 
@@ -16,7 +18,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     m = get_object_or_404(Meeting.objects.select_related("commission"), pk=pk)
-    if request.method == "POST" and request.user.is_staff:
+    if request.method == "POST" and can(request.user, "run_meetings"):
         try:
             action = request.POST.get("action", "")
             if action == "close":

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
-from server_stub.petitions.access import staff_auth
+from server_stub.core.roles import staff_auth
 
 from . import services
 from .models import Issue, Topic
@@ -72,7 +72,7 @@ def issues(request: HttpRequest) -> list[dict[str, Any]]:
     return [services.issue_dict(i) for i in Issue.objects.select_related("topic").exclude(sent_at=None)]
 
 
-@router.post("/issues", auth=staff_auth, response={201: dict, **errors(401, 403, 404, 422)},
+@router.post("/issues", auth=staff_auth("send_newsletters"), response={201: dict, **errors(401, 403, 404, 422)},
              summary="Draft an issue (staff)")
 def create_issue(request: HttpRequest, body: IssueIn) -> tuple[int, dict[str, Any]]:
     topic = found(Topic.objects.filter(slug=body.topic).first(), f"Topic {body.topic} is not known")
@@ -80,7 +80,7 @@ def create_issue(request: HttpRequest, body: IssueIn) -> tuple[int, dict[str, An
     return 201, services.issue_dict(issue)
 
 
-@router.post("/issues/{pk}/send", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409)},
+@router.post("/issues/{pk}/send", auth=staff_auth("send_newsletters"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Send an issue to the topic's confirmed subscribers through SMTP (staff)")
 def send(request: HttpRequest, pk: int) -> dict[str, Any]:
     issue = found(Issue.objects.select_related("topic").filter(pk=pk).first(), f"Issue {pk} is not known")

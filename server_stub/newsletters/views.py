@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+from server_stub.core.roles import staff_required
 
 from . import services
 from .models import Issue, Topic
@@ -53,7 +54,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                                                              "topic_obj": Topic.objects.filter(slug=topic).first()})
 
 
-@staff_member_required(login_url="/accounts/login/")
+@staff_required("send_newsletters")
 def compose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         topic = Topic.objects.filter(slug=request.POST.get("topic")).first()

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from server_stub.core.api import ApiError, errors
-from server_stub.petitions.access import staff_auth
+from server_stub.core.roles import staff_auth
 
 from . import services
 from .models import BudgetLine, Repair
@@ -20,7 +20,7 @@ class CsvIn(Schema):
     csv: str
 
 
-@router.post("/import/budget", auth=staff_auth, response={201: dict, **errors(401, 403, 422)},
+@router.post("/import/budget", auth=staff_auth("publish_data"), response={201: dict, **errors(401, 403, 422)},
              summary="Import budget lines from CSV (replaces the years present)")
 def import_budget(request: HttpRequest, body: CsvIn) -> tuple[int, dict[str, Any]]:
     try:
@@ -29,7 +29,7 @@ def import_budget(request: HttpRequest, body: CsvIn) -> tuple[int, dict[str, Any
         raise ApiError(422, "validation_error", str(err)) from err
 
 
-@router.post("/import/repairs", auth=staff_auth, response={201: dict, **errors(401, 403, 422)},
+@router.post("/import/repairs", auth=staff_auth("publish_data"), response={201: dict, **errors(401, 403, 422)},
              summary="Import the repairs list from CSV")
 def import_repairs(request: HttpRequest, body: CsvIn) -> tuple[int, dict[str, Any]]:
     try:

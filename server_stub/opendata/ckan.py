@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from server_stub.core import limits
+
 from .models import Dataset, Group, Resource, Tag
 
 ORG = {"id": "city-council", "name": "city-council", "title": "Міська рада", "type": "organization",
@@ -245,7 +247,10 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
     if request.method == "POST":
         if request.content_type == "application/json":
             try:
-                body = json.loads(request.body or b"{}")
+                body = limits.loads(request.body or b"{}")
+            except limits.TooDeep as err:
+                return _envelope(request, name, {"success": False, "error": {
+                    "__type": "Validation Error", "message": f"Bad request - JSON Error: {err}"}}, 422)
             except (json.JSONDecodeError, UnicodeDecodeError):
                 return _envelope(request, name, {"success": False, "error": {
                     "__type": "Bad request", "message": "Bad request - JSON Error: could not parse the body"}}, 400)

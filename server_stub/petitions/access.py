@@ -1,4 +1,5 @@
-"""Shared by the part-2 instruments: API auth by session (BankID residents, staff) and person keys.
+"""Shared by the part-2 instruments: API auth by resident session and person keys (staff operations
+check a named permission: server_stub.core.roles.staff_auth).
 
 A *person key* is an HMAC of a stable identifier under the server's secret: rows can be unique per
 person (one signature, one vote, one survey answer) without storing who the person is in clear.
@@ -42,16 +43,6 @@ class ResidentAuth(SessionAuth):
         return user
 
 
-class StaffAuth(SessionAuth):
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = request.user
-        if not user.is_authenticated:
-            raise ApiError(401, "unauthorized", "Staff sign-in required (/accounts/login/)")
-        if not user.is_staff:
-            raise ApiError(403, "forbidden", "Staff only")
-        return user
-
-
 class AnyUserAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not request.user.is_authenticated:
@@ -60,5 +51,4 @@ class AnyUserAuth(SessionAuth):
 
 
 resident_auth = ResidentAuth()
-staff_auth = StaffAuth()
 user_auth = AnyUserAuth()

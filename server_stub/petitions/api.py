@@ -14,9 +14,10 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors
+from server_stub.core.roles import can, staff_auth
 
 from . import services
-from .access import resident_auth, staff_auth
+from .access import resident_auth
 from .models import REJECT_REASONS, Petition, Signature
 
 router = Router(tags=["petitions"])
@@ -90,7 +91,7 @@ def create(request: HttpRequest, body: PetitionIn) -> tuple[int, dict[str, Any]]
     return 201, services.as_dict(p)
 
 
-@router.get("/moderation", auth=staff_auth, summary="Petitions awaiting moderation (staff)")
+@router.get("/moderation", auth=staff_auth("moderate_petitions"), summary="Petitions awaiting moderation (staff)")
 def moderation_queue(request: HttpRequest) -> list[dict[str, Any]]:
     from server_stub.cabinet.services import log_access
 
@@ -128,12 +129,12 @@ def detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     p = Petition.objects.select_related("author").filter(pk=pk).first()
     user = request.user
     if p is None or (p.status not in PUBLIC and not (user.is_authenticated and (
-            user.is_staff or getattr(getattr(user, "resident", None), "pk", None) == p.author_id))):
+            can(user, "moderate_petitions") or getattr(getattr(user, "resident", None), "pk", None) == p.author_id))):
         raise ApiError(404, "not_found", f"Petition {pk} is not published")
     return services.as_dict(p)
 
 
-@router.post("/{pk}/moderate", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409, 422)},
+@router.post("/{pk}/moderate", auth=staff_auth("moderate_petitions"), response={200: dict, **errors(401, 403, 404, 409, 422)},
              summary="Publish or reject with a reason (staff)")
 def moderate(request: HttpRequest, pk: int, body: ModerateIn) -> dict[str, Any]:
     p = get_object_or_404(Petition, pk=pk)
@@ -179,7 +180,7 @@ def signers(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
             for s in Signature.objects.filter(petition=p)]
 
 
-@router.post("/{pk}/paper", auth=staff_auth, response={200: PaperOut, **errors(401, 403, 404, 409, 422)},
+@router.post("/{pk}/paper", auth=staff_auth("enter_paper"), response={200: PaperOut, **errors(401, 403, 404, 409, 422)},
              summary="Enter paper signatures (operator); de-duplicated against online ones")
 def paper(request: HttpRequest, pk: int, body: PaperIn) -> dict[str, Any]:
     p = _get(pk)
@@ -191,7 +192,7 @@ def paper(request: HttpRequest, pk: int, body: PaperIn) -> dict[str, Any]:
             "signatures": services.counted(p)}
 
 
-@router.post("/{pk}/response", auth=staff_auth, response={200: dict, **errors(401, 403, 404, 409, 422)},
+@router.post("/{pk}/response", auth=staff_auth("respond_petitions"), response={200: dict, **errors(401, 403, 404, 409, 422)},
              summary="Publish the council's response (staff)")
 def response(request: HttpRequest, pk: int, body: ResponseIn) -> dict[str, Any]:
     p = _get(pk)

@@ -14,7 +14,7 @@ class TerminalAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "address", "last_heartbeat_at"]
     actions = ["issue"]
 
-    @admin.action(description=_("Issue a new credential (the token is shown once)"))
+    @admin.action(description=_("Issue a new credential (the token is shown once)"), permissions=["change"])
     def issue(self, request: HttpRequest, queryset: Any) -> None:
         for terminal in queryset:
             token = issue_credential(terminal.code)
@@ -27,7 +27,7 @@ class CredentialAdmin(admin.ModelAdmin):
     readonly_fields = ["token_sha256", "hint"]
     actions = ["revoke"]
 
-    @admin.action(description=_("Revoke the selected credentials"))
+    @admin.action(description=_("Revoke the selected credentials"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         messages.success(request, f"{count}")

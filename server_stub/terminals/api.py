@@ -243,7 +243,7 @@ def answer_pdf(request: HttpRequest, answer_id: str,
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
-@router.post("/events", response={200: EventOut, 201: EventOut, **errors(400, 401, 409, 422)},
+@router.post("/events", response={200: EventOut, 201: EventOut, **errors(400, 401, 403, 409, 422)},
              summary="Report delivery, acknowledgement, alerts (Idempotency-Key required)")
 def events(request: HttpRequest, body: EventIn,
            idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> tuple[int, dict[str, Any]]:
@@ -253,6 +253,9 @@ def events(request: HttpRequest, body: EventIn,
     ensure_storable(payload)
     if body.number:
         payload["number"] = _number(body.number)
+        if numbers.terminal_code(payload["number"]) != _terminal(request).code:
+            raise ApiError(403, "forbidden", f"Appeal {numbers.display(payload['number'])} was not filed at this "
+                           "terminal: a terminal reports events of its own appeals only")
     elif body.type != "alert":
         raise ApiError(422, "validation_error", f"number is required for {body.type}",
                        [{"loc": ["body", "number"], "msg": "required"}])

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from server_stub.core.roles import staff_required
 
 from .fleet import fleet_state
 
 
-@staff_member_required(login_url="/accounts/login/")
+@staff_required("view_fleet")
 def fleet(request: HttpRequest) -> HttpResponse:
     return render(request, "terminals/fleet.html", {"fleet": fleet_state()})

@@ -274,3 +274,18 @@ UK.update({
     "Only residents verified through BankID may submit projects.": "Подавати проєкти можуть лише мешканці, що пройшли BankID.",
     "title": "назва", "description": "опис", "photo": "фото",
 })
+
+# Staff roles and sign-in throttling (core/roles.py, settings AXES_*)
+UK.update({
+    "Sign-in locked": "Вхід заблоковано",
+    "Too many wrong passwords for this user name. Try again in a few minutes or ask an administrator to unlock it.":
+        "Забагато неправильних паролів для цього імені. Спробуйте за кілька хвилин або попросіть адміністратора "
+        "розблокувати.",
+    "Not allowed": "Не дозволено",
+    "Your role does not include this page or action. Ask an administrator if you need it.":
+        "Ваша роль не охоплює цієї сторінки чи дії. Якщо вона вам потрібна, зверніться до адміністратора.",
+    "Executive body": "Виконавчий орган", "Forward to the executive body": "Передати виконавчому органу",
+    "Forward": "Передати", "Forwarded to %(body)s.": "Передано: %(body)s.", "executive body": "виконавчий орган",
+    "executive bodies": "виконавчі органи", "receives appeals not yet routed": "отримує ще не розподілені звернення",
+    "officials": "посадовці", "staff work": "робота працівників",
+})

@@ -22,6 +22,25 @@ class IndexCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "letter"], name="index_counter_once")]
 
 
+class ExecutiveBody(models.Model):
+    """An executive body of the council (a department); its officials answer the appeals routed to it.
+    Appeals not yet routed anywhere are seen by the officials of the body that ``receives_unrouted``
+    (the general department, which forwards them)."""
+
+    name = models.CharField(_("name"), max_length=300, unique=True)
+    receives_unrouted = models.BooleanField(_("receives appeals not yet routed"), default=False)
+    officials = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="executive_bodies",
+                                       verbose_name=_("officials"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("executive body")
+        verbose_name_plural = _("executive bodies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Registration(models.Model):
     """A registration-control card (РКК) for one appeal."""
 
@@ -51,6 +70,8 @@ class Registration(models.Model):
     answer_text = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     official = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    executive_body = models.ForeignKey(ExecutiveBody, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="registrations", verbose_name=_("executive body"))
 
     class Meta:
         ordering = ["deadline", "registered_at"]

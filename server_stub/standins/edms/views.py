@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from server_stub.core import numbers
+from server_stub.core.roles import staff_required
 
 from . import services
-from .models import Registration
+from .models import ExecutiveBody, Registration
 
 
 class AnswerForm(forms.Form):
@@ -37,17 +38,29 @@ class ExtendForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason for extension"), max_length=500)
 
 
-def _card(number: str) -> Registration:
+def visible(user: object) -> QuerySet[Registration]:
+    """The cards an official may read: those routed to an executive body the official belongs to, and
+    the ones not routed yet for the officials of the body receiving those (superusers: every card)."""
+    if getattr(user, "is_superuser", False):
+        return Registration.objects.all()
+    bodies = ExecutiveBody.objects.filter(officials=user)
+    routed = Q(executive_body__in=bodies)
+    if bodies.filter(receives_unrouted=True).exists():
+        routed |= Q(executive_body__isnull=True)
+    return Registration.objects.filter(routed)
+
+
+def _card(request: HttpRequest, number: str) -> Registration:
     try:
-        return get_object_or_404(Registration, number=numbers.validate(number))
+        return get_object_or_404(visible(request.user), number=numbers.validate(number))
     except numbers.InvalidNumber as err:
         raise Http404(str(err)) from err
 
 
-@staff_member_required(login_url="/accounts/login/")
+@staff_required("answer_appeals")
 def register(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = list(Registration.objects.all()[:500])
+    rows = list(visible(request.user).select_related("executive_body")[:500])
     only = request.GET.get("show", "")
     for r in rows:
         r.overdue = services.is_overdue(r, today)  # type: ignore[attr-defined]
@@ -59,9 +72,9 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "edms/register.html", {"rows": rows, "show": only, "today": today})
 
 
-@staff_member_required(login_url="/accounts/login/")
+@staff_required("answer_appeals")
 def card(request: HttpRequest, number: str) -> HttpResponse:
-    reg = _card(number)
+    reg = _card(request, number)
     answer_form, extend_form = AnswerForm(), ExtendForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -92,6 +105,12 @@ def card(request: HttpRequest, number: str) -> HttpResponse:
             services.set_study(reg, needs_study=False)
             messages.success(request, _("No extra study needed: deadline set to 15 days."))
             return redirect("edms:card", number=reg.number)
+        elif action == "forward":
+            body = get_object_or_404(ExecutiveBody, pk=request.POST.get("body") or 0)
+            reg.executive_body = body
+            reg.save(update_fields=["executive_body"])
+            messages.success(request, _("Forwarded to %(body)s.") % {"body": body.name})
+            return redirect("edms:register")
         elif action == "progress":
             services.set_in_progress(reg)
             messages.success(request, _("Status: in progress."))
@@ -99,11 +118,12 @@ def card(request: HttpRequest, number: str) -> HttpResponse:
     limit: date = services.max_deadline(timezone.localtime(reg.registered_at).date())
     return render(request, "edms/card.html", {
         "reg": reg, "display_number": numbers.display(reg.number), "overdue": services.is_overdue(reg),
-        "answer_form": answer_form, "extend_form": extend_form, "limit": limit})
+        "answer_form": answer_form, "extend_form": extend_form, "limit": limit,
+        "bodies": ExecutiveBody.objects.all()})
 
 
-@staff_member_required(login_url="/accounts/login/")
+@staff_required("answer_appeals")
 def scan(request: HttpRequest, number: str) -> FileResponse:
-    reg = _card(number)
+    reg = _card(request, number)
     return FileResponse(open(Path(reg.pdf_path), "rb"), content_type="application/pdf",
                         filename=f"{reg.number}.pdf")

@@ -1,0 +1,95 @@
+"""Hostile request bodies answer 4xx in the error envelope, never 500.
+
+- a body larger than ``MAX_REQUEST_BODY`` (declared by Content-Length, or found while reading a
+  chunked one) gets ``413 payload_too_large`` before any view runs;
+- JSON nested deeper than ``MAX_JSON_DEPTH`` (or too deep for the parser itself) gets
+  ``422 validation_error``: :func:`loads` is the one JSON reader of request bodies (the API's
+  parser and the JSON views use it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from ninja.parser import Parser
+
+
+class TooDeep(ValueError):
+    """The JSON document is nested deeper than MAX_JSON_DEPTH."""
+
+
+def too_large() -> HttpResponse:
+    from .api import error_response
+
+    limit = settings.MAX_REQUEST_BODY
+    return error_response(413, "payload_too_large", f"The request body is larger than {limit // (1024 * 1024)} MB",
+                          [{"loc": ["body"], "msg": f"at most {limit} bytes"}])
+
+
+def depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def loads(raw: bytes | str) -> Any:
+    """``json.loads`` that raises :class:`TooDeep` for documents nested deeper than MAX_JSON_DEPTH."""
+    try:
+        value = json.loads(raw)
+    except RecursionError as err:
+        raise TooDeep("JSON nested too deeply for the parser") from err
+    if depth(value) > settings.MAX_JSON_DEPTH:
+        raise TooDeep(f"JSON nested deeper than {settings.MAX_JSON_DEPTH} levels")
+    return value
+
+
+def too_deep(err: TooDeep) -> Exception:
+    from .api import ApiError
+
+    return ApiError(422, "validation_error", str(err), [{"loc": ["body"], "msg": "nesting too deep"}])
+
+
+class LimitedParser(Parser):
+    """django-ninja's parser with the depth limit (body too large: 413 via RequestDataTooBig)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return loads(request.body)
+        except TooDeep as err:
+            raise too_deep(err) from err
+
+
+class BodyLimitMiddleware:
+    """First in the chain: 413 for a declared Content-Length over the limit, and for
+    RequestDataTooBig raised anywhere below (bodies without a length)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BODY:
+            return too_large()
+        try:
+            return self.get_response(request)
+        except RequestDataTooBig:
+            return too_large()
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return too_large() if isinstance(exception, RequestDataTooBig) else None
