@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from server_stub.core.roles import can, staff_required
+from server_stub.core.roles import can, require, staff_required
 
 from . import services
 from .models import STATUSES, Category, Notice, ServiceRequest
@@ -48,7 +48,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, rid: int) -> HttpResponse:
     r = get_object_or_404(ServiceRequest.objects.select_related("category"), pk=rid)
     form = StatusForm(initial={"status": r.status})
-    if request.method == "POST" and can(request.user, "handle_requests"):
+    if request.method == "POST":
+        require(request.user, "handle_requests")
         form = StatusForm(request.POST)
         if form.is_valid():
             services.change_status(r, form.cleaned_data["status"], form.cleaned_data["note"], request.user)

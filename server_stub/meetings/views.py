@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from server_stub.core.roles import can
+from server_stub.core.roles import require
 
 from . import services
 from .models import Meeting
@@ -18,7 +18,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     m = get_object_or_404(Meeting.objects.select_related("commission"), pk=pk)
-    if request.method == "POST" and can(request.user, "run_meetings"):
+    if request.method == "POST":
+        require(request.user, "run_meetings")
         try:
             action = request.POST.get("action", "")
             if action == "close":

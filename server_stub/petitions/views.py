@@ -70,10 +70,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def moderation(request: HttpRequest) -> HttpResponse:
     """One page for three roles: the queue (moderators), paper signatures (operators), responses (officials)."""
     if request.method == "POST":
-        p = get_object_or_404(Petition, pk=request.POST.get("petition") or 0)
         action = request.POST.get("action")
         require(request.user, {"publish": "moderate_petitions", "reject": "moderate_petitions", "paper": "enter_paper",
                                "respond": "respond_petitions"}.get(action or "", "moderate_petitions"))
+        p = get_object_or_404(Petition, pk=request.POST.get("petition") or 0)
         try:
             if action == "publish":
                 services.publish(p, request.user)

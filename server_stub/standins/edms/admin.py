@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AdditionalDocument, ImportRecord, Registration
+from .models import AdditionalDocument, ExecutiveBody, ImportRecord, Registration
 
 
 @admin.register(Registration)
@@ -11,3 +11,11 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 admin.site.register(AdditionalDocument)
 admin.site.register(ImportRecord)
+
+
+@admin.register(ExecutiveBody)
+class ExecutiveBodyAdmin(admin.ModelAdmin):
+    """The administrator puts officials into executive bodies: an official reads the appeals of those bodies."""
+
+    list_display = ["name", "receives_unrouted"]
+    filter_horizontal = ["officials"]
