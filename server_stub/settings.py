@@ -174,7 +174,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- Staff sign-in throttling (django-axes): after N failures a user name is locked for M minutes ---
 AXES_FAILURE_LIMIT = int(os.environ.get("CITY_SERVER_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("CITY_SERVER_LOGIN_LOCK_MIN", "15")) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]  # behind a proxy every client has the proxy's address
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # a user name tried too often, or an address trying too many
+AXES_CLIENT_IP_CALLABLE = "server_stub.core.limits.client_ip"
+# Requests from these addresses come through the reverse proxy: the client is the last X-Forwarded-For entry
+PROXY_IPS = [a for a in os.environ.get("CITY_SERVER_PROXY_IPS", "127.0.0.1,::1").split(",") if a]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False  # no user names or addresses in the logs

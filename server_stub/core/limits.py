@@ -19,6 +19,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja.parser import Parser
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind the reverse proxy (a request from one of
+    PROXY_IPS) the last X-Forwarded-For entry, the one the proxy itself appended."""
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
+    if remote in settings.PROXY_IPS and forwarded:
+        return forwarded.split(",")[-1].strip()[:64]
+    return remote
+
+
 class TooDeep(ValueError):
     """The JSON document is nested deeper than MAX_JSON_DEPTH."""
 

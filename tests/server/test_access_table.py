@@ -131,3 +131,27 @@ def test_each_caller_gets_exactly_what_the_table_allows(server: Server, callers:
             check(caller, "GET", "/admin/" + model.replace(".", "/") + "/", allowed)
     assert checks == len(t.CALLERS) * (sum(len(m) for m in t.PAGES.values()) + len(t.API) + 1 + len(t.ADMIN))
     assert wrong == [], "\n" + "\n".join(wrong)
+
+
+def test_deep_json_gets_422_on_every_operation_that_reads_a_body(server: Server, surface: dict[str, object],
+                                                                  callers: dict[str, requests.Session]) -> None:
+    """Each operation with a JSON body, called by a caller it lets through, with JSON nested 900 and
+    100,000 deep: 422 in the error envelope, never 5xx."""
+    checked = 0
+    for path, item in surface["openapi"]["paths"].items():  # type: ignore[index]
+        for method, op in item.items():
+            if "application/json" not in op.get("requestBody", {}).get("content", {}):
+                continue
+            allowed = t.API[(method.upper(), path)]
+            caller = next(c for c in (t.ANON, t.RESIDENT, t.TERMINAL, *t.ROLES) if c in allowed)
+            s = callers[caller]
+            url = server.url + re.sub(r"\{(\w+)\}", lambda m: t.PATH_VALUES[m.group(1)], path)
+            for depth in (900, 100_000):
+                body = '{"a": ' * depth + "1" + "}" * depth
+                r = s.request(method.upper(), url, data=body, timeout=30, headers={
+                    "Content-Type": "application/json", "X-CSRFToken": s.cookies.get("csrftoken", ""),
+                    "Idempotency-Key": f"deep-{depth}"})
+                assert r.status_code == 422, f"{caller} {method} {path} depth {depth}: {r.status_code} {r.text[:200]}"
+                assert r.json()["error"]["code"] == "validation_error"
+                checked += 1
+    assert checked >= 60  # every JSON-body operation, twice
