@@ -18,7 +18,7 @@ def _png() -> bytes:
 
 
 def test_participatory_budget_cycle(srv: Server) -> None:
-    staff, anon = J(srv, staff_session(srv)), J(srv, anon_session(srv))
+    staff, anon = J(srv, staff_session(srv, "budget")), J(srv, anon_session(srv))
     olena, ivan = J(srv, resident_session(srv, "test-0001")), J(srv, resident_session(srv, "test-0002"))
     assert staff.post("/api/budget/cycles", {"year": 2031, "total_budget": "1000000"}).status_code == 201
     costs = ["600000", "500000", "300000", "100000", "100000", "100000"]
@@ -53,7 +53,8 @@ def test_participatory_budget_cycle(srv: Server) -> None:
     for pid in ids[:5]:
         assert olena.post(f"/api/budget/projects/{pid}/vote").status_code == 201
     # paper ballots: Ivan again on paper = duplicate; 6 projects = over the limit; a new person counts
-    r = staff.post("/api/budget/cycles/2031/paper", {"ballots": [
+    assert staff.post("/api/budget/cycles/2031/paper", {"ballots": []}).status_code == 403  # the operator's
+    r = J(srv, staff_session(srv, "operator")).post("/api/budget/cycles/2031/paper", {"ballots": [
         {"full_name": "бондаренко іван миколайович", "projects": [ids[1]]},
         {"full_name": "Гнатюк Ольга", "projects": [ids[1], ids[2]]},
         {"full_name": "Гнатюк Павло", "projects": [ids[5]]}]})
@@ -80,7 +81,7 @@ def test_participatory_budget_cycle(srv: Server) -> None:
 
 
 def test_consultation_cycle(srv: Server) -> None:
-    staff, ivan = J(srv, staff_session(srv)), J(srv, resident_session(srv, "test-0002"))
+    staff, ivan = J(srv, staff_session(srv, "publisher")), J(srv, resident_session(srv, "test-0002"))
     r = staff.post("/api/consult/consultations", {"title": "Правила паркування", "document":
                    "1. Загальні положення.\n\n2. Паркування на тротуарах заборонено.\n\n3. Штрафи."})
     cid = r.json()["id"]
@@ -99,7 +100,7 @@ def test_consultation_cycle(srv: Server) -> None:
 
 
 def test_anonymous_survey_one_answer_per_person(srv: Server) -> None:
-    staff = J(srv, staff_session(srv))
+    staff = J(srv, staff_session(srv, "publisher"))
     r = staff.post("/api/consult/surveys", {"title": "Оцінка ремонту", "anonymous": True, "questions": [
         {"kind": "single", "text": "Задоволені?", "options": ["Так", "Ні"]},
         {"kind": "multiple", "text": "Що добре?", "options": ["Дорога", "Тротуар", "Освітлення"]},

@@ -33,7 +33,7 @@ def canonical(obj: dict) -> bytes:
 
 
 def test_deputies_votes_popolo_and_standard(srv: Server) -> None:
-    anon, staff = J(srv, anon_session(srv)), J(srv, staff_session(srv))
+    anon, staff = J(srv, anon_session(srv)), J(srv, staff_session(srv, "secretary"))
     deputies = anon.get("/api/council/deputies").json()
     assert len(deputies) == 7 and deputies[0]["reception_hours"]
     found = anon.get("/api/council/deputies/by-address", params={"address": "м. Дніпро, вул. Робоча, 5"}).json()
@@ -80,7 +80,7 @@ def test_deputies_votes_popolo_and_standard(srv: Server) -> None:
 
 
 def test_meeting_quorum_signed_votes_minutes(srv: Server) -> None:
-    anon, staff = J(srv, anon_session(srv)), J(srv, staff_session(srv))
+    anon, staff = J(srv, anon_session(srv)), J(srv, staff_session(srv, "secretary"))
     com = next(c for c in anon.get("/api/council/factions").json()["commissions"] if "бюджету" in c["name"])
     assert len(com["members"]) == 5
     members = [d["id"] for d in anon.get("/api/council/deputies").json() if com["name"] in d["commissions"]]
@@ -151,14 +151,14 @@ def test_meeting_quorum_signed_votes_minutes(srv: Server) -> None:
 
 
 def test_cabinet(srv: Server, smtp: Smtp) -> None:
-    staff = J(srv, staff_session(srv))
+    staff = J(srv, staff_session(srv, "operator"))  # reception slots
     ivan, maria = J(srv, resident_session(srv, "test-0002")), J(srv, resident_session(srv, "test-0003"))
     assert J(srv).get("/cabinet/", allow_redirects=False).headers["Location"].startswith("/auth/bankid/")
     assert J(srv, anon_session(srv)).get("/api/cabinet/me").status_code == 401
     # a petition of Maria that became an appeal shows up; a terminal number can be followed
     r = maria.post("/api/petitions/", {"title": "Кабінет: звернення", "text": "Текст петиції для кабінету мешканця."})
     pid = r.json()["id"]
-    p = staff.post(f"/api/petitions/{pid}/moderate", {"action": "publish"}).json()
+    p = J(srv, staff_session(srv, "moderator")).post(f"/api/petitions/{pid}/moderate", {"action": "publish"}).json()
     manage(srv, "petitions_jobs", "--petition", str(pid), "--now", p["ends_at"])
     assert maria.post("/api/cabinet/appeals", {"number": "017-000123-0"}).status_code == 422
     assert maria.post("/api/cabinet/appeals", {"number": "017-000123-4"}).status_code == 201
@@ -187,12 +187,12 @@ def test_cabinet(srv: Server, smtp: Smtp) -> None:
     # staff look at the list -> Maria sees who requested her data
     assert [b["purpose"] for b in staff.get(f"/api/cabinet/slots/{slot}/bookings").json()] == ["Дитячий майданчик"]
     me = maria.get("/api/cabinet/me").json()
-    assert me["data_access"][0]["accessor"] == "official" and "прийом" in me["data_access"][0]["purpose"]
+    assert me["data_access"][0]["accessor"] == "operator" and "прийом" in me["data_access"][0]["purpose"]
     assert any(s["title"] for s in J(srv).get("/api/cabinet/services").json())
 
 
 def test_open_budget_import_and_charts(srv: Server) -> None:
-    staff, anon = J(srv, staff_session(srv)), J(srv, anon_session(srv))
+    staff, anon = J(srv, staff_session(srv, "publisher")), J(srv, anon_session(srv))
     text = ("year,kind,fund,code,name,sector,plan,executed\n"
             "2040,expense,general,0611021,Школи,Освіта,1000,900\n"
             "2040,expense,special,1217461,Дороги,Транспорт,500,250\n"

@@ -16,7 +16,7 @@ def _link(msg_body: str, kind: str) -> str:
 
 
 def test_double_opt_in_topics_and_unsubscribe(srv: Server, smtp: Smtp) -> None:
-    anon, staff = J(srv, anon_session(srv)), J(srv, staff_session(srv))
+    anon, staff = J(srv, anon_session(srv)), J(srv, staff_session(srv, "publisher"))
     topics = {t["slug"] for t in anon.get("/api/newsletters/topics").json()}
     assert {"land", "education", "social"} <= topics
     # subscribe: only a confirmation letter, nothing else until the link is opened

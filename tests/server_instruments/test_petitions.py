@@ -46,7 +46,8 @@ def test_life_cycle(srv: Server, smtp: Smtp) -> None:
     author = J(srv, resident_session(srv, "test-0001"))
     ivan = J(srv, resident_session(srv, "test-0002"))
     maria = J(srv, resident_session(srv, "test-0003"))
-    staff = J(srv, staff_session(srv))
+    staff = J(srv, staff_session(srv, "moderator"))  # each staff step by its role (server_stub/core/roles.py)
+    operator, official = J(srv, staff_session(srv, "operator")), J(srv, staff_session(srv, "official"))
     anon = J(srv, anon_session(srv))
     # submit; not public until moderated
     r = author.post("/api/petitions/", {"title": "Пандуси біля шкіл", "text": "Прошу облаштувати пандуси біля шкіл."})
@@ -58,7 +59,7 @@ def test_life_cycle(srv: Server, smtp: Smtp) -> None:
     assert ivan.post(f"/api/petitions/{pid}/moderate", {"action": "publish"}).status_code == 403
     assert pid in [p["id"] for p in staff.get("/api/petitions/moderation").json()]
     seen = author.get("/api/cabinet/me").json()["data_access"]  # "who requested my data"
-    assert seen[0]["accessor"] == "official" and "модерація петицій" in seen[0]["purpose"]
+    assert seen[0]["accessor"] == "moderator" and "модерація петицій" in seen[0]["purpose"]
     # a second one is rejected with a reason
     r2 = author.post("/api/petitions/", {"title": "Звільнити сусіда", "text": "Прошу звільнити сусіда з роботи негайно."})
     r = staff.post(f"/api/petitions/{r2.json()['id']}/moderate", {"action": "reject"})
@@ -89,7 +90,8 @@ def test_life_cycle(srv: Server, smtp: Smtp) -> None:
     assert names == ["Коваль Марія Олексіївна", "Бондаренко Іван Миколайович"]
     # paper support: a duplicate of an online signer (spelled differently) and a duplicate inside the batch
     now = datetime.now().astimezone()
-    r = staff.post(f"/api/petitions/{pid}/paper", {"signatures": [
+    assert staff.post(f"/api/petitions/{pid}/paper", {"signatures": []}).status_code == 403  # not a moderator's
+    r = operator.post(f"/api/petitions/{pid}/paper", {"signatures": [
         {"full_name": "  КОВАЛЬ  Марія Олексіївна", "signed_at": now.isoformat()},
         {"full_name": "Петренко Петро Петрович", "signed_at": now.isoformat()},
         {"full_name": "Петренко  Петро Петрович", "signed_at": now.isoformat()},
@@ -107,7 +109,7 @@ def test_life_cycle(srv: Server, smtp: Smtp) -> None:
     assert {r["id"]: r["signatures"] for r in allrows}[str(pid)] == "3"
     assert str(r2.json()["id"]) not in {r["id"] for r in allrows}  # rejected ones are not published
     # 997 paper signatures -> 1,000; the job sends it for review the same day and records it
-    assert _paper(staff, pid, 997, now, "lc")["signatures"] == 1000
+    assert _paper(operator, pid, 997, now, "lc")["signatures"] == 1000
     out = manage(srv, "petitions_jobs", "--petition", str(pid)).stdout
     assert f"petition {pid}: review" in out
     p = anon.get(f"/api/petitions/{pid}").json()
@@ -120,7 +122,7 @@ def test_life_cycle(srv: Server, smtp: Smtp) -> None:
     assert f"№ {pid}" in str(mails[0]["Subject"]) or str(pid) in body(mails[0])
     assert "1000" in body(mails[0])
     # the council's response; Maria chose only "appeal", so she gets nothing
-    r = staff.post(f"/api/petitions/{pid}/response", {"text": "Пандуси буде облаштовано у 2027 році."})
+    r = official.post(f"/api/petitions/{pid}/response", {"text": "Пандуси буде облаштовано у 2027 році."})
     assert r.json()["status"] == "answered"
     mails = smtp.wait_for("ivan@example.org", 2)
     assert any("Пандуси буде облаштовано" in body(m) for m in mails)
@@ -128,26 +130,28 @@ def test_life_cycle(srv: Server, smtp: Smtp) -> None:
 
 
 def test_threshold_999_and_1000(srv: Server) -> None:
-    author, staff = J(srv, resident_session(srv, "test-0002")), J(srv, staff_session(srv))
+    author, staff = J(srv, resident_session(srv, "test-0002")), J(srv, staff_session(srv, "moderator"))
+    operator = J(srv, staff_session(srv, "operator"))
     p = _new_published(srv, author, staff, "Поріг: 999 і 1000")
     pid, now = p["id"], datetime.now().astimezone()
-    assert _paper(staff, pid, 999, now, "t999")["signatures"] == 999
+    assert _paper(operator, pid, 999, now, "t999")["signatures"] == 999
     assert manage(srv, "petitions_jobs", "--petition", str(pid)).stdout == ""
     assert J(srv).get(f"/api/petitions/{pid}").json()["status"] == "collecting"
-    assert _paper(staff, pid, 1, now, "t1000")["signatures"] == 1000
+    assert _paper(operator, pid, 1, now, "t1000")["signatures"] == 1000
     assert "review" in manage(srv, "petitions_jobs", "--petition", str(pid)).stdout
     assert J(srv).get(f"/api/petitions/{pid}").json()["status"] == "review"
 
 
 def test_period_boundaries(srv: Server) -> None:
-    author, staff = J(srv, resident_session(srv, "test-0003")), J(srv, staff_session(srv))
+    author, staff = J(srv, resident_session(srv, "test-0003")), J(srv, staff_session(srv, "moderator"))
+    operator = J(srv, staff_session(srv, "operator"))
     # a) the 1,000th signature in the last second of the period counts; one in the first second after does not
     p = _new_published(srv, author, staff, "Межа строку: останній підпис")
     pid, end = p["id"], datetime.fromisoformat(p["ends_at"])
-    assert _paper(staff, pid, 999, datetime.now().astimezone(), "b1")["signatures"] == 999
-    late = _paper(staff, pid, 1, end, "late")
+    assert _paper(operator, pid, 999, datetime.now().astimezone(), "b1")["signatures"] == 999
+    late = _paper(operator, pid, 1, end, "late")
     assert late["accepted"] == 0 and late["outside_period"] == [0]
-    assert _paper(staff, pid, 1, end - timedelta(seconds=1), "last")["signatures"] == 1000
+    assert _paper(operator, pid, 1, end - timedelta(seconds=1), "last")["signatures"] == 1000
     out = manage(srv, "petitions_jobs", "--petition", str(pid), "--now", (end + timedelta(hours=3)).isoformat()).stdout
     assert "review" in out
     got = J(srv).get(f"/api/petitions/{pid}").json()
@@ -155,7 +159,7 @@ def test_period_boundaries(srv: Server) -> None:
     # b) below the threshold: still collecting at the last second, an appeal from the first second after
     p = _new_published(srv, author, staff, "Межа строку: звернення")
     pid, end = p["id"], datetime.fromisoformat(p["ends_at"])
-    _paper(staff, pid, 5, datetime.now().astimezone(), "b2")
+    _paper(operator, pid, 5, datetime.now().astimezone(), "b2")
     assert manage(srv, "petitions_jobs", "--petition", str(pid), "--now",
                   (end - timedelta(seconds=1)).isoformat()).stdout == ""
     assert J(srv).get(f"/api/petitions/{pid}").json()["status"] == "collecting"
@@ -173,7 +177,7 @@ def test_period_boundaries(srv: Server) -> None:
 
 
 def test_one_signature_per_person_under_concurrency(srv: Server) -> None:
-    author, staff = J(srv, resident_session(srv, "test-0001")), J(srv, staff_session(srv))
+    author, staff = J(srv, resident_session(srv, "test-0001")), J(srv, staff_session(srv, "moderator"))
     pid = _new_published(srv, author, staff, "Одночасні підписи")["id"]
     keys = seed_residents(srv, "conc", 40)
     same = keys[0]
