@@ -209,14 +209,16 @@ def jobs(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     return [{"action": j.action, "at": j.at.isoformat(), "detail": j.detail} for j in p.job_runs.all()]
 
 
-@router.get("/{pk}/export.json", auth=None, summary="One petition with its signers (JSON)")
+@router.get("/{pk}/export.json", auth=None, response={200: None, **errors(404)},
+            summary="One petition with its signers (JSON); 404 unless published")
 def export_json(request: HttpRequest, pk: int) -> HttpResponse:
     p = _get(pk)
     data = {**services.as_dict(p), "signers": signers(request, pk)}
     return HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
 
 
-@router.get("/{pk}/export.csv", auth=None, summary="Signers of one petition (CSV)")
+@router.get("/{pk}/export.csv", auth=None, response={200: None, **errors(404)},
+            summary="Signers of one petition (CSV); 404 unless published")
 def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     rows = signers(request, pk)
     return _csv(rows, ["name", "signed_at", "paper"], f"petition-{pk}-signers.csv")

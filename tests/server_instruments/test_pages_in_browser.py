@@ -66,10 +66,11 @@ def bankid(page: Any, srv: Server, surname: str, nxt: str) -> None:
     page.wait_for_url(f"{srv.url}{nxt}*")
 
 
-def staff_login(page: Any, srv: Server, nxt: str) -> None:
+def staff_login(page: Any, srv: Server, nxt: str, user: str) -> None:
+    """Sign in as the demo user of a role (server_stub/core/roles.py; password = name)."""
     page.goto(f"{srv.url}/accounts/login/?next={nxt}")
-    page.fill("#id_username", "official")
-    page.fill("#id_password", "official")
+    page.fill("#id_username", user)
+    page.fill("#id_password", user)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"{srv.url}{nxt}*")
 
@@ -83,7 +84,7 @@ def test_petition_flow(browser: Any, srv: Server) -> None:
     resident.locator("main form button[type=submit]").click()
     resident.wait_for_url(re.compile(r"/petitions/\d+/$"))
     pid = resident.url.rstrip("/").rsplit("/", 1)[1]
-    staff_login(staff, srv, "/petitions/moderation/")
+    staff_login(staff, srv, "/petitions/moderation/", "moderator")
     audit(staff, "petition_moderation")
     staff.locator(f"section:has(#pm-{pid}) button[value=publish]").click()
     resident.goto(f"{srv.url}/petitions/{pid}/")
@@ -115,7 +116,7 @@ def test_newsletter_flow(browser: Any, srv: Server, smtp: Smtp) -> None:
 
 
 def test_budget_consultation_survey_flow(browser: Any, srv: Server) -> None:
-    staff = J(srv, staff_session(srv))
+    staff = J(srv, staff_session(srv, "budget"))
     assert staff.post("/api/budget/cycles", {"year": 2032, "total_budget": "500000"}).status_code == 201
     page = browser.new_context().new_page()
     bankid(page, srv, "Шевченко", "/budget/new/")
@@ -182,7 +183,7 @@ def test_meeting_flow(browser: Any, srv: Server) -> None:
     members = [d["id"] for d in anon.get("/api/council/deputies").json()
                if any("бюджету" in c for c in d["commissions"])]
     page = browser.new_context().new_page()
-    staff_login(page, srv, f"/meetings/{mid}/")
+    staff_login(page, srv, f"/meetings/{mid}/", "secretary")
     assert "3" in page.locator("#quorum").inner_text() and page.locator("#quorum.bad").count() == 1
     for dep in members[:3]:  # each deputy's signing app signs the registration
         payload = anon.get(f"/api/meetings/{mid}/to-sign", params={"deputy": dep}).json()["payload"]
@@ -241,6 +242,6 @@ def test_open_budget_flow(browser: Any, srv: Server) -> None:
 
 def test_staff_pages_audit(browser: Any, srv: Server) -> None:
     page = browser.new_context().new_page()
-    staff_login(page, srv, "/newsletters/compose/")
+    staff_login(page, srv, "/newsletters/compose/", "publisher")
     audit(page, "newsletter_compose")
-    assert staff_session(srv).get(srv.url + "/petitions/moderation/", timeout=20).status_code == 200
+    assert staff_session(srv, "moderator").get(srv.url + "/petitions/moderation/", timeout=20).status_code == 200
