@@ -98,7 +98,8 @@ def errors(*statuses: int) -> dict[int, type[ErrorEnvelope]]:
 
 class CityApi(NinjaAPI):
     """NinjaAPI whose OpenAPI documents the shared error envelope on every operation: 400 (body not
-    parsable) and 422 (validation) always, 401 where the operation needs credentials, so that
+    parsable) and 422 (validation) always, 401 and 403 (a role without the permission, another
+    terminal's appeal, a failed CSRF check) where the operation needs credentials, so that
     each app's routes are described truthfully without repeating it."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
@@ -115,7 +116,7 @@ class CityApi(NinjaAPI):
                 if method not in ("get", "post", "put", "patch", "delete"):
                     continue
                 responses = op.setdefault("responses", {})
-                wanted = ["400", "422"] + (["401"] if op.get("security") else [])
+                wanted = ["400", "422"] + (["401", "403"] if op.get("security") else [])
                 for status in wanted:
                     responses.setdefault(status, {"description": _DESCRIPTIONS[status], "content": {
                         "application/json": {"schema": ref}}})
@@ -123,6 +124,7 @@ class CityApi(NinjaAPI):
 
 
 _DESCRIPTIONS = {"400": "Bad request (body not parsable)", "401": "Credentials missing or invalid",
+                 "403": "Not allowed for these credentials (e.g. a role without the permission)",
                  "422": "Validation error"}
 
 api = CityApi(
