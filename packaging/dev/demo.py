@@ -212,7 +212,9 @@ def scripted(demo: Demo, base: Path, exit_after: bool, stopping: Callable[[], bo
     print(f"  imported by the EDMS   {base / 'server' / 'private' / 'edms'}")
     print(f"  SMS log                {base / 'sim' / 'sms.jsonl'}")
     print(f"  terminal store         {base / 'terminal' / 'store'}")
-    print(f"  city server            {server_url}/  (staff: admin/admin; fleet {server_url}/fleet/, EDMS {server_url}/edms/)")
+    print(f"  city server            {server_url}/  (staff, password = name: admin, official, "
+          f"moderator, budget, operator, publisher, secretary, technician; fleet {server_url}/fleet/, "
+          f"EDMS {server_url}/edms/)")
     print(f"  test bench             {endpoints['control']['url']}")
     print(f"  logs                   {base}/*.log")
     if exit_after:

@@ -77,7 +77,7 @@ def test_report_duplicates_within_50_m_and_moderation(server: Server) -> None:
     bad_photo = _report(s, server, 48.1, 35.1, b"not an image")
     assert "/map/reports/new/" in bad_photo.url, "the form is shown again with the error"
     # moderation publishes the first report: it appears in GeoJSON with its photo
-    staff = staff_session(server, "official")
+    staff = staff_session(server, "moderator")
     mod = server.url + "/map/moderation/"
     assert f"№ {first_id}" in staff.get(mod, timeout=10).text
     staff.post(mod, data={"report": first_id, "action": "approved", "note": "",
