@@ -91,7 +91,8 @@ print("@@ok")
     assert general.get(f"{server.url}/edms/{routed}/scan.pdf", timeout=20).status_code == 404
     assert housing.get(f"{server.url}/edms/{routed}/scan.pdf", timeout=20).content.startswith(b"%PDF")
     assert shown(housing, routed) and not shown(housing, unrouted)
-    assert tech.get(f"{server.url}/edms/{unrouted}/", timeout=20).status_code == 403
+    refused = tech.get(f"{server.url}/edms/{unrouted}/", timeout=20)
+    assert refused.status_code == 403 and "Не дозволено" in refused.text and "Бондаренко" not in refused.text
     # the general department forwards the other one to housing: it leaves its register
     url = f"{server.url}/edms/{unrouted}/"
     body = shell(server, "from server_stub.standins.edms.models import ExecutiveBody\n"
