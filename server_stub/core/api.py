@@ -75,8 +75,9 @@ def ensure_storable(value: Any, loc: str = "body") -> None:
             ensure_storable(item, loc)
 
 
-_CODES = {413: "payload_too_large", 400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 416: "range_not_satisfiable", 422: "validation_error", 429: "too_many_requests"}
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+          409: "conflict", 413: "payload_too_large", 416: "range_not_satisfiable", 422: "validation_error",
+          429: "too_many_requests"}
 
 
 def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
