@@ -12,10 +12,11 @@ import re
 import subprocess
 from urllib.parse import urlparse
 
-import access_table as t
 import pytest
 import requests
-from citysrv_helpers import PY, ROOT, Server, resident_session, staff_session
+
+from tests.server import access_table as t
+from tests.server.citysrv_helpers import PY, ROOT, Server, resident_session, staff_session
 
 SIGN_IN_PATHS = ("/accounts/login/", "/auth/bankid/", "/admin/login/")
 ROUTES_CODE = """

@@ -10,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 import requests
-from citysrv_helpers import PY, ROOT, Server, staff_session
+
+from tests.server.citysrv_helpers import PY, ROOT, Server, staff_session
 
 PACKAGED_ENV = ROOT / "packaging" / "config" / "city-server.env"
 

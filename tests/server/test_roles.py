@@ -8,10 +8,10 @@ import subprocess
 import time
 
 import requests
-from citysrv_drop import deliver, number
-from citysrv_helpers import PY, ROOT, Server, staff_session
 
 from server_stub.core.role_table import ADMIN_GROUP, PERMISSIONS, ROLES
+from tests.server.citysrv_drop import deliver, number
+from tests.server.citysrv_helpers import PY, ROOT, Server, staff_session
 
 
 def shell(server: Server, code: str) -> str:

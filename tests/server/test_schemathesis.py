@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from tests.server.citysrv_helpers import Server, resident_session, staff_session
 
 PATH_REGEX = "^/api/"
