@@ -10,9 +10,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk_app.core.speech_text import spoken
+
 from .qt import QObject, text_to_speech
 
 log = logging.getLogger(__name__)
+DEFAULT_VOLUME = 0.7
 LOCALES = {"uk": ("uk_UA", "uk"), "en": ("en_GB", "en_US", "en")}
 
 
@@ -20,7 +23,8 @@ LOCALES = {"uk": ("uk_UA", "uk"), "en": ("en_GB", "en_US", "en")}
 class Utterance:
     lang: str
     locale: str            # the engine's locale while saying it ("" if it has no voice for the language)
-    text: str
+    text: str              # the words shown
+    spoken: str = ""       # what the engine was given (kiosk_app.core.speech_text.spoken of text)
 
 
 class Speaker(QObject):
@@ -30,6 +34,16 @@ class Speaker(QObject):
         self._tts: Any = None
         self.spoken: list[Utterance] = []
         self.error = ""
+        self.volume = DEFAULT_VOLUME
+
+    def set_volume(self, volume: float) -> None:
+        """0.0-1.0, in steps the keypad's volume keys make; applied to the engine at once."""
+        self.volume = min(1.0, max(0.1, round(volume, 2)))
+        if self._tts is not None:
+            self._tts.setVolume(self.volume)
+
+    def reset_volume(self) -> None:
+        self.set_volume(DEFAULT_VOLUME)
 
     def _engine(self) -> Any:
         if self._tts is None:
@@ -38,6 +52,7 @@ class Speaker(QObject):
             name = self.engine_name if self.engine_name in engines else ("speechd" if "speechd" in engines else "")
             self.engine_name = name
             self._tts = cls(name, self) if name else cls(self)
+            self._tts.setVolume(self.volume)
         return self._tts
 
     def locale_for(self, lang: str) -> str:
@@ -54,14 +69,14 @@ class Speaker(QObject):
         tts = self._engine()
         tts.stop()
         locale = self.locale_for(lang)
-        u = Utterance(lang, locale, text)
+        u = Utterance(lang, locale, text, spoken(text, lang))
         self.spoken.append(u)
         if not locale:
             # No voice for this language: saying Ukrainian with an English voice helps nobody.
             self.error = f"no {lang} voice in engine {self.engine_name!r}"
             log.warning("speech: %s", self.error)
             return u
-        tts.say(text)
+        tts.say(u.spoken)
         return u
 
     def stop(self) -> None:

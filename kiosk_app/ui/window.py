@@ -195,5 +195,24 @@ class KioskWindow(QWidget):
         self.nav.reset()
         self.session.clear()
         self.lang = self.default_lang
+        self.reset_accessibility()
         self.banner.hide()
         self.nav.go(ScreenId.WELCOME)
+
+    def reset_accessibility(self) -> None:
+        """Every session starts with the defaults: the next resident gets no high contrast, large
+        text, spoken mode, language or volume the previous one chose (spoken mode on the
+        loudspeaker would read the next resident's data aloud in the hall)."""
+        self.theme.high_contrast = False
+        self.theme.large_text = False
+        self.speak_screens = False
+        self.speaker.reset_volume()
+        welcome = self.nav.screens.get(ScreenId.WELCOME)
+        if welcome is not None:
+            for key in ("hc", "large", "speech"):
+                b = welcome.extra[key]
+                b.blockSignals(True)
+                b.setChecked(False)
+                b.blockSignals(False)
+        self.setWindowTitle(tr("app.title", self.lang))
+        self.apply_theme()
