@@ -26,6 +26,24 @@ def _screenshots(ns: argparse.Namespace) -> int:
     return 0
 
 
+@command("speech-transcript", "Write, for every screen, the words the kiosk speaks (uk, en) and espeak-ng's "
+         "phonemes for the Ukrainian", "kioskctl speech-transcript /tmp/speech")
+@args(lambda p: (p.add_argument("dir", help="folder for <screen>.uk.txt, <screen>.en.txt, <screen>.uk.phonemes "
+                                            "and transcript.json"),
+                 p.add_argument("--json", action="store_true", help="JSON output")))
+def _speech_transcript(ns: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk_app.ui.transcript import write_transcript
+
+    try:
+        paths = write_transcript(Path(ns.dir))
+    except FileNotFoundError as err:
+        print(f"kioskctl: {err}", file=sys.stderr)
+        return 1
+    emit({"ok": True, "files": [str(p) for p in paths]}, ns.json, f"{len(paths)} files in {ns.dir}")
+    return 0
+
+
 @command("set-pin", "Hash a technician's PIN for service mode and print the TOML line for kiosk.toml",
          "kioskctl set-pin --pin-stdin < pin.txt")
 @args(lambda p: p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input instead of asking"))

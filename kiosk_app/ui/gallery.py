@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -107,8 +109,9 @@ def render_all(win: Any, outdir: Path, *, width: int = 960, screens: list[str] |
     return written
 
 
-def screenshots(outdir: Path, *, width: int = 960) -> list[Path]:
-    """Open a terminal on a throwaway store (no device is touched) and render every screen."""
+@contextlib.contextmanager
+def demo_window(size: tuple[int, int] = (1920, 1080)) -> Iterator[Any]:
+    """A kiosk window on a terminal with a throwaway store (no device is touched), shown offscreen."""
     import os
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk_app.core.config import load_kiosk_config
@@ -121,12 +124,18 @@ def screenshots(outdir: Path, *, width: int = 960) -> list[Path]:
         env = {"KIOSK_STORE_DIR": tmp, "KIOSK_SERVICE_PIN_HASH": ""}
         t = Terminal(load_kiosk_config("/nonexistent/kiosk.toml", env=env))
         win = KioskWindow(t, speech_engine="mock")
-        win.resize(1920, 1080)
+        win.resize(*size)
         win.show()
         app.processEvents()
         try:
-            return render_all(win, outdir, width=width)
+            yield win
         finally:
             win.worker.wait()
             win.close()
             t.close()
+
+
+def screenshots(outdir: Path, *, width: int = 960) -> list[Path]:
+    """Open a terminal on a throwaway store (no device is touched) and render every screen."""
+    with demo_window() as win:
+        return render_all(win, outdir, width=width)

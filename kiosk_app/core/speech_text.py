@@ -1,0 +1,143 @@
+"""What the kiosk says for a text it shows: one layer between the screen's words and the speech
+engine (speech-dispatcher + espeak-ng on the terminal), so that the engine reads our own data right.
+
+- apostrophes of every form (ʼ ' ’ ‘ ` ´ ʹ ′) inside a word become the one espeak-ng reads as the
+  Ukrainian apostrophe (the modifier letter ʼ was read as "ejective");
+- phone numbers (+380671234567, 067 123 45 67) and appeal numbers (001-000001-3) are said in
+  digit groups, not as one huge number;
+- a passport's series and number letter by letter and digit by digit;
+- abbreviations (РНОКПП, ЦНАП, СЕД) are said in words;
+- dates (28.12.2026, 2026-12-28) and times (10:15) are said in words;
+- a lone preposition «з» (as in «Крок 1 з 11») is said «із» (espeak-ng spells a lone letter: "зе").
+
+Pure functions, no Qt: the UI's speaker and ``kioskctl speech-transcript`` both use :func:`spoken`.
+"""
+
+from __future__ import annotations
+
+import re
+
+APOSTROPHES = "ʼ’‘`´ʹ′'"
+_APOS = re.compile(rf"(?<=\w)[{APOSTROPHES}](?=\w)")
+
+ABBREVIATIONS: dict[str, dict[str, str]] = {
+    "uk": {
+        "РНОКПП": "реєстраційний номер облікової картки платника податків",
+        "ЦНАП": "центр надання адміністративних послуг",
+        "СЕД": "система електронного документообігу",
+        "SMS": "есемес",
+        "СМС": "есемес",
+        "PIN": "пін-код",
+        "Tab": "таб",          # key names on the welcome screen (espeak-ng would switch to English)
+        "Enter": "ентер",
+        "ID": "ай-ді",
+    },
+    "en": {
+        "РНОКПП": "taxpayer registration number",
+        "RNOKPP": "taxpayer registration number",
+        "ЦНАП": "administrative services centre",
+        "СЕД": "electronic document management system",
+        "EDMS": "electronic document management system",
+    },
+}
+
+# +380 67 123 45 67, 0671234567, 067 123 45 67, (067) 123-45-67
+_PHONE = re.compile(r"(?<![\w-])(\+?38)?[\s-]?\(?(0\d{2})\)?[\s-]?(\d{3})[\s-]?(\d{2})[\s-]?(\d{2})(?![\w-])")
+# the terminal's appeal numbers: 001-000001-3 (check digit may be X)
+_APPEAL = re.compile(r"(?<![\w-])(\d{3})-(\d{6})-([\dXx])(?![\w-])")
+# a passport's series and number (МК123456): letter by letter, digit by digit
+_PASSPORT = re.compile(r"(?<!\w)([А-ЯІЇЄҐ]{2})(\d{6})(?!\w)")
+_DATE_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d|\.\d)")
+_DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_LONE_Z = re.compile(r"(?<![\w'])([зЗ])(?![\w'])")
+
+_UNITS_ORD = ["", "першого", "другого", "третього", "четвертого", "п'ятого", "шостого", "сьомого", "восьмого",
+              "дев'ятого"]
+_TEENS_ORD = ["десятого", "одинадцятого", "дванадцятого", "тринадцятого", "чотирнадцятого", "п'ятнадцятого",
+              "шістнадцятого", "сімнадцятого", "вісімнадцятого", "дев'ятнадцятого"]
+_TENS = ["", "", "двадцять", "тридцять", "сорок", "п'ятдесят", "шістдесят", "сімдесят", "вісімдесят", "дев'яносто"]
+_TENS_ORD = ["", "", "двадцятого", "тридцятого", "сорокового", "п'ятдесятого", "шістдесятого", "сімдесятого",
+             "вісімдесятого", "дев'яностого"]
+_MONTHS_UK = ["січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня",
+              "листопада", "грудня"]
+_MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"]
+_UNITS_EN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def ordinal_genitive_uk(n: int) -> str:
+    """1..99 as a Ukrainian ordinal in the genitive («двадцять восьмого»)."""
+    if not 0 < n < 100:
+        raise ValueError(n)
+    if n < 10:
+        return _UNITS_ORD[n]
+    if n < 20:
+        return _TEENS_ORD[n - 10]
+    tens, units = divmod(n, 10)
+    return _TENS_ORD[tens] if units == 0 else f"{_TENS[tens]} {_UNITS_ORD[units]}"
+
+
+def year_genitive_uk(y: int) -> str:
+    """2000..2099 in words, genitive («дві тисячі двадцять шостого»); other years stay digits."""
+    if y == 2000:
+        return "двохтисячного"
+    if 2000 < y < 2100:
+        return f"дві тисячі {ordinal_genitive_uk(y - 2000)}"
+    return str(y)
+
+
+def date_words(day: int, month: int, year: int, lang: str) -> str | None:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if lang == "uk":
+        return f"{ordinal_genitive_uk(day)} {_MONTHS_UK[month - 1]} {year_genitive_uk(year)} року"
+    return f"{day} {_MONTHS_EN[month - 1]} {year}"
+
+
+def _plural_uk(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def time_words(h: int, m: int, lang: str) -> str:
+    if lang == "uk":
+        hours = f"{h} {_plural_uk(h, 'година', 'години', 'годин')}"
+        return hours if m == 0 else f"{hours} {m} {_plural_uk(m, 'хвилина', 'хвилини', 'хвилин')}"
+    return f"{h} o'clock" if m == 0 else f"{h} {m:02d}".replace(" 0", " oh ")
+
+
+def digits(s: str, lang: str) -> str:
+    """Digit by digit («0 6 7»); an X (a check digit) as its letter."""
+    return " ".join(("ікс" if lang == "uk" else "ex") if c in "Xx" else c for c in s)
+
+
+def groups(parts: list[str], lang: str) -> str:
+    """Digit groups with a pause between them; a group that starts with 0 is said digit by digit."""
+    return ", ".join(digits(p, lang) if p.startswith("0") else p for p in parts)
+
+
+def _phone(m: re.Match[str], lang: str) -> str:
+    country, area, a, b, c = m.groups()
+    plus = ("плюс " if lang == "uk" else "plus ") if country and country.startswith("+") else ""
+    head = f"{plus}{digits(country.lstrip('+'), lang)}, " if country else ""
+    return head + groups([area, a, b, c], lang)
+
+
+def spoken(text: str, lang: str) -> str:
+    """The words the speech engine is given for ``text`` shown in ``lang`` ("uk" or "en")."""
+    out = _APOS.sub("'", text)
+    out = _APPEAL.sub(lambda m: ", ".join(digits(g, lang) for g in m.groups()), out)
+    out = _PASSPORT.sub(lambda m: f"{' '.join(m[1])}, {digits(m[2], lang)}", out)
+    out = _PHONE.sub(lambda m: _phone(m, lang), out)
+    out = _DATE_DMY.sub(lambda m: date_words(int(m[1]), int(m[2]), int(m[3]), lang) or m[0], out)
+    out = _DATE_ISO.sub(lambda m: date_words(int(m[3]), int(m[2]), int(m[1]), lang) or m[0], out)
+    out = _TIME.sub(lambda m: time_words(int(m[1]), int(m[2]), lang), out)
+    for short, words in ABBREVIATIONS.get(lang, {}).items():
+        out = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", words, out)
+    if lang == "uk":
+        out = _LONE_Z.sub(lambda m: "із" if m[1] == "з" else "Із", out)
+    return out
