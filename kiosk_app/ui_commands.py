@@ -15,15 +15,24 @@ from kiosk_app.cli import args, command, emit
 @command("screenshots", "Render every screen of the touchscreen app (Ukrainian, English, high contrast) as PNGs",
          "kioskctl screenshots docs/screens")
 @args(lambda p: (p.add_argument("dir", help="folder for the PNGs (<screen>.<uk|en|uk-hc>.png)"),
-                 p.add_argument("--width", type=int, default=960, help="scale to this width in pixels (0: 1920, as rendered)"),
+                 p.add_argument("--width", type=int, default=960, help="scale to this width in pixels (0: as rendered)"),
+                 p.add_argument("--size", default="1920x1080", help="the panel, WIDTHxHEIGHT (1920x1080, 1280x1024)"),
+                 p.add_argument("--text-scale", type=float, default=1.0, help="text size: 1 (100 %%) or 2 (200 %%)"),
+                 p.add_argument("--no-banner", action="store_true", help="without the idle warning banner"),
                  p.add_argument("--json", action="store_true", help="JSON output")))
 def _screenshots(ns: argparse.Namespace) -> int:
+    """Every screen with the idle banner showing; anything clipped or overlapping is listed and
+    makes the exit status 1."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk_app.ui.gallery import screenshots
 
-    paths = screenshots(Path(ns.dir), width=ns.width)
-    emit({"ok": True, "files": [str(p) for p in paths]}, ns.json, f"{len(paths)} screenshots in {ns.dir}")
-    return 0
+    w, _, h = ns.size.partition("x")
+    found: list[str] = []
+    paths = screenshots(Path(ns.dir), width=ns.width, size=(int(w), int(h)), text_scale=ns.text_scale,
+                        banner=not ns.no_banner, check=found)
+    text = "\n".join([f"{len(paths)} screenshots in {ns.dir}", *found])
+    emit({"ok": not found, "files": [str(p) for p in paths], "problems": found}, ns.json, text)
+    return 1 if found else 0
 
 
 @command("speech-transcript", "Write, for every screen, the words the kiosk speaks (uk, en) and espeak-ng's "

@@ -15,6 +15,8 @@ from typing import Any
 from kiosk_app.core import messages
 from kiosk_app.core.numbering import parse
 
+from .i18n import tr
+from .idle import banner_text
 from .intake_screens import FaultScreen
 from .nav import ScreenId
 from .qt import QApplication, Qt
@@ -86,8 +88,28 @@ def _compact(path: Path) -> None:
     small.save(path, optimize=True)
 
 
+def show_banner(win: Any, seconds: int = 20) -> None:
+    """The idle warning as it shows in a session's last seconds (without its countdown running)."""
+    win.banner.label.setText(banner_text(win.lang, seconds))
+    win.banner.stay.setText(tr("idle.stay", win.lang))
+    win.banner.show()
+
+
+def set_panel(win: Any, size: tuple[int, int], text_scale: float) -> None:
+    """Render as on a ``size`` panel with text at ``text_scale`` (the window may not grow past it)."""
+    win.theme.text_scale = text_scale
+    win.apply_theme()
+    win.setProperty("panel_size", size)
+    win.resize(*size)
+
+
 def render_all(win: Any, outdir: Path, *, width: int = 960, screens: list[str] | None = None,
-               variants: dict[str, tuple[str, bool]] | None = None) -> list[Path]:
+               variants: dict[str, tuple[str, bool]] | None = None, banner: bool = False,
+               check: list[str] | None = None) -> list[Path]:
+    """Every screen as a PNG; with ``banner`` the idle warning shows; ``check`` collects what
+    :func:`.geometry.problems` finds on each screen ("<screen>.<variant>: ...")."""
+    from .geometry import problems
+
     outdir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance()
     written: list[Path] = []
@@ -96,7 +118,11 @@ def render_all(win: Any, outdir: Path, *, width: int = 960, screens: list[str] |
         for sid in screens or SCREENS:
             win.lang = lang
             stage(win, sid)
+            if banner:
+                show_banner(win)
             app.processEvents()
+            if check is not None:
+                check.extend(f"{sid}.{variant}: {p}" for p in problems(win))
             pix = win.grab()
             if width and pix.width() > width:
                 pix = pix.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
@@ -135,7 +161,9 @@ def demo_window(size: tuple[int, int] = (1920, 1080)) -> Iterator[Any]:
             t.close()
 
 
-def screenshots(outdir: Path, *, width: int = 960) -> list[Path]:
+def screenshots(outdir: Path, *, width: int = 960, size: tuple[int, int] = (1920, 1080), text_scale: float = 1.0,
+                banner: bool = False, check: list[str] | None = None) -> list[Path]:
     """Open a terminal on a throwaway store (no device is touched) and render every screen."""
-    with demo_window() as win:
-        return render_all(win, outdir, width=width)
+    with demo_window(size) as win:
+        set_panel(win, size, text_scale)
+        return render_all(win, outdir, width=width, banner=banner, check=check)

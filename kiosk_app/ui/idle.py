@@ -15,6 +15,7 @@ class IdleBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 2, 4, 2)
         self.label = QLabel(self)
         self.label.setObjectName("idle_text")
         self.label.setWordWrap(True)

@@ -8,6 +8,7 @@ from PySide6.QtCore import (
     QLocale,
     QObject,
     QPoint,
+    QRect,
     QRunnable,
     QSize,
     Qt,
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
+    QStyleOptionButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +39,7 @@ from PySide6.QtWidgets import (
 __all__ = [
     "QApplication", "QEvent", "QEventLoop", "QFont", "QFrame", "QGridLayout", "QGuiApplication", "QHBoxLayout", "QImage",
     "QKeyEvent", "QLabel", "QLineEdit", "QLocale", "QObject", "QPixmap", "QPoint", "QProgressBar", "QPushButton",
-    "QRunnable", "QScrollArea", "QSize", "QSizePolicy", "QStackedWidget", "QThreadPool", "QTimer", "QVBoxLayout",
+    "QRect", "QRunnable", "QScrollArea", "QSize", "QSizePolicy", "QStackedWidget", "QStyle", "QStyleOptionButton", "QThreadPool", "QTimer", "QVBoxLayout",
     "QWidget", "Qt", "Signal", "Slot", "mouse_click", "text_to_speech",
 ]
 

@@ -107,7 +107,7 @@ class ServiceScreen(Screen):
     def build(self) -> None:
         self.info_data: dict[str, Any] = {}
         self.in_service = False
-        self.add_info()
+        self.add_info("service_info")
         grid = QGridLayout()
         grid.setSpacing(14)
         self.content.addLayout(grid)

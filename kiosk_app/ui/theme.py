@@ -38,13 +38,14 @@ def mm_to_px(mm: float, dpi: float | None = None) -> int:
 class Theme:
     high_contrast: bool = False
     large_text: bool = False
+    text_scale: float = 1.0          # the panel's text size (2.0: 200 %, WCAG 1.4.4); large text adds 30 %
 
     @property
     def scale(self) -> float:
-        return 1.3 if self.large_text else 1.0
+        return self.text_scale * (1.3 if self.large_text else 1.0)
 
     def font_px(self, role: str = "body") -> int:
-        base = {"title": 58, "body": 38, "button": 38, "number": 150, "small": 32, "key": 36}[role]
+        base = {"title": 58, "body": 38, "button": 38, "number": 120, "small": 32, "key": 36}[role]
         return round(base * self.scale)
 
     def target_px(self) -> int:
@@ -71,11 +72,15 @@ QLabel#small, QLabel#step {{ font-size: {self.font_px('small')}px; color: {c['mu
 QLabel#error {{ color: {c['error']}; font-weight: bold; }}
 QLabel#number {{ font-size: {self.font_px('number')}px; font-weight: bold; letter-spacing: 4px; }}
 QLabel#fault {{ background: {c['warn_bg']}; color: {c['warn_fg']}; padding: 16px; border: {border}px solid {c['border']}; }}
+QLabel#service_info {{ font-size: {round(self.font_px('small') * 0.8)}px; background: {c['panel']}; padding: 4px;
+  border: 2px solid {c['border']}; }}
 QLabel#summary {{ background: {c['panel']}; padding: 12px; border: 2px solid {c['border']}; }}
 QPushButton {{ min-height: {t}px; min-width: {t}px; font-size: {self.font_px('button')}px; color: {c['btn_fg']};
   background: {c['btn']}; border: {border}px solid {c['border']}; border-radius: 10px; padding: 4px 18px; }}
 QPushButton#primary {{ background: {c['primary']}; color: {c['primary_fg']}; font-weight: bold; }}
-QPushButton#key {{ font-size: {self.font_px('key')}px; padding: 0px; border-radius: 6px; }}
+QPushButton#key {{ font-size: {self.font_px('key')}px; padding: 0px; border-radius: 6px; min-height: {round(t * 0.8)}px;
+  min-width: {round(t * 0.8)}px; }}
+QPushButton#padkey {{ font-size: {self.font_px('key')}px; padding: 0px; border-radius: 6px; min-height: {t}px; }}
 QPushButton:focus {{ border: {border + 3}px solid {c['focus']}; }}
 QPushButton:checked {{ background: {c['primary']}; color: {c['primary_fg']}; }}
 QPushButton:disabled {{ color: {c['muted']}; border-style: dashed; }}
