@@ -34,8 +34,9 @@ T: dict[str, tuple[str, str]] = {
     "pad.clear": ("Очистити", "Clear"),
     # welcome
     "welcome.title": ("Вітаємо! Що ви хочете зробити?", "Welcome! What would you like to do?"),
-    "welcome.body": ("Торкніться кнопки або натискайте Tab і Enter на клавіатурі.",
-                     "Touch a button, or use Tab and Enter on the keypad."),
+    "welcome.body": ("Торкніться кнопки. Голосовий режим: під'єднайте навушники або натисніть будь-яку клавішу "
+                     "під екраном.",
+                     "Touch a button. Spoken mode: plug in headphones or press any key below the screen."),
     "flow.submit": ("Подати звернення", "Submit an appeal"),
     "flow.form": ("Надрукувати бланк звернення", "Print an appeal form"),
     "flow.add": ("Додати документи до звернення", "Add documents to an appeal"),
@@ -147,6 +148,30 @@ T: dict[str, tuple[str, str]] = {
     "svc.test_scan": ("Тестове сканування", "Test scan"),
     "svc.empty_box": ("Спорожнити скриньку", "Empty the box"),
     "svc.exit": ("До режиму мешканця", "Back to resident mode"),
+    # the tactile keypad and headphones (spoken mode)
+    "kp.start": ("Голосовий режим увімкнено. Стрілки вибирають, зелена кнопка Enter підтверджує, червона "
+                 "скасовує, жовта стирає, знак питання повторює екран, плюс і мінус змінюють гучність.",
+                 "Spoken mode is on. Arrows choose, the green Enter key confirms, the red key cancels, the yellow "
+                 "key clears, the question mark repeats the screen, plus and minus change the volume."),
+    "kp.no_headphones": ("Навушників немає: ваші особисті дані вголос не читатимуться. Під'єднайте навушники до "
+                         "гнізда праворуч від клавіатури.",
+                         "No headphones: your personal data will not be read aloud. Plug headphones into the "
+                         "socket to the right of the keypad."),
+    "kp.headphones_in": ("Навушники під'єднано.", "Headphones connected."),
+    "kp.headphones_out": ("Навушники від'єднано: особисті дані більше не читаються вголос.",
+                          "Headphones disconnected: personal data is no longer read aloud."),
+    "kp.private": ("Особисті дані озвучуються лише в навушники.", "Personal data is read only into headphones."),
+    "kp.volume": ("Гучність {n} відсотків.", "Volume {n} percent."),
+    "kp.cleared": ("Стерто", "Deleted"),
+    "kp.typed": ("Введено символ", "Character typed"),
+    "kp.field": ("Поле введення", "Text field"),
+    "kp.enter": ("Enter", "Enter"),
+    "kp.cancel": ("Скасувати", "Cancel"),
+    "kp.space": ("пробіл", "space"),
+    "kp.dash": ("дефіс", "dash"),
+    "kp.dot": ("крапка", "dot"),
+    "kp.comma": ("кома", "comma"),
+    "kp.apostrophe": ("апостроф", "apostrophe"),
 }
 
 

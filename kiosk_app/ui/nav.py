@@ -96,6 +96,9 @@ class Screen(Page):
     def build(self) -> None:
         """Add this screen's parts and connect its buttons."""
 
+    def speech_lang(self) -> str:
+        return self.shell.lang
+
     def set_error(self, uk: str, en: str) -> None:
         self.setProperty("err", (uk, en))
         self.error.setText(uk if self.shell.lang == "uk" else en)

@@ -29,6 +29,18 @@ from .widgets import BigButton, NumberPad, OnScreenKeyboard
 PIXMAPS: dict[int, tuple[bytes, QPixmap, dict[int, QPixmap]]] = {}
 
 
+class QuietLabel(QLabel):
+    """A line that takes no room while it has no text (the error line, an empty body): so that
+    every page fits the panel."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setHidden(not text)
+
+    def clear(self) -> None:
+        self.setText("")
+
+
 class Page(QWidget):
     def __init__(self, sid: str, target_px: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,8 +60,8 @@ class Page(QWidget):
         self.info: QLabel | None = None
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(48, 16, 48, 16)
-        outer.setSpacing(10)
+        outer.setContentsMargins(48, 4, 48, 4)
+        outer.setSpacing(6)
         head = QHBoxLayout()
         self.step = QLabel(self)
         self.step.setObjectName("step")
@@ -68,15 +80,16 @@ class Page(QWidget):
         self.title.setObjectName("title")
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
-        self.body = QLabel(self)
+        self.body = QuietLabel(self)
         self.body.setWordWrap(True)
         outer.addWidget(self.body)
         self.content = QVBoxLayout()
-        self.content.setSpacing(14)
+        self.content.setSpacing(8)
         outer.addLayout(self.content)
-        self.error = QLabel(self)
+        self.error = QuietLabel(self)
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
+        self.error.hide()
         outer.addWidget(self.error)
         outer.addStretch(1)
         self.foot = QHBoxLayout()
@@ -119,13 +132,14 @@ class Page(QWidget):
         else:
             self.keyboard = OnScreenKeyboard(self.target_px, self)
             self.keyboard.target = f
+            self.keyboard.leave_down = lambda: self.primary.setFocus(Qt.FocusReason.OtherFocusReason)
             self.content.addWidget(self.keyboard)
         return f
 
     def add_choice(self, key: str, on_click: Callable[[], None]) -> BigButton:
         b = BigButton("", self, on_click=on_click)
         b.setObjectName(f"choice_{key}")
-        b.setMinimumHeight(round(self.target_px * 1.3))
+        b.setMinimumHeight(self.target_px)
         self.content.addWidget(b)
         self.choices[key] = b
         return b
@@ -220,20 +234,47 @@ class Page(QWidget):
             chain[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
+        kb = self.keyboard
+        if kb is not None and self.field is not None and self.field.hasFocus() and e.key() == Qt.Key.Key_Down:
+            kb.key_rows[1][0].setFocus(Qt.FocusReason.OtherFocusReason)     # the first letter
+            return
+        if kb is not None and self.primary.hasFocus() and e.key() == Qt.Key.Key_Up:
+            kb.key_rows[-1][0].setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         if e.key() == Qt.Key.Key_Escape and not self.back.isHidden() and self.back.isEnabled():
             self.back.click()
             return
         super().keyPressEvent(e)
 
-    def speech_text(self) -> str:
+    info_personal = False               # the info panel shows the resident's data (the summary)
+
+    def speech_lang(self) -> str:
+        return "uk"
+
+    def speech_text(self, personal: bool = False) -> str:
+        """The screen in words; with ``personal`` (headphones in) what the resident typed and the
+        info panel's personal data too, else a note that they are read only into headphones."""
+        from .i18n import tr
+        lang = self.speech_lang()
+        private = False
         parts: list[str] = []
         for lab in (self.step, self.title, self.body):
             if not lab.isHidden() and lab.text():
                 parts.append(lab.text())
+        if self.field is not None and self.field.text():
+            if personal:
+                parts.append(f"{tr('kp.field', lang)}: {self.field.text()}")
+            else:
+                private = True
         if self.big is not None and not self.big.isHidden() and self.big.text():
             parts.append(self.big.property("spoken") or self.big.text())
         if self.info is not None and not self.info.isHidden() and self.info.text():
-            parts.append(self.info.text())
+            if personal or not self.info_personal:
+                parts.append(self.info.text())
+            else:
+                private = True
+        if private:
+            parts.append(tr("kp.private", lang))
         if self.error.text():
             parts.append(self.error.text())
         for w in self.focus_chain():

@@ -31,7 +31,7 @@ class WelcomeScreen(Screen):
             self.add_choice(flow, lambda f=flow: self.nav.start_flow(f))
         row = QHBoxLayout()
         row.setSpacing(14)
-        self.content.addSpacing(self.target_px // 3)
+        self.content.addSpacing(8)
         self.content.addLayout(row)
         shell = self.shell
         for key, fn in (("hc", shell.set_high_contrast), ("large", shell.set_large_text),
@@ -155,6 +155,7 @@ class ChoiceQuestion(Question):
 class SummaryScreen(Question):
     """Everything the resident said, to confirm; a field found wrong leads back to its screen."""
 
+    info_personal = True
     def build(self) -> None:
         super().build()
         self.add_info()

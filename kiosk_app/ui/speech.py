@@ -25,6 +25,7 @@ class Utterance:
     locale: str            # the engine's locale while saying it ("" if it has no voice for the language)
     text: str              # the words shown
     spoken: str = ""       # what the engine was given (kiosk_app.core.speech_text.spoken of text)
+    route: str = "loudspeaker"   # or "headphones": where the sound went
 
 
 class Speaker(QObject):
@@ -35,6 +36,7 @@ class Speaker(QObject):
         self.spoken: list[Utterance] = []
         self.error = ""
         self.volume = DEFAULT_VOLUME
+        self.route = "loudspeaker"     # the sound card sends it to the headphones while they are in the jack
 
     def set_volume(self, volume: float) -> None:
         """0.0-1.0, in steps the keypad's volume keys make; applied to the engine at once."""
@@ -69,7 +71,7 @@ class Speaker(QObject):
         tts = self._engine()
         tts.stop()
         locale = self.locale_for(lang)
-        u = Utterance(lang, locale, text, spoken(text, lang))
+        u = Utterance(lang, locale, text, spoken(text, lang), self.route)
         self.spoken.append(u)
         if not locale:
             # No voice for this language: saying Ukrainian with an English voice helps nobody.

@@ -1,5 +1,6 @@
 """``kioskctl speech-transcript DIR``: for every screen (with the gallery's made-up data), the exact
-words the kiosk gives the speech engine in Ukrainian and English, and espeak-ng's phoneme string
+words the kiosk gives the speech engine in Ukrainian and English (with headphones in; without
+them, ``transcript.json`` has the loudspeaker's words, personal data left out), and espeak-ng's phoneme string
 for the Ukrainian (``espeak-ng -v uk -x -q``), so that a person can check what a blind resident hears."""
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ def screen_texts(win: Any) -> dict[str, dict[str, str]]:
             win.lang = lang
             stage(win, sid)
             app.processEvents()
-            text = win.nav.screen(sid).speech_text()
+            screen = win.nav.screen(sid)
+            text = screen.speech_text(personal=True)            # headphones in: everything
             entry = out.setdefault(str(sid), {})
             entry[lang] = text
             entry[f"{lang}_spoken"] = spoken(text, lang)
+            entry[f"{lang}_loudspeaker"] = spoken(screen.speech_text(personal=False), lang)
     win.end_session("transcript done")
     return out
 

@@ -20,6 +20,7 @@ from .intake_screens import (
     StatusScreen,
     TrayScreen,
 )
+from .keypad import KeypadGuard, spoken_char
 from .nav import Navigator, Screen, ScreenId
 from .pages import PIXMAPS
 from .qt import QStackedWidget, Qt, QTimer, QVBoxLayout, QWidget
@@ -71,6 +72,7 @@ class KioskWindow(QWidget):
         self.session = Session()
         self.worker = Worker(self)
         self.speaker = Speaker(speech_engine, self)
+        self.headphones = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -86,6 +88,7 @@ class KioskWindow(QWidget):
         self.banner.stay.clicked.connect(self.idle.reset)
         self.worker.busy_changed.connect(self._busy)
         self.apply_theme()
+        self.keypad = KeypadGuard(self)
         self.nav.go(ScreenId.WELCOME)
         QTimer.singleShot(50, self, lambda: self.nav.prebuild(PREBUILD))
         if opener is not None:
@@ -101,7 +104,9 @@ class KioskWindow(QWidget):
 
     def _connect_header(self, s: Screen) -> None:
         s.lang_btn.clicked.connect(self.toggle_lang)
-        s.speak_btn.clicked.connect(self.speak_current)
+        s.speak_btn.clicked.connect(lambda _checked=False: self.speak_current())
+        if s.keyboard is not None:
+            s.keyboard.typed.connect(lambda ch: self.say_personal(tr("kp.typed", self.lang), spoken_char(ch, self.lang)))
 
     def _shown(self, sid: str) -> None:
         if sid == ScreenId.WELCOME:
@@ -154,17 +159,51 @@ class KioskWindow(QWidget):
         if on:
             self.speak_current()
 
-    def speak_current(self) -> None:
+    def speak_current(self, before: str = "") -> None:
         if not self.speech_enabled:
             return
-        text = self.nav.current_screen().speech_text()
+        text = self.nav.current_screen().speech_text(personal=self.headphones)
         if self.banner.isVisible():
             text = f"{self.banner.label.text()} {text}"
-        self.speaker.say(text, self.lang)
+        self.speaker.say(f"{before} {text}".strip(), self.lang)
 
     def say(self, text: str) -> None:
         if self.speak_screens and self.speech_enabled:
             self.speaker.say(text, self.lang)
+
+    def say_personal(self, public: str, personal: str) -> None:
+        """``personal`` (it holds the resident's data) into headphones; ``public`` on the loudspeaker."""
+        self.say(personal if self.headphones else public)
+
+    # -- the keypad and the headphone jack (kiosk_app.ui.keypad) -------------------------------
+    def start_spoken_mode(self, how: str) -> None:
+        """A keypad key or headphones on welcome: speech on, how to use the keys, then the screen."""
+        log.info("spoken mode started by the %s", how)
+        self.speak_screens = True
+        welcome = self.nav.screen(ScreenId.WELCOME)
+        b = welcome.extra["speech"]
+        b.blockSignals(True)
+        b.setChecked(True)
+        b.blockSignals(False)
+        self.refresh()
+        intro = tr("kp.start", self.lang)
+        if not self.headphones:
+            intro = f"{intro} {tr('kp.no_headphones', self.lang)}"
+        self.speak_current(intro)
+
+    def set_headphones(self, plugged: bool) -> None:
+        """The jack's state changed (the terminal's headphone device reports it)."""
+        if plugged == self.headphones:
+            return
+        self.headphones = plugged
+        self.speaker.stop()
+        self.speaker.route = "headphones" if plugged else "loudspeaker"
+        if plugged and not self.speak_screens and self.nav.current == ScreenId.WELCOME:
+            self.start_spoken_mode("headphones")
+        elif plugged:
+            self.speak_current(tr("kp.headphones_in", self.lang))
+        else:
+            self.say(tr("kp.headphones_out", self.lang))
 
     # -- idle and the end of a session ------------------------------------------------------------
     def _busy(self, busy: bool) -> None:

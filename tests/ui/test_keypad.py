@@ -26,6 +26,9 @@ def test_submit_by_keypad_alone_with_back_by_escape(qtbot: Any, bot: Any, window
                      "extra_speech", "small_service"]
     bot.press(win, K.Key_Backtab, 8)
     assert win.focusWidget() is welcome.choices["submit"]
+    bot.press(win, K.Key_F1)                  # the first keypad key on welcome starts spoken mode (and does nothing else)
+    assert win.speak_screens
+    assert win.focusWidget() is welcome.choices["submit"]
     bot.press(win, K.Key_Return)
 
     bot.at(win, "surname")
@@ -84,6 +87,8 @@ def test_submit_by_keypad_alone_with_back_by_escape(qtbot: Any, bot: Any, window
 
 def test_status_by_keypad_unknown_number_then_back_home(qtbot: Any, bot: Any, make_window: Any) -> None:
     win = make_window(in_process=True)          # the terminal on the worker thread (kiosk --in-process)
+    bot.press(win, K.Key_F1)                  # the first keypad key on welcome starts spoken mode (and does nothing else)
+    assert win.speak_screens
     bot.press(win, K.Key_Down, 3)
     assert win.focusWidget().objectName() == "choice_status"
     bot.press(win, K.Key_Return)
@@ -101,6 +106,8 @@ def test_language_switch_by_keypad(qtbot: Any, bot: Any, window: Any) -> None:
     win = window
     p = win.nav.screen("welcome")
     p.lang_btn.setFocus()
+    bot.press(win, K.Key_F1)                  # the first keypad key on welcome starts spoken mode (and does nothing else)
+    assert win.speak_screens
     bot.press(win, K.Key_Return)
     assert p.title.text() == "Welcome! What would you like to do?"
     assert p.choices["status"].text() == "Get an answer or a status"

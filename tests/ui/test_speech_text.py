@@ -94,6 +94,8 @@ def test_kioskctl_speech_transcript_every_screen(tmp_path: Path) -> None:
     assert "Мʼясоїд" in summary["uk"] and "М'ясоїд" in summary["uk_spoken"]
     assert "0 6 7, 123, 45, 67" in summary["uk_spoken"] and "0 6 7, 123, 45, 67" in summary["en_spoken"]
     assert "mjas'oid" in summary["uk_phonemes"]
+    assert "Мʼясоїд" not in summary["uk_loudspeaker"] and "М'ясоїд" not in summary["uk_loudspeaker"]
+    assert "67" not in summary["uk_loudspeaker"] and "лише в навушники" in summary["uk_loudspeaker"]
     assert "реєстраційний номер облікової картки платника податків" in index["idtype"]["uk_spoken"]
     assert "0 0 1, 0 0 0 0 0 1, 3" in index["number"]["uk_spoken"]
     assert "грудня дві тисячі двадцять шостого року" in index["number"]["uk_spoken"], index["number"]["uk_spoken"]
