@@ -33,7 +33,7 @@ KIOSK_SETTINGS: list[Setting] = [
     Setting("edms.type_code", "6.2", "str", "", "Classifier code of the appeal's type (6.2 = letter)"),
     Setting("appeals.deadline_days", 30, "int", "days", "Answer deadline printed on the receipt (Law 'On citizens' appeals', art. 20)", min=1, max=45),
     Setting("session.idle_timeout", 60, "int", "s", "Idle time after which the session ends and the resident's data is cleared", min=15, max=600),
-    Setting("session.idle_warning", 15, "int", "s", "Length of the visible countdown before the session ends", min=5, max=60),
+    Setting("session.idle_warning", 20, "int", "s", "Length of the visible countdown (with \"Stay\") before the session ends; WCAG 2.2.1 asks at least 20 s", min=20, max=60),
     Setting("ui.language", "uk", "str", "", "Language of the welcome screen", choices=("uk", "en")),
     Setting("ui.fullscreen", True, "bool", "", "Run full screen (false: a window, for development)"),
     Setting("ui.speech", True, "bool", "", "Offer spoken screens (Qt TextToSpeech with speech-dispatcher/espeak-ng)"),
