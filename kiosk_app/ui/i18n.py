@@ -34,9 +34,8 @@ T: dict[str, tuple[str, str]] = {
     "pad.clear": ("Очистити", "Clear"),
     # welcome
     "welcome.title": ("Вітаємо! Що ви хочете зробити?", "Welcome! What would you like to do?"),
-    "welcome.body": ("Торкніться кнопки. Голосовий режим: під'єднайте навушники або натисніть будь-яку клавішу "
-                     "під екраном.",
-                     "Touch a button. Spoken mode: plug in headphones or press any key below the screen."),
+    "welcome.body": ("Торкніться кнопки. Озвучення: будь-яка клавіша або навушники.",
+                     "Touch a button. Speech: any key, or headphones."),
     "flow.submit": ("Подати звернення", "Submit an appeal"),
     "flow.form": ("Надрукувати бланк звернення", "Print an appeal form"),
     "flow.add": ("Додати документи до звернення", "Add documents to an appeal"),
