@@ -42,13 +42,14 @@ def assert_defaults(bot: Any, win: Any) -> None:
 @pytest.mark.parametrize("ending", ["idle", "back to start"])
 def test_accessibility_choices_end_with_the_session(qtbot: Any, bot: Any, window: Any, ending: str) -> None:
     win = window
+    qtbot.waitUntil(lambda: win.t is not None and not win.worker.busy, timeout=60000)   # the idle timer waits for jobs
     win.idle.configure(2.0, 1.0)                          # short for the test
     choose_everything(bot, win)
     bot.tap(win.nav.screen("welcome").choices["submit"])
     p = bot.at(win, "surname")
     assert win.speaker.spoken[-1].text.startswith("Step 1 of 11")       # spoken mode was on
     if ending == "idle":
-        qtbot.waitUntil(lambda: win.nav.current == "welcome", timeout=8000)
+        qtbot.waitUntil(lambda: win.nav.current == "welcome", timeout=20000)
     else:
         bot.tap(p.back)                                    # Back on the first step ends the session
     assert_defaults(bot, win)
