@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,21 +12,13 @@ from pathlib import Path
 import pytest
 
 from kiosk_app.core.speech_text import spoken
+from tests.support.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is not installed (a missing tool under CI=true is a failure)")
-        pytest.skip(f"{name} is not installed")
-    return path
-
-
 def uk_phonemes(text: str) -> str:
-    exe = require_tool("espeak-ng")
+    exe = require_tool("espeak-ng", "espeak-ng")
     out = subprocess.run([exe, "-v", "uk", "-x", "-q", text], capture_output=True, text=True, check=True, timeout=60)
     return " ".join(out.stdout.split())
 
@@ -69,7 +60,7 @@ def test_numbers_abbreviations_dates_and_the_preposition() -> None:
 
 
 def test_kioskctl_speech_transcript_every_screen(tmp_path: Path) -> None:
-    require_tool("espeak-ng")
+    require_tool("espeak-ng", "espeak-ng")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = tmp_path / "speech"
     res = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "speech-transcript", str(out), "--json"],
