@@ -8,7 +8,7 @@ import hashlib
 import io
 
 from PIL import Image
-from simproc import Sim
+from tests.intake.simproc import Sim
 
 from kiosk_app.core.store import AppealRecord
 from kiosk_app.core.terminal import Terminal
