@@ -197,7 +197,9 @@ class Delivery:
                           "next_attempt_at=NULL WHERE id=? AND state='pending'", (at, outbox_id))
                 c.execute("UPDATE appeals SET state='delivered' WHERE document_id=? AND state='committed'", (doc,))
                 _core_event(c, doc, "delivered", {"outcome": outcome})
-                queue_event(c, "delivered", doc.split("-A", 1)[0], {"documents": [doc], "outcome": outcome})
+                hashed = c.execute("SELECT access_hash FROM appeals WHERE document_id=?", (doc,)).fetchone()
+                queue_event(c, "delivered", doc.split("-A", 1)[0], {"documents": [doc], "outcome": outcome},
+                            access_hash=hashed[0] if hashed and "-A" not in doc else None)
             _clear_fault(c)
 
     def _fault(self, row: tuple[Any, ...] | None, fault: DropFault, now: dt.datetime) -> None:

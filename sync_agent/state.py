@@ -88,9 +88,12 @@ def active_alerts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 # -- events owed to the server ---------------------------------------------------------------------
 def queue_event(conn: sqlite3.Connection, type_: str, number: str | None, detail: dict[str, Any],
-                key: str | None = None) -> None:
-    """Record an event for POST /events inside the caller's transaction. Never personal data."""
+                key: str | None = None, access_hash: str | None = None) -> None:
+    """Record an event for POST /events inside the caller's transaction. Never personal data.
+    ``access_hash``: a ``delivered`` event carries the receipt code's salted hash (never the code)."""
     body = {"type": type_, "number": number, "at": iso(utcnow()), "detail": detail}
+    if access_hash:
+        body["access_hash"] = access_hash
     conn.execute(
         "INSERT OR IGNORE INTO sync_events_out (idem_key, body_json, created_at) VALUES (?, ?, ?)",
         (key or str(uuid.uuid4()), json.dumps(body, ensure_ascii=False), iso(utcnow())),

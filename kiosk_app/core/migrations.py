@@ -129,8 +129,24 @@ _003_ARCHIVE_BOX = """
     INSERT INTO boxes (opened_at) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 """
 
+_004_ACCESS_CODES = """
+    -- The receipt's access code (docs/receipt.md): its salted hash, kept until the appeal is
+    -- purged, and the code itself only until the receipt that carries it has been printed.
+    ALTER TABLE appeals ADD COLUMN access_hash TEXT;
+    ALTER TABLE appeals ADD COLUMN access_code TEXT;
+    -- Wrong codes typed or scanned at this terminal: counted per number and for the terminal.
+    CREATE TABLE access_failures (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL,
+        at REAL NOT NULL                      -- Unix time
+    );
+    CREATE INDEX access_failures_number ON access_failures(number, at);
+    CREATE INDEX access_failures_at ON access_failures(at);
+"""
+
 CORE: list[Migration] = [
     Migration("core:001_initial", _001_CORE),
     Migration("core:002_files_purged", _002_FILES_PURGED),
     Migration("core:003_archive_box", _003_ARCHIVE_BOX),
+    Migration("core:004_access_codes", _004_ACCESS_CODES),
 ]

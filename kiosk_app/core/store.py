@@ -80,6 +80,8 @@ class AppealRecord:
     parent: str | None = None
     intake_id: int | None = None
     deliver_after: str | None = None     # outbox next_attempt_at: held for the OCR layer (ocr_job)
+    access_hash: str | None = None       # the receipt code's salted hash (kiosk_app.core.access)
+    access_code: str | None = None       # the code itself, kept only until its receipt is printed
 
 
 @dataclass
@@ -240,9 +242,11 @@ class Store:
             meta_id = self.add_file(c, record.metadata, "metadata")
             c.execute(
                 "INSERT INTO appeals (document_id, number, parent, kind, state, applicant_json, metadata_file, pdf_file,"
-                " sheets, pages, received_at, deadline, sms_requested) VALUES (?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sheets, pages, received_at, deadline, sms_requested, access_hash, access_code)"
+                " VALUES (?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.document_id, record.number, record.parent, record.kind, record.applicant_json, meta_id, pdf_id,
-                 record.sheets, len(record.pages), record.received_at, record.deadline, int(record.sms_requested)),
+                 record.sheets, len(record.pages), record.received_at, record.deadline, int(record.sms_requested),
+                 record.access_hash, record.access_code),
             )
             for i, page in enumerate(record.pages):
                 file_id = self.add_file(c, page.image, "page") if page.image is not None else None
@@ -265,6 +269,50 @@ class Store:
     def appeal(self, document_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM appeals WHERE document_id=?", [document_id]))
         return rows[0] if rows else None
+
+    # -- the receipt's access code (kiosk_app.core.access) ----------------------------------
+    def receipt_code(self, document_id: str) -> str | None:
+        """The plain code, while its receipt has not been printed (else None)."""
+        row = self.conn.execute("SELECT access_code FROM appeals WHERE document_id=?", (document_id,)).fetchone()
+        return row[0] if row else None
+
+    def forget_receipt_code(self, document_id: str) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE appeals SET access_code=NULL WHERE document_id=?", (document_id,))
+
+    def access_hash(self, document_id: str) -> str | None:
+        row = self.conn.execute("SELECT access_hash FROM appeals WHERE document_id=?", (document_id,)).fetchone()
+        return row[0] if row else None
+
+    def access_failures(self, number: str, since: float) -> tuple[int, int]:
+        """Wrong codes since ``since`` (Unix time): (for this number, at this terminal)."""
+        per_number = self.conn.execute("SELECT COUNT(*) FROM access_failures WHERE number=? AND at>=?",
+                                       (number, since)).fetchone()[0]
+        total = self.conn.execute("SELECT COUNT(*) FROM access_failures WHERE at>=?", (since,)).fetchone()[0]
+        return int(per_number), int(total)
+
+    def record_access_failure(self, number: str, at: float, *, locked: str | None = None) -> None:
+        """Count a wrong code; ``locked`` (number | terminal) also writes the technician's event."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO access_failures (number, at) VALUES (?, ?)", (number, at))
+            c.execute("DELETE FROM access_failures WHERE at < ?", (at - 86_400,))
+            if locked:
+                _event(c, number, "access_locked", {"scope": locked})
+
+    def clear_access_failures(self, number: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM access_failures WHERE number=?", (number,))
+
+    # -- the service-mode PIN's lockout (kiosk_app.ui.pin.PinGate) --------------------------------
+    def pin_lockout(self) -> tuple[int, float]:
+        """(wrong PINs so far, locked until: Unix time, 0 when not locked)."""
+        rows = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('pin.failures', 'pin.locked_until')"))
+        return int(rows.get("pin.failures", 0)), float(rows.get("pin.locked_until", 0))
+
+    def set_pin_lockout(self, failures: int, locked_until: float) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('pin.failures', ?)", (str(failures),))
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('pin.locked_until', ?)", (repr(float(locked_until)),))
 
     # -- events -----------------------------------------------------------------------------
     def event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
