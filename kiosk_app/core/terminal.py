@@ -167,8 +167,8 @@ class Terminal:
         if not code:
             raise AccessDenied(number, "no code")
         row = self.store.appeal(number.compact)
-        if row is not None and row["access_hash"]:
-            self.keys.check(number.compact, code, row["access_hash"])       # raises AccessDenied / AccessLocked
+        if row is not None:     # taken here: checked against the hash in the store (none: no code opens it)
+            self.keys.check(number.compact, code, row["access_hash"] or "")  # raises AccessDenied / AccessLocked
         else:
             self.keys.check_format(number.compact, code)
         outbox = next(iter(self.store.db.query("SELECT * FROM outbox WHERE document_id=?", [number.compact])), {})
