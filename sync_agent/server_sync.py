@@ -26,7 +26,7 @@ from kiosk_app.core.store import Store
 
 from . import texts
 from .delivery import _core_event, schedule_sms
-from .state import Backoff, iso, kv_get, kv_set, utcnow
+from .state import Backoff, iso, kv_get, kv_set, queue_event, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,23 @@ class ServerSync:
         if sent:
             self._server_ok()
         return sent
+
+    def forward_access_locks(self) -> int:
+        """Queue an ``alert`` event for each receipt-code lockout the kiosk recorded (core event
+        ``access_locked``): the technician sees it on the fleet page. The number only, no code."""
+        seen = int(kv_get(self.conn, "access.locks_forwarded", 0))
+        rows = self.conn.execute("SELECT id, document_id, detail_json FROM events WHERE event='access_locked' AND id>? "
+                                 "ORDER BY id LIMIT 100", (seen,)).fetchall()
+        if not rows:
+            return 0
+        with self.store.transaction() as c:
+            for event_id, doc, detail in rows:
+                scope = json.loads(detail or "{}").get("scope", "")
+                queue_event(c, "alert", doc, {"severity": "warning", "code": "access_locked",
+                                              "message": f"appeal {doc}: receipt code locked at the kiosk ({scope})"},
+                            key=f"access-locked-{self.store.terminal:03d}-{event_id}")
+            kv_set(c, "access.locks_forwarded", rows[-1][0])
+        return len(rows)
 
     # -- heartbeat -------------------------------------------------------------------------------
     def heartbeat(self) -> dict[str, Any] | None:
