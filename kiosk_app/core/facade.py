@@ -15,6 +15,7 @@ OPERATIONS: frozenset[str] = frozenset({
     "print_form", "lookup", "print_status", "print_answer",          # residents
     "open_reader", "read_barcode", "log_event",                      # the handheld reader, events
     "service_summary", "test_print", "test_scan", "empty_box",       # technicians
+    "service_pin",
 })
 # Their result is a print job that holds a connection: it stays in the helper (the caller gets None).
 RESULT_STAYS: frozenset[str] = frozenset({"print_form", "print_answer"})

@@ -303,7 +303,7 @@ class Store:
         with self.transaction() as c:
             c.execute("DELETE FROM access_failures WHERE number=?", (number,))
 
-    # -- the service-mode PIN's lockout (kiosk_app.ui.pin.PinGate) --------------------------------
+    # -- the service-mode PIN's lockout (the UI's pin module keeps it here) ------------------
     def pin_lockout(self) -> tuple[int, float]:
         """(wrong PINs so far, locked until: Unix time, 0 when not locked)."""
         rows = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('pin.failures', 'pin.locked_until')"))

@@ -322,6 +322,15 @@ class Terminal:
         """A code the resident held under the reader within ``timeout`` seconds, or None."""
         return self.devices.barcode_reader.read(timeout=timeout)
 
+    def service_pin(self, pin: str) -> dict[str, Any]:
+        """One try of the technician's PIN against ``service.pin_hash``; the count of wrong PINs
+        and the lockout are kept in the store, so a restart does not reset them. Returns
+        ``{"ok", "locked_for", "left", "refused"}`` (``refused``: locked, the PIN was not checked)."""
+        from .pin import attempt
+
+        return attempt(self.store, pin, self.cfg["service.pin_hash"], self.cfg["service.max_pin_attempts"],
+                       self.cfg["service.lockout"])
+
     def log_event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
         """Record a front end's event (service mode entered, a PIN refused...) in the store."""
         self.store.event(document_id, event, detail or {})
