@@ -70,11 +70,18 @@ T: dict[str, tuple[str, str]] = {
     "sms.no": ("Ні, дякую", "No, thank you"),
     "phone.title": ("Ваш мобільний номер", "Your mobile number"),
     "phone.body": ("Наприклад 067 123 45 67.", "For example 067 123 45 67."),
+    # docs/consent.md says the same in full; change both and CONSENT_TEXT_VERSION together
     "consent.title": ("Згода на обробку персональних даних", "Consent to processing personal data"),
-    "consent.body": ("Ваші дані потрібні лише для розгляду звернення (Закон «Про звернення громадян»). "
-                     "Їх буде передано до міської ради і видалено з термінала після передачі.",
-                     "Your data is used only to consider your appeal (Law \"On citizens' appeals\"). "
-                     "It goes to the city council and is deleted from the terminal once delivered."),
+    "consent.body": ("Ваші дані (імʼя, адреса, РНОКПП або паспорт, телефон, e-mail) і скани аркушів потрібні лише "
+                     "для розгляду звернення (Закон «Про звернення громадян»). Термінал передає їх до міської ради, "
+                     "зберігає, доки рада не зареєструє звернення, і ще 30 днів, потім видаляє. Відповідь ради "
+                     "зберігається в терміналі для друку за кодом із чека. Номер і стан звернення залишаються, "
+                     "без особистих даних.",
+                     "Your data (name, address, tax number or passport, phone, e-mail) and the scans of your sheets "
+                     "are used only to consider your appeal (Law \"On citizens' appeals\"). The terminal passes them "
+                     "to the city council and keeps them until the council has registered the appeal and 30 days "
+                     "more, then deletes them. The council's answer is kept on the terminal, to be printed with "
+                     "your receipt's code. The appeal's number and status stay, without personal data."),
     "consent.yes": ("Я даю згоду", "I agree"),
     "summary.title": ("Перевірте, будь ласка", "Please check"),
     "summary.body": ("Якщо щось неправильно, натисніть «Назад».", "If anything is wrong, press Back."),
