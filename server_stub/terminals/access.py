@@ -100,7 +100,7 @@ def check(number: str, code: str | None, *, door: str, terminal: Terminal | None
         raise AccessRefused(403, "access_denied", "The receipt's access code is required")
     key = AccessKey.objects.filter(number=number).first()
     if key is not None and verify(code, key.code_hash):
-        AccessFailure.objects.filter(number=number).delete()
+        AccessFailure.objects.filter(number=number, locked=False).delete()     # lockouts stay for the fleet page
         return
     now_locked = _would_lock(number, terminal)
     AccessFailure.objects.create(number=number, terminal=terminal if door == "terminal" else None, door=door,
