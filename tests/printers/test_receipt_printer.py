@@ -267,3 +267,48 @@ def test_serial_connection_through_a_pty(escpos_sim: EscposPrinterSim) -> None:
         os.close(master)
         os.close(slave)
     assert [r["text"] for r in wait_receipts(escpos_sim, 1)] == ["Послідовний порт"]
+
+
+def test_appeal_receipt_shows_the_access_code_and_its_qr_holds_number_and_code(escpos_sim: EscposPrinterSim) -> None:
+    """Issue 12 (docs/receipt.md): the receipt's picture shows the access code in text, and its
+    QR code decodes to the status link carrying the number and the code."""
+    import datetime as dt
+
+    import pytesseract
+
+    from kiosk_app.core import access
+    from kiosk_app.core.numbering import parse
+    from kiosk_app.core.receipts import ReceiptFacts, appeal_receipt
+
+    number, code = parse("017-000123-4"), access.new_code()
+    facts = ReceiptFacts(number, "complaint", dt.datetime(2026, 11, 28, 10, 15), dt.date(2026, 12, 28), 2, 3,
+                         "Термінал звернень", "м. Дніпро", "https://rada.example.ua/a/{number}", True,
+                         access_code=code)
+    driver(escpos_sim).print_receipt(appeal_receipt(facts))
+    [rec] = wait_receipts(escpos_sim, 1)
+    codes = decoded(rec["png"])
+    assert codes[CODE128] == "0170001234"
+    assert codes[QRCODE] == f"https://rada.example.ua/a/0170001234?k={code}"
+    assert access.from_scan(codes[QRCODE]) == ("0170001234", code)
+    # the code as the resident reads it: grouped, in large print, found by OCR in the picture
+    # (the code's own alphabet; OCR may misread one glyph in ten receipts, so one edit is allowed)
+    seen = pytesseract.image_to_string(Image.open(rec["png"]), lang="eng",
+                                       config=f"--psm 11 -c tessedit_char_whitelist={access.ALPHABET}-").split()
+    assert min(edits(access.display(code), word) for word in seen) <= 1, seen
+    assert f"Код доступу / Access code\n{access.display(code)}\n" in rec["text"]
+    # a copy printed after the code was forgotten says where the code is, and its QR has no code
+    driver(escpos_sim).print_receipt(appeal_receipt(ReceiptFacts(**{**facts.__dict__, "access_code": None,
+                                                                     "copy": True})))
+    [_, copy] = wait_receipts(escpos_sim, 2)
+    assert decoded(copy["png"])[QRCODE] == "https://rada.example.ua/a/0170001234"
+    assert "Код доступу — на оригіналі чека" in copy["text"] and code not in copy["text"]
+
+
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
