@@ -148,14 +148,22 @@ def test_delivered_event_carries_the_code_hash_and_kiosk_lockouts_become_alerts(
     """docs/receipt.md: the server learns the receipt code's salted hash (never the code) from
     the delivered event; a lockout at the kiosk reaches the fleet page as an alert, once."""
     from kiosk_app.core import access
+    from sync_agent.agent import Agent
+    from sync_agent.config import load_config
 
     maker = AppealMaker(store, pdf_size=(4_000, 8_000), access_codes=True)
     doc = maker.make()
-    make_delivery(store, drop_dir).deliver_pass(force=True)
-    sync = _sync(store, server, tmp_path)
-    store.record_access_failure(doc, time.time(), locked="number")
-    assert sync.forward_access_locks() == 1 and sync.forward_access_locks() == 0
-    assert sync.push_events() == 2
+    store.record_access_failure(doc, time.time(), locked="number")      # the kiosk locked a code
+    (tmp_path / "token").write_text(TOKEN)
+    env = {"SYNC_AGENT_STORE_DIR": str(store.root), "SYNC_AGENT_TERMINAL_CODE": "17",
+           "SYNC_AGENT_DROP_DIR": str(drop_dir), "SYNC_AGENT_DROP_MARKER": "", "SYNC_AGENT_SMS_ENABLED": "false",
+           "SYNC_AGENT_SERVER_URL": server.url, "SYNC_AGENT_SERVER_TOKEN_FILE": str(tmp_path / "token")}
+    agent = Agent.from_config(load_config(str(tmp_path / "none.toml"), env=env), session=requests.Session())
+    try:
+        agent.run_once(force=True)
+        agent.run_once(force=True)
+    finally:
+        agent.close()
     bodies = [json.loads(body) for _, body in server.events.values()]
     [delivered] = [b for b in bodies if b["type"] == "delivered"]
     assert access.verify(maker.codes[doc], delivered["access_hash"])
