@@ -4,7 +4,7 @@
 * Ten characters of Crockford's base32 alphabet (no I, L, O, U): 50 random bits from
   :mod:`secrets`, printed in two groups (``K7M2Q-9XH4T``). Typing is forgiving: case, spaces and
   hyphens are ignored, ``O`` reads as ``0``, ``I``/``L`` as ``1``, and Cyrillic letters that look
-  like Latin ones (``А В Е К М Н О Р С Т Х``) as those.
+  like Latin ones (``А В Е К М Н О Р С Т У Х З І``) as those.
 * Kept only as a salted PBKDF2-SHA256 hash, in Django's password format
   ``pbkdf2_sha256$<iterations>$<salt>$<base64 hash>``, so the city server verifies it with
   ``django.contrib.auth.hashers.check_password`` without ever seeing the code.
@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"      # Crockford base32
@@ -29,8 +30,20 @@ QUERY_KEY = "k"                                    # the status link: .../a/<num
 
 _LOOKALIKE = str.maketrans({"O": "0", "I": "1", "L": "1",
                             "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "0",
-                            "Р": "P", "С": "C", "Т": "T", "Х": "X", "З": "3", "І": "1"})
+                            "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X", "З": "3", "І": "1"})
 _HASH = re.compile(r"^pbkdf2_sha256\$(\d{6,7})\$([A-Za-z0-9]{12,64})\$([A-Za-z0-9+/]{43}=)$")
+
+
+class AccessDenied(PermissionError):
+    """No code, or the wrong code, for this appeal: nothing about it is shown."""
+
+    def __init__(self, number: Any, why: str, tries_left: int | None = None) -> None:
+        super().__init__(f"appeal {number.display}: {why}")
+        self.number, self.why, self.tries_left = number, why, tries_left
+
+
+class AccessLocked(AccessDenied):
+    """Too many wrong codes, for this number or at this terminal; the technician sees an event."""
 
 
 class CodeError(ValueError):
@@ -105,3 +118,15 @@ def from_scan(text: str) -> tuple[str, str | None]:
     if code is None and segments and number and segments[-1] != number:
         code = segments[-1]                          # a template of the form .../{number}/{code}
     return number, code
+
+
+def from_typed(text: str) -> tuple[str, str | None]:
+    """What a resident typed into the kiosk's one lookup field: the number, then the code
+    (``017-000123-4 K7M2Q-9XH4T``, any spacing), or a scanned status link. Returns (number
+    text, code or None)."""
+    if "://" in (text or ""):
+        return from_scan(text)
+    compact = re.sub(r"[\s\-‐‑–—_.]", "", text or "")
+    if len(compact) <= 10:
+        return text, None
+    return compact[:10], compact[10:]

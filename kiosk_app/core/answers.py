@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import access
+from .access import AccessDenied, AccessLocked
 from .numbering import AppealNumber
 from .spool import FileRef
 from .store import Store
@@ -37,18 +38,6 @@ class AnswerClient(Protocol):
 NUMBER_TRIES = 5
 TERMINAL_TRIES = 20
 WINDOW_S = 900.0
-
-
-class AccessDenied(PermissionError):
-    """No code, or the wrong code, for this appeal: nothing about it is shown."""
-
-    def __init__(self, number: AppealNumber, why: str, tries_left: int | None = None) -> None:
-        super().__init__(f"appeal {number.display}: {why}")
-        self.number, self.why, self.tries_left = number, why, tries_left
-
-
-class AccessLocked(AccessDenied):
-    """Too many wrong codes, for this number or at this terminal; the technician sees an event."""
 
 
 class AccessKeys:

@@ -29,6 +29,7 @@ ERRORS: tuple[str, ...] = (
     "kiosk_app.core.applicant:ApplicantInvalid",
     "devices.errors:DeviceError",
     "builtins:LookupError",
+    "kiosk_app.core.access:AccessDenied",          # AccessLocked too (a subclass)
 )
 
 

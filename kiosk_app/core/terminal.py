@@ -160,8 +160,9 @@ class Terminal:
         status and deadline. Nothing without the receipt's access code (docs/receipt.md):
         raises AccessDenied for a missing or wrong code, AccessLocked after too many wrong ones,
         NumberError for a mistyped number. ``number_text`` may be what the reader scanned
-        from the receipt's QR code (the status link, number and code)."""
-        scanned_number, scanned_code = access.from_scan(number_text)
+        from the receipt's QR code (the status link: number and code) or number and code typed
+        into one field (``017-000123-4 K7M2Q-9XH4T``)."""
+        scanned_number, scanned_code = access.from_typed(number_text) if code is None else (number_text, None)
         number = parse(scanned_number)
         code = code or scanned_code
         if not code:

@@ -122,7 +122,17 @@ T: dict[str, tuple[str, str]] = {
     "parent.title": ("Номер звернення", "The appeal number"),
     "parent.body": ("Введіть номер з чека або піднесіть чек штрихкодом до сканера.",
                     "Type the number from the receipt, or hold the receipt's barcode to the reader."),
-    "lookup.title": ("Номер з чека", "The number on your receipt"),
+    "lookup.title": ("Номер і код доступу з чека", "The number and access code on your receipt"),
+    "lookup.body": ("Введіть номер звернення, а після нього код доступу з чека (наприклад 017-000123-4 K7M2Q-9XH4T), "
+                    "або піднесіть QR-код чека до сканера.",
+                    "Type the appeal number followed by the receipt's access code (e.g. 017-000123-4 K7M2Q-9XH4T), "
+                    "or hold the receipt's QR code to the reader."),
+    "lookup.need_code": ("Допишіть після номера код доступу з чека.",
+                         "Add the receipt's access code after the number."),
+    "lookup.denied": ("Потрібен правильний код доступу з чека. Залишилось спроб: {n}.",
+                      "The right access code from the receipt is needed. Tries left: {n}."),
+    "lookup.locked": ("Забагато невірних кодів. Спробуйте пізніше або зверніться до працівника.",
+                      "Too many wrong codes. Please try later or ask staff."),
     "lookup.searching": ("Шукаю…", "Looking it up…"),
     "status.title": ("Звернення № {number}", "Appeal No {number}"),
     "status.state": ("Стан: {words}.", "Status: {words}."),
