@@ -11,9 +11,11 @@ import json
 import re
 from typing import Any
 
+import pytest
 import requests
 from citysrv_drop import deliver, number
 from citysrv_helpers import Api, Server, resident_session, staff_session
+from test_browser import audit, browser  # noqa: F401  (the Chromium fixture)
 from test_terminal_api import wait_for
 
 from kiosk_app.core import access
@@ -175,3 +177,30 @@ def test_a_terminal_sending_many_wrong_codes_is_locked_out(server: Server, api17
     assert r.status_code == 429 and r.json()["error"]["code"] == "access_locked"
     api20 = Api(server.url + BASE, server.token("020"))
     assert api20.get(f"/appeals/{num}", headers={"X-Access-Code": code}).status_code == 200
+
+
+@pytest.mark.browser
+def test_status_page_in_chromium_from_the_receipt_link_and_by_typing_the_code(server: Server, api17: Api,
+                                                                              browser: Any) -> None:  # noqa: F811
+    num, code = filed(server, api17, 408, answer="Відповідь для браузера.")
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(access.status_link("http://x/a/{number}", num, code).replace("http://x", server.url))
+    assert page.url == f"{server.url}/a/{num}", "the code leaves the address bar"
+    assert "надано відповідь / answered" in page.locator("#status").inner_text()
+    assert audit(page, "appeal-status") == []
+    ctx.close()
+    ctx = browser.new_context()                      # another visitor: the SMS link, then the code typed
+    page = ctx.new_page()
+    page.goto(f"{server.url}/a/{num}")
+    assert page.locator("#status").count() == 0 and "answered" not in page.content()
+    assert audit(page, "appeal-status-ask") == []
+    page.get_by_label("Код доступу з чека / Access code from the receipt").fill(access.new_code())
+    page.get_by_role("button", name="Показати / Show").click()
+    page.wait_for_selector("#refused")
+    assert page.locator("#status").count() == 0
+    page.get_by_label("Код доступу з чека / Access code from the receipt").fill(access.display(code).lower())
+    page.get_by_role("button", name="Показати / Show").click()
+    page.wait_for_selector("#status")
+    assert "готова" in page.locator("#answer").inner_text()
+    ctx.close()
