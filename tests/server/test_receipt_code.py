@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from typing import Any
 
 import pytest
 import requests
 from citysrv_drop import deliver, number
-from citysrv_helpers import Api, Server, resident_session, staff_session
+from citysrv_helpers import PY, ROOT, Api, Server, resident_session, staff_session
 from test_browser import audit, browser  # noqa: F401  (the Chromium fixture)
 from test_terminal_api import wait_for
 
@@ -177,6 +178,29 @@ def test_a_terminal_sending_many_wrong_codes_is_locked_out(server: Server, api17
     assert r.status_code == 429 and r.json()["error"]["code"] == "access_locked"
     api20 = Api(server.url + BASE, server.token("020"))
     assert api20.get(f"/appeals/{num}", headers={"X-Access-Code": code}).status_code == 200
+
+
+def test_the_applicant_signed_in_through_bankid_needs_no_code(server: Server, api17: Api) -> None:
+    """Where the server knows the applicant (a petition of theirs became this appeal), the
+    applicant signed in through BankID sees the status without the code; nobody else does."""
+    num, _code = filed(server, api17, 409)
+    ivan, maria = resident_session(server, "test-0002"), resident_session(server, "test-0003")
+    subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", server.db_url, "--data-dir", str(server.data_dir),
+                    "shell", "-c",
+               "from server_stub.core.models import Resident\nfrom server_stub.petitions.models import Petition\n"
+               "Petition.objects.create(title='Петиція', text='Текст', appeal_number='" + num + "', "
+               "author=Resident.objects.get(family_name='Бондаренко', given_name='Іван'))"],
+                   cwd=ROOT, env=server.env, check=True, capture_output=True, timeout=120)
+    mine = ivan.get(f"{server.url}/a/{num}", timeout=20)
+    assert mine.status_code == 200 and "зареєстроване, розглядається" in mine.text and 'name="code"' not in mine.text
+    theirs = maria.get(f"{server.url}/a/{num}", timeout=20)
+    assert 'name="code"' in theirs.text
+    no_status(theirs)
+    r = ivan.post(f"{server.url}/api/cabinet/appeals", data=json.dumps({"number": num}), headers=_csrf(ivan), timeout=20)
+    assert r.status_code == 201, r.text
+    r = maria.post(f"{server.url}/api/cabinet/appeals", data=json.dumps({"number": num}), headers=_csrf(maria),
+                   timeout=20)
+    assert r.status_code == 403
 
 
 @pytest.mark.browser
