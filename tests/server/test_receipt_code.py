@@ -185,12 +185,11 @@ def test_the_applicant_signed_in_through_bankid_needs_no_code(server: Server, ap
     applicant signed in through BankID sees the status without the code; nobody else does."""
     num, _code = filed(server, api17, 409)
     ivan, maria = resident_session(server, "test-0002"), resident_session(server, "test-0003")
+    petition = ("from server_stub.core.models import Resident\nfrom server_stub.petitions.models import Petition\n"
+                f"Petition.objects.create(title='Петиція', text='Текст', appeal_number='{num}', "
+                "author=Resident.objects.get(family_name='Бондаренко', given_name='Іван'))")
     subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", server.db_url, "--data-dir", str(server.data_dir),
-                    "shell", "-c",
-               "from server_stub.core.models import Resident\nfrom server_stub.petitions.models import Petition\n"
-               "Petition.objects.create(title='Петиція', text='Текст', appeal_number='" + num + "', "
-               "author=Resident.objects.get(family_name='Бондаренко', given_name='Іван'))"],
-                   cwd=ROOT, env=server.env, check=True, capture_output=True, timeout=120)
+                    "shell", "-c", petition], cwd=ROOT, env=server.env, check=True, capture_output=True, timeout=120)
     mine = ivan.get(f"{server.url}/a/{num}", timeout=20)
     assert mine.status_code == 200 and "зареєстроване, розглядається" in mine.text and 'name="code"' not in mine.text
     theirs = maria.get(f"{server.url}/a/{num}", timeout=20)
