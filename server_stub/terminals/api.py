@@ -283,6 +283,6 @@ def events(request: HttpRequest, body: EventIn,
         event, duplicate = services.record_event(_terminal(request), idempotency_key, payload)
     except services.Conflict as err:
         raise ApiError(409, "idempotency_conflict", str(err)) from err
-    if body.access_hash is not None and not duplicate:
+    if body.access_hash is not None:           # also on a replay: a crash may have come between the two
         access.store_hash(_terminal(request), payload["number"], body.access_hash)
     return (200 if duplicate else 201), {"id": event.pk, "duplicate": duplicate, "received_at": event.received_at}
