@@ -1,5 +1,6 @@
 """Retention: an appeal's personal data is purged ``retention.days`` after the EDMS confirmed
-import (``outbox.imported_at``). What goes: ``appeals.applicant_json`` (set NULL) and the spool
+import (``outbox.imported_at``). What goes: ``appeals.applicant_json`` and ``appeals.access_code``
+(a receipt code never printed; set NULL; the code's hash stays for reprints) and the spool
 files that hold personal data (the PDF, the metadata record, the page images). What stays: the
 number, the dates, the states, the registration index, the audit trail (``events``), the SMS
 records (which never held a phone number) and answers kept for reprint.
@@ -75,7 +76,9 @@ class Retention:
                     continue
                 c.execute("UPDATE files SET purged_at=? WHERE id=?", (at, file_id))
                 paths.append(row[0])
-            c.execute("UPDATE appeals SET applicant_json=NULL, purged_at=? WHERE document_id=?", (at, doc))
+            # a receipt code never printed (printer fault, nobody reprinted) goes too; its hash stays
+            c.execute("UPDATE appeals SET applicant_json=NULL, access_code=NULL, purged_at=? WHERE document_id=?",
+                      (at, doc))
             c.execute("INSERT INTO events (at, document_id, event, detail_json) VALUES (?, ?, 'purged', ?)",
                       (at, doc, json.dumps({"files": len(paths), "retention_days": self.days})))
         for rel in paths:
