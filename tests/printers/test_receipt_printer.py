@@ -275,6 +275,7 @@ def test_appeal_receipt_shows_the_access_code_and_its_qr_holds_number_and_code(e
     import datetime as dt
 
     import pytesseract
+    from rapidfuzz.distance import Levenshtein
 
     from kiosk_app.core import access
     from kiosk_app.core.numbering import parse
@@ -294,7 +295,7 @@ def test_appeal_receipt_shows_the_access_code_and_its_qr_holds_number_and_code(e
     # (the code's own alphabet; OCR may misread one glyph in ten receipts, so one edit is allowed)
     seen = pytesseract.image_to_string(Image.open(rec["png"]), lang="eng",
                                        config=f"--psm 11 -c tessedit_char_whitelist={access.ALPHABET}-").split()
-    assert min(edits(access.display(code), word) for word in seen) <= 1, seen
+    assert min(Levenshtein.distance(access.display(code), word) for word in seen) <= 1, seen
     assert f"Код доступу / Access code\n{access.display(code)}\n" in rec["text"]
     # a copy printed after the code was forgotten says where the code is, and its QR has no code
     driver(escpos_sim).print_receipt(appeal_receipt(ReceiptFacts(**{**facts.__dict__, "access_code": None,
@@ -303,12 +304,3 @@ def test_appeal_receipt_shows_the_access_code_and_its_qr_holds_number_and_code(e
     assert decoded(copy["png"])[QRCODE] == "https://rada.example.ua/a/0170001234"
     assert "Код доступу — на оригіналі чека" in copy["text"] and code not in copy["text"]
 
-
-def edits(a: str, b: str) -> int:
-    """Levenshtein distance."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
