@@ -303,4 +303,3 @@ def test_appeal_receipt_shows_the_access_code_and_its_qr_holds_number_and_code(e
     [_, copy] = wait_receipts(escpos_sim, 2)
     assert decoded(copy["png"])[QRCODE] == "https://rada.example.ua/a/0170001234"
     assert "Код доступу — на оригіналі чека" in copy["text"] and code not in copy["text"]
-
