@@ -172,6 +172,7 @@ class Terminal:
             self.keys.check(number.compact, code, row["access_hash"] or "")  # raises AccessDenied / AccessLocked
         else:
             self.keys.check_format(number.compact, code)
+        code = access.normalize(code)           # well-formed by now; Cyrillic look-alikes cannot go in a header
         outbox = next(iter(self.store.db.query("SELECT * FROM outbox WHERE document_id=?", [number.compact])), {})
         pdf = local_answer(self.store, number) if row is not None else None
         if pdf is not None:
