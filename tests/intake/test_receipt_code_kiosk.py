@@ -9,13 +9,13 @@ import re
 import time
 
 import pytest
-from simproc import Sim
-from test_intake_faults import start
 
 from kiosk_app.core import access
 from kiosk_app.core.answers import NUMBER_TRIES, WINDOW_S, AccessDenied, AccessKeys, AccessLocked
 from kiosk_app.core.applicant import Applicant
 from kiosk_app.core.terminal import Terminal
+from tests.intake.simproc import Sim
+from tests.intake.test_intake_faults import start
 
 
 def receipt_code(sim: Sim) -> str:

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 import requests
-from citysrv_drop import deliver, number
-from citysrv_helpers import PY, ROOT, Api, Server, resident_session, staff_session
-from test_browser import audit, browser  # noqa: F401  (the Chromium fixture)
-from test_terminal_api import wait_for
 
 from kiosk_app.core import access
+from tests.server.citysrv_drop import deliver, number
+from tests.server.citysrv_helpers import PY, ROOT, Api, Server, resident_session, staff_session
+from tests.server.test_browser import audit, browser  # noqa: F401  (the Chromium fixture)
+from tests.server.test_terminal_api import wait_for
 
 BASE = "/api/terminal/v1"
 

@@ -11,10 +11,9 @@ from typing import Any
 
 import requests
 
+from kiosk_app.core import access
 from tests.server.citysrv_drop import deliver, number
 from tests.server.citysrv_helpers import Api, Server, staff_session
-
-from kiosk_app.core import access
 
 BASE = "/api/terminal/v1"
 # exactly the keys of the feed items documented in docs/terminal-api.md
