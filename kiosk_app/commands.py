@@ -121,11 +121,14 @@ def _ocr(ns: argparse.Namespace) -> int:
 
 
 @command("reprint", "Print the answer to an appeal on the form printer if it has come; else show its status and deadline "
-         "(--receipt: a copy of the receipt instead)", "kioskctl reprint 017-000123-4 --sim var/sim")
-@args(lambda p: (p.add_argument("number", help="the appeal number, as on the receipt"),
+         "(--receipt: a copy of the receipt instead)", "kioskctl reprint 017-000123-4 --code K7M2Q-9XH4T --sim var/sim")
+@args(lambda p: (p.add_argument("number", help="the appeal number, as on the receipt (or the link its QR code holds)"),
+                 p.add_argument("--code", help="the receipt's access code: required for the answer or status "
+                                "(docs/receipt.md)"),
                  p.add_argument("--receipt", action="store_true", help="print a copy of the receipt (appeals taken here)"),
                  _sim_arg(p)))
 def _reprint(ns: argparse.Namespace) -> int:
+    from kiosk_app.core.answers import AccessDenied, AccessLocked
     from kiosk_app.core.numbering import NumberError
     t = open_terminal(ns)
     try:
@@ -135,9 +138,16 @@ def _reprint(ns: argparse.Namespace) -> int:
                   "notices": [message_dict(m) for m in notices]}, True)
             return 0 if not notices else 1
         try:
-            found = t.answer(ns.number)
+            found = t.answer(ns.number, ns.code)
         except NumberError as err:
             emit({"ok": False, "error": {"uk": err.uk, "en": err.en}}, True)
+            return 1
+        except AccessDenied as err:
+            locked = isinstance(err, AccessLocked)
+            emit({"ok": False, "printed": None, "error": {
+                "code": "access_locked" if locked else "access_denied",
+                "uk": "забагато невірних кодів, спробуйте пізніше" if locked else "потрібен код доступу з чека",
+                "en": "too many wrong codes, try later" if locked else "the receipt's access code is required"}}, True)
             return 1
         out: dict[str, Any] = {"number": found.number.display, "state": found.state,
                                "status_uk": found.words("uk"), "status_en": found.words("en"),

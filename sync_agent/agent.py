@@ -141,6 +141,7 @@ class Agent:
             r.sms_sent = self.sms.send_pass()
         now = time.monotonic()
         if self.server is not None:
+            self.server.forward_access_locks()
             r.events_sent = self.server.push_events()
             if force or now - self._last_heartbeat >= self.heartbeat_every:
                 self._last_heartbeat = now

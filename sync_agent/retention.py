@@ -1,5 +1,6 @@
 """Retention: an appeal's personal data is purged ``retention.days`` after the EDMS confirmed
-import (``outbox.imported_at``). What goes: ``appeals.applicant_json`` (set NULL) and the spool
+import (``outbox.imported_at``). What goes: ``appeals.applicant_json`` and ``appeals.access_code``
+(a receipt code never printed; set NULL; the code's hash stays for reprints) and the spool
 files that hold personal data (the PDF, the metadata record, the page images). What stays: the
 number, the dates, the states, the registration index, the audit trail (``events``) and the SMS
 records (which never held a phone number).

@@ -76,6 +76,11 @@ class ServerSync:
             self._server_ok()
         return sent
 
+    def forward_access_locks(self) -> int:
+        """Queue an ``alert`` event for each receipt-code lockout the kiosk recorded (core event
+        ``access_locked``): the technician sees it on the fleet page. The number only, no code."""
+        return self.store.outbox.forward_access_locks()
+
     # -- heartbeat -------------------------------------------------------------------------------
     def heartbeat(self) -> dict[str, Any] | None:
         body = {"sent_at": iso(utcnow()), **self.heartbeat_body()}

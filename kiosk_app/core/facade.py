@@ -15,6 +15,7 @@ OPERATIONS: frozenset[str] = frozenset({
     "print_form", "lookup", "print_status", "print_answer",          # residents
     "open_reader", "read_barcode", "log_event",                      # the handheld reader, events
     "service_summary", "test_print", "test_scan", "empty_box",       # technicians
+    "service_pin",
 })
 # Their result is a print job that holds a connection: it stays in the helper (the caller gets None).
 RESULT_STAYS: frozenset[str] = frozenset({"print_form", "print_answer"})
@@ -28,6 +29,7 @@ ERRORS: tuple[str, ...] = (
     "kiosk_app.core.applicant:ApplicantInvalid",
     "devices.errors:DeviceError",
     "builtins:LookupError",
+    "kiosk_app.core.access:AccessDenied",          # AccessLocked too (a subclass)
 )
 
 

@@ -34,7 +34,7 @@ from PIL import Image
 
 from devices.errors import BinFull, DeviceError, FeederEmpty, StaplesOut, Unplugged
 
-from . import imaging, messages, ocr_job
+from . import access, imaging, messages, ocr_job
 from . import metadata as metadata_mod
 from .applicant import Applicant
 from .messages import Message
@@ -229,6 +229,7 @@ class Intake:
         )
         meta_ref = store.spool.write(metadata_mod.dumps(record), kind="metadata", suffix=".json")
         deadline = metadata_mod.deadline_for(received, cfg["appeals.deadline_days"])
+        code = access.new_code()            # the resident's key: on the receipt, never in a log
         self._step("commit")
         store.commit_appeal(AppealRecord(
             document_id=self.number.compact, number=self.number.compact, kind=self.applicant.kind,
@@ -238,6 +239,7 @@ class Intake:
             sheets=self.total, received_at=iso(received), deadline=deadline.isoformat(),
             sms_requested=self.sms, parent=self.parent.compact if self.parent else None, intake_id=self.intake_id,
             deliver_after=ocr_job.hold_until(received) if self.t.ocr_enabled else None,
+            access_hash=access.hash_code(code), access_code=code,
         ))
         self.finished = True
         result = IntakeResult(self.number, self.parent, received, deadline, self.total, len(kept),
@@ -255,7 +257,7 @@ class Intake:
         cfg = self.t.cfg
         return ReceiptFacts(r.number, self.applicant.kind, r.received_at, r.deadline, r.sheets, r.pages,
                             cfg["terminal.name"], cfg["terminal.address"], cfg["terminal.status_url"], self.sms,
-                            parent=self.parent, copy=copy)
+                            parent=self.parent, copy=copy, access_code=self.t.store.receipt_code(r.number.compact))
 
     def _archive(self, result: IntakeResult) -> None:
         mech, store = self.t.devices.intake, self.t.store

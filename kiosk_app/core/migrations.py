@@ -234,6 +234,21 @@ _005_ANSWERS_PURGED = """
     ALTER TABLE sync_answers ADD COLUMN purged_at TEXT;
 """
 
+_006_ACCESS_CODES = """
+    -- The receipt's access code (docs/receipt.md): its salted hash, kept until the appeal is
+    -- purged, and the code itself only until the receipt that carries it has been printed.
+    ALTER TABLE appeals ADD COLUMN access_hash TEXT;
+    ALTER TABLE appeals ADD COLUMN access_code TEXT;
+    -- Wrong codes typed or scanned at this terminal: counted per number and for the terminal.
+    CREATE TABLE access_failures (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL,
+        at TEXT NOT NULL                      -- UTC, milliseconds (the store's time format)
+    );
+    CREATE INDEX access_failures_number ON access_failures(number, at);
+    CREATE INDEX access_failures_at ON access_failures(at);
+"""
+
 CORE: list[Migration] = [
     Migration("core:001_initial", _001_CORE),
     Migration("core:002_files_purged", _002_FILES_PURGED),
@@ -241,4 +256,5 @@ CORE: list[Migration] = [
     Migration("sync:001_initial", _001_SYNC),
     Migration("core:004_utc_times", _004_UTC_TIMES),
     Migration("core:005_answers_purged", _005_ANSWERS_PURGED),
+    Migration("core:006_access_codes", _006_ACCESS_CODES),
 ]

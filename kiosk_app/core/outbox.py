@@ -54,7 +54,10 @@ class Outbox:
                       "next_attempt_at=NULL WHERE id=? AND state='pending'", (now_iso(), outbox_id))
             c.execute("UPDATE appeals SET state='delivered' WHERE document_id=? AND state='committed'", (document_id,))
             _event(c, document_id, "delivered", {"outcome": outcome})
-            self.queue_event("delivered", document_id, {"documents": [document_id], "outcome": outcome})
+            # the receipt code's salted hash travels with the appeal's delivered event (never the code)
+            hashed = None if "-A" in document_id else self.store.access_hash(document_id)
+            self.queue_event("delivered", document_id, {"documents": [document_id], "outcome": outcome},
+                             access_hash=hashed)
 
     def delivery_failed(self, outbox_id: int, error: str, retry_at: dt.datetime) -> None:
         with self.store.transaction() as c:
@@ -263,7 +266,9 @@ class Outbox:
                     continue
                 c.execute("UPDATE files SET purged_at=? WHERE id=?", (at, file_id))
                 paths.append(row[0])
-            c.execute("UPDATE appeals SET applicant_json=NULL, purged_at=? WHERE document_id=?", (at, document_id))
+            # a receipt code never printed (printer fault, nobody reprinted) goes too; its hash stays
+            c.execute("UPDATE appeals SET applicant_json=NULL, access_code=NULL, purged_at=? WHERE document_id=?",
+                      (at, document_id))
             _event(c, document_id, "purged", {"files": len(paths), "retention_days": retention_days})
         for rel in paths:
             self.store.spool.remove(rel)
@@ -361,12 +366,33 @@ class Outbox:
             "SELECT key, severity, code, message, raised_at FROM sync_alerts WHERE cleared_at IS NULL ORDER BY id").fetchall()
         return [dict(zip(("key", "severity", "code", "message", "raised_at"), r, strict=True)) for r in rows]
 
-    def queue_event(self, type_: str, number: str | None, detail: dict[str, Any], key: str | None = None) -> None:
-        """Owe the server an event (POST /events) with its Idempotency-Key. Never personal data."""
-        body = {"type": type_, "number": number, "at": now_iso(), "detail": detail}
+    def queue_event(self, type_: str, number: str | None, detail: dict[str, Any], key: str | None = None,
+                    access_hash: str | None = None) -> None:
+        """Owe the server an event (POST /events) with its Idempotency-Key. Never personal data.
+        ``access_hash``: a ``delivered`` event carries the receipt code's salted hash (never the code)."""
+        body: dict[str, Any] = {"type": type_, "number": number, "at": now_iso(), "detail": detail}
+        if access_hash:
+            body["access_hash"] = access_hash
         with self.store.transaction() as c:
             c.execute("INSERT OR IGNORE INTO sync_events_out (idem_key, body_json, created_at) VALUES (?, ?, ?)",
                       (key or str(uuid.uuid4()), json.dumps(body, ensure_ascii=False), now_iso()))
+
+    def forward_access_locks(self, limit: int = 100) -> int:
+        """Owe the server an ``alert`` event for each receipt-code lockout the kiosk recorded (core
+        event ``access_locked``), once each (cursor ``access.locks_forwarded``). The number only."""
+        seen = int(self.kv_get("access.locks_forwarded", 0))
+        rows = self.conn.execute("SELECT id, document_id, detail_json FROM events WHERE event='access_locked' AND id>? "
+                                 "ORDER BY id LIMIT ?", (seen, limit)).fetchall()
+        if not rows:
+            return 0
+        with self.store.transaction():
+            for event_id, doc, detail in rows:
+                scope = json.loads(detail or "{}").get("scope", "")
+                self.queue_event("alert", doc, {"severity": "warning", "code": "access_locked",
+                                                "message": f"appeal {doc}: receipt code locked at the kiosk ({scope})"},
+                                 key=f"access-locked-{self.store.terminal:03d}-{event_id}")
+            self.kv_set("access.locks_forwarded", rows[-1][0])
+        return len(rows)
 
     def events_owed(self, limit: int = 200) -> list[tuple[int, str, str]]:
         return self.conn.execute("SELECT id, idem_key, body_json FROM sync_events_out WHERE sent_at IS NULL "

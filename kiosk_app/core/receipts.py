@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from devices.escpos_document import Receipt
 
+from . import access
 from .applicant import KIND_UK
 from .numbering import AppealNumber
 
@@ -28,6 +29,7 @@ class ReceiptFacts:
     sms: bool
     parent: AppealNumber | None = None     # additions: the appeal they belong to
     copy: bool = False                # a reprint says so
+    access_code: str | None = None    # the resident's key; None on a copy printed after it was forgotten
 
 
 def appeal_receipt(f: ReceiptFacts) -> Receipt:
@@ -57,12 +59,23 @@ def appeal_receipt(f: ReceiptFacts) -> Receipt:
     r.rule()
     if f.sms:
         r.text("Про відповідь ви отримаєте SMS. / You will get an SMS when the answer is ready.")
-    r.text("Відповідь можна надрукувати на будь-якому терміналі: піднесіть цей чек до сканера "
-           "або введіть номер. / Print the answer at any terminal: scan this receipt or type the number.")
+    r.text("Відповідь можна надрукувати на будь-якому терміналі: піднесіть QR-код цього чека до "
+           "сканера або введіть номер і код доступу. / Print the answer at any terminal: hold this "
+           "receipt's QR code to the reader or type the number and the access code.")
+    r.feed(1)
+    if f.access_code:
+        r.text("Код доступу / Access code", align="center")
+        r.text(access.display(f.access_code), bold=True, size=2, align="center")
+        r.text("Лише з цим кодом видно стан звернення і відповідь. Нікому його не повідомляйте. / "
+               "Only this code shows the appeal's status and answer. Do not share it.")
+        link = access.status_link(f.status_url, f.number.compact, f.access_code)
+    else:
+        r.text("Код доступу — на оригіналі чека. / The access code is on the original receipt.", align="center")
+        link = f.status_url.format(number=f.number.compact, code="").rstrip("/")
     r.feed(1)
     r.text("Стан звернення / Status:", align="center")
-    r.qr(f.status_url.format(number=f.number.compact), size=6)
-    r.text(f.status_url.format(number=f.number.compact), align="center")
+    r.qr(link, size=6)
+    r.text(link, align="center")
     r.feed(1)
     r.text("Зберігайте цей чек. / Keep this receipt.", align="center")
     return r

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 API = "/api/terminal/v1/"
 
 
+ACCESS_HEADER = "X-Access-Code"     # the receipt's access code (docs/terminal-api.md)
+
+
 class ServerError(Exception):
     """Base of the client's errors."""
 
@@ -106,15 +109,18 @@ class ServerClient:
     def feed(self, cursor: str | None, limit: int = 100) -> dict[str, Any]:
         return self._json(self._request("GET", API + "feed", params={"cursor": cursor or "", "limit": limit}))
 
-    def appeal(self, number: str) -> dict[str, Any]:
-        return self._json(self._request("GET", API + f"appeals/{number}"))
+    def appeal(self, number: str, code: str | None = None) -> dict[str, Any]:
+        """An appeal's status; ``code`` (the receipt's access code) goes in the ``X-Access-Code``
+        header, never in the URL, and is required for another terminal's appeal."""
+        headers = {ACCESS_HEADER: code} if code else None
+        return self._json(self._request("GET", API + f"appeals/{number}", headers=headers))
 
     def post_event(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         return self._json(self._request("POST", API + "events", json=body,
                                         headers={"Idempotency-Key": idempotency_key}))
 
     def download(self, url: str, dest: Path, *, sha256: str, size: int | None = None,
-                 progress: Any = None) -> Path:
+                 progress: Any = None, code: str | None = None) -> Path:
         """Download to ``dest``, resuming from its current length with ``Range``/``If-Range``;
         the whole file is checked against ``sha256`` (and ``X-Content-SHA256``). A mismatch
         removes ``dest`` and raises :class:`ChecksumMismatch`."""
@@ -122,7 +128,7 @@ class ServerClient:
         if size is not None and have > size:
             dest.unlink()
             have = 0
-        headers = {"Accept": "application/pdf"}
+        headers = {"Accept": "application/pdf", **({ACCESS_HEADER: code} if code else {})}
         if have and (size is None or have < size):
             headers.update({"Range": f"bytes={have}-", "If-Range": f'"{sha256}"'})
         if size is None or have < size:

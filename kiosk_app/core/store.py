@@ -112,6 +112,8 @@ class AppealRecord:
     parent: str | None = None
     intake_id: int | None = None
     deliver_after: str | None = None     # outbox next_attempt_at: held for the OCR layer (ocr_job)
+    access_hash: str | None = None       # the receipt code's salted hash (kiosk_app.core.access)
+    access_code: str | None = None       # the code itself, kept only until its receipt is printed
 
 
 @dataclass
@@ -287,10 +289,11 @@ class Store:
             meta_id = self.add_file(c, record.metadata, "metadata")
             c.execute(
                 "INSERT INTO appeals (document_id, number, parent, kind, state, applicant_json, metadata_file, pdf_file,"
-                " sheets, pages, received_at, deadline, sms_requested) VALUES (?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sheets, pages, received_at, deadline, sms_requested, access_hash, access_code)"
+                " VALUES (?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.document_id, record.number, record.parent, record.kind, record.applicant_json, meta_id, pdf_id,
                  record.sheets, len(record.pages), _stored_time(record.received_at), record.deadline,
-                 int(record.sms_requested)),
+                 int(record.sms_requested), record.access_hash, record.access_code),
             )
             for i, page in enumerate(record.pages):
                 file_id = self.add_file(c, page.image, "page") if page.image is not None else None
@@ -349,6 +352,60 @@ class Store:
             c.execute("UPDATE boxes SET emptied_at=?, emptied_by=? WHERE id=?", (now_iso(), by, manifest["box"]))
             c.execute("INSERT INTO boxes (opened_at) VALUES (?)", (now_iso(),))
         return manifest
+
+    # -- the receipt's access code (kiosk_app.core.access) ----------------------------------
+    def receipt_code(self, document_id: str) -> str | None:
+        """The plain code, while its receipt has not been printed (else None)."""
+        row = self.conn.execute("SELECT access_code FROM appeals WHERE document_id=?", (document_id,)).fetchone()
+        return row[0] if row else None
+
+    def forget_receipt_code(self, document_id: str) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE appeals SET access_code=NULL WHERE document_id=?", (document_id,))
+
+    def access_hash(self, document_id: str) -> str | None:
+        row = self.conn.execute("SELECT access_hash FROM appeals WHERE document_id=?", (document_id,)).fetchone()
+        return row[0] if row else None
+
+    def access_failures(self, number: str, since: float) -> tuple[int, int]:
+        """Wrong codes since ``since`` (Unix time): (for this number, at this terminal)."""
+        after = _unix_iso(since)
+        per_number = self.conn.execute("SELECT COUNT(*) FROM access_failures WHERE number=? AND at>=?",
+                                       (number, after)).fetchone()[0]
+        total = self.conn.execute("SELECT COUNT(*) FROM access_failures WHERE at>=?", (after,)).fetchone()[0]
+        return int(per_number), int(total)
+
+    def record_access_failure(self, number: str, at: float, *, locked: str | None = None) -> None:
+        """Count a wrong code (``at``: Unix time, stored in the store's UTC format); ``locked``
+        (number | terminal) also writes the technician's event."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO access_failures (number, at) VALUES (?, ?)", (number, _unix_iso(at)))
+            c.execute("DELETE FROM access_failures WHERE at < ?", (_unix_iso(at - 86_400),))
+            if locked:
+                _event(c, number, "access_locked", {"scope": locked})
+
+    def clear_access_failures(self, number: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM access_failures WHERE number=?", (number,))
+
+    # -- the service-mode PIN's lockout (the UI's pin module keeps it here) ------------------
+    def pin_lockout(self) -> tuple[int, float]:
+        """(wrong PINs so far, locked until: Unix time, 0 when not locked)."""
+        rows = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('pin.failures', 'pin.locked_until')"))
+        until = rows.get("pin.locked_until") or ""
+        try:
+            locked_until = float(until or 0)            # an older store kept Unix time
+        except ValueError:
+            t = parse_time(until)
+            locked_until = t.timestamp() if t is not None else 0.0
+        return int(rows.get("pin.failures", 0)), locked_until
+
+    def set_pin_lockout(self, failures: int, locked_until: float) -> None:
+        """Kept in ``meta``; the time in the store's UTC format ('' when not locked)."""
+        until = _unix_iso(locked_until) if locked_until > 0 else ""
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('pin.failures', ?)", (str(failures),))
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('pin.locked_until', ?)", (until,))
 
     # -- events -----------------------------------------------------------------------------
     def event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
@@ -430,6 +487,11 @@ def _stored_time(text: str | None) -> str | None:
     """A time handed in as ISO 8601 with any offset, in the store's format."""
     t = parse_time(text)
     return None if t is None else iso(t)
+
+
+def _unix_iso(t: float) -> str:
+    """A Unix time in the store's format (UTC, milliseconds)."""
+    return iso(dt.datetime.fromtimestamp(t, dt.UTC))
 
 
 def _private_files(db: Path) -> None:

@@ -15,9 +15,9 @@ from typing import Any
 
 from devices.errors import DeviceError
 
+from . import access, forms, messages, ocr_job
 from . import applicant as applicant_mod
-from . import forms, messages, ocr_job
-from .answers import AnswerClient, AnswerLookup, local_answer, server_answer
+from .answers import AccessDenied, AccessKeys, AnswerClient, AnswerLookup, local_answer, server_answer
 from .applicant import Applicant
 from .hardware import DeviceSet
 from .intake import Intake, IntakeStopped, ProgressFn
@@ -45,6 +45,7 @@ class Terminal:
         self.ocr_enabled = bool(cfg["intake.ocr"]) and ocr_job.available()
         self._ocr_thread: threading.Thread | None = None
         self._ocr_wanted = threading.Event()
+        self.keys = AccessKeys(self.store)
 
     def ocr_pending(self) -> list[str]:
         """Add the OCR text layer to appeals held for it (after their receipts; slow: seconds a page)."""
@@ -126,6 +127,8 @@ class Terminal:
             self.store.event(facts.number.compact, "receipt_failed", err.as_dict())
             return False
         self.store.event(facts.number.compact, "receipt_printed", {"copy": facts.copy})
+        if facts.access_code:
+            self.store.forget_receipt_code(facts.number.compact)   # the resident holds it now
         return True
 
     def reprint_receipt(self, number_text: str) -> list[Message]:
@@ -138,35 +141,53 @@ class Terminal:
         facts = ReceiptFacts(number, row["kind"], received, dt.date.fromisoformat(row["deadline"]), row["sheets"],
                              row["pages"], self.cfg["terminal.name"], self.cfg["terminal.address"],
                              self.cfg["terminal.status_url"], bool(row["sms_requested"]),
-                             parent=parse(row["parent"]) if row["parent"] else None, copy=True)
+                             parent=parse(row["parent"]) if row["parent"] else None, copy=True,
+                             access_code=row["access_code"])
         notices: list[Message] = []
         self.print_receipt(facts, notices)
         return notices
 
-    def lookup(self, number_text: str) -> AnswerLookup:
+    def lookup(self, number_text: str, code: str | None = None) -> AnswerLookup:
         """Like :meth:`answer`, but an appeal nobody knows is a LookupError (the screen says so)."""
-        found = self.answer(number_text)
+        found = self.answer(number_text, code)
         if found.state == "unknown":
             raise LookupError(f"appeal {found.number.display} is not known here ({found.detail})")
         return found
 
-    def answer(self, number_text: str) -> AnswerLookup:
+    def answer(self, number_text: str, code: str | None = None) -> AnswerLookup:
         """The answer to an appeal, from this terminal's store or the city server; else its
-        status and deadline. Raises NumberError for a mistyped number."""
-        number = parse(number_text)
+        status and deadline. Nothing without the receipt's access code (docs/receipt.md):
+        raises AccessDenied for a missing or wrong code, AccessLocked after too many wrong ones,
+        NumberError for a mistyped number. ``number_text`` may be what the reader scanned
+        from the receipt's QR code (the status link: number and code) or number and code typed
+        into one field (``017-000123-4 K7M2Q-9XH4T``)."""
+        scanned_number, scanned_code = access.from_typed(number_text) if code is None else (number_text, None)
+        number = parse(scanned_number)
+        code = code or scanned_code
+        if not code:
+            raise AccessDenied(number, "no code")
         row = self.store.appeal(number.compact)
+        if row is not None:     # taken here: checked against the hash in the store (none: no code opens it)
+            self.keys.check(number.compact, code, row["access_hash"] or "")  # raises AccessDenied / AccessLocked
+        else:
+            self.keys.check_format(number.compact, code)
+        code = access.normalize(code)           # well-formed by now; Cyrillic look-alikes cannot go in a header
         outbox = self.store.outbox.entry(number.compact)
-        pdf = local_answer(self.store, number)
+        pdf = local_answer(self.store, number) if row is not None else None
         if pdf is not None:
             return AnswerLookup(number, "answered", _date(row and row["deadline"]), outbox.get("registration_index"), pdf, "local")
         client = self._server_client()
         if client is not None:
             try:
-                info, pdf = server_answer(client, number)
+                info, pdf = server_answer(client, number, code)
+                self.keys.succeeded(number.compact)
                 return AnswerLookup(number, "answered" if pdf else info.get("status", "registered"),
                                     _date(info.get("deadline")), info.get("registration_index"), pdf, "server")
             except Exception as err:   # the server's trouble must not become the resident's
-                detail = f"{type(err).__name__}: {err}"
+                refusal = getattr(err, "code", "")       # ServerRefused (imported lazily with requests)
+                if refusal in ("access_denied", "access_locked"):
+                    self.keys.server_refused(number.compact, refusal)     # raises
+                detail = f"{type(err).__name__} {refusal}".strip()      # never the code: the message may echo it
                 log.warning("answer lookup at the server failed: %s", detail)
         else:
             detail = "no server configured"
@@ -287,6 +308,15 @@ class Terminal:
     def read_barcode(self, timeout: float) -> str | None:
         """A code the resident held under the reader within ``timeout`` seconds, or None."""
         return self.devices.barcode_reader.read(timeout=timeout)
+
+    def service_pin(self, pin: str) -> dict[str, Any]:
+        """One try of the technician's PIN against ``service.pin_hash``; the count of wrong PINs
+        and the lockout are kept in the store, so a restart does not reset them. Returns
+        ``{"ok", "locked_for", "left", "refused"}`` (``refused``: locked, the PIN was not checked)."""
+        from .pin import attempt
+
+        return attempt(self.store, pin, self.cfg["service.pin_hash"], self.cfg["service.max_pin_attempts"],
+                       self.cfg["service.lockout"])
 
     def log_event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
         """Record a front end's event (service mode entered, a PIN refused...) in the store."""

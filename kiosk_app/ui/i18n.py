@@ -70,11 +70,18 @@ T: dict[str, tuple[str, str]] = {
     "sms.no": ("Ні, дякую", "No, thank you"),
     "phone.title": ("Ваш мобільний номер", "Your mobile number"),
     "phone.body": ("Наприклад 067 123 45 67.", "For example 067 123 45 67."),
+    # docs/consent.md says the same in full; change both and CONSENT_TEXT_VERSION together
     "consent.title": ("Згода на обробку персональних даних", "Consent to processing personal data"),
-    "consent.body": ("Ваші дані потрібні лише для розгляду звернення (Закон «Про звернення громадян»). "
-                     "Їх буде передано до міської ради і видалено з термінала після передачі.",
-                     "Your data is used only to consider your appeal (Law \"On citizens' appeals\"). "
-                     "It goes to the city council and is deleted from the terminal once delivered."),
+    "consent.body": ("Ваші дані (імʼя, адреса, РНОКПП або паспорт, телефон, e-mail) і скани аркушів потрібні лише "
+                     "для розгляду звернення (Закон «Про звернення громадян»). Термінал передає їх до міської ради, "
+                     "зберігає, доки рада не зареєструє звернення, і ще 30 днів, потім видаляє. Відповідь ради "
+                     "зберігається в терміналі для друку за кодом із чека. Номер і стан звернення залишаються, "
+                     "без особистих даних.",
+                     "Your data (name, address, tax number or passport, phone, e-mail) and the scans of your sheets "
+                     "are used only to consider your appeal (Law \"On citizens' appeals\"). The terminal passes them "
+                     "to the city council and keeps them until the council has registered the appeal and 30 days "
+                     "more, then deletes them. The council's answer is kept on the terminal, to be printed with "
+                     "your receipt's code. The appeal's number and status stay, without personal data."),
     "consent.yes": ("Я даю згоду", "I agree"),
     "summary.title": ("Перевірте, будь ласка", "Please check"),
     "summary.body": ("Якщо щось неправильно, натисніть «Назад».", "If anything is wrong, press Back."),
@@ -115,7 +122,17 @@ T: dict[str, tuple[str, str]] = {
     "parent.title": ("Номер звернення", "The appeal number"),
     "parent.body": ("Введіть номер з чека або піднесіть чек штрихкодом до сканера.",
                     "Type the number from the receipt, or hold the receipt's barcode to the reader."),
-    "lookup.title": ("Номер з чека", "The number on your receipt"),
+    "lookup.title": ("Номер і код доступу з чека", "The number and access code on your receipt"),
+    "lookup.body": ("Введіть номер звернення, а після нього код доступу з чека (наприклад 017-000123-4 K7M2Q-9XH4T), "
+                    "або піднесіть QR-код чека до сканера.",
+                    "Type the appeal number followed by the receipt's access code (e.g. 017-000123-4 K7M2Q-9XH4T), "
+                    "or hold the receipt's QR code to the reader."),
+    "lookup.need_code": ("Допишіть після номера код доступу з чека.",
+                         "Add the receipt's access code after the number."),
+    "lookup.denied": ("Потрібен правильний код доступу з чека. Залишилось спроб: {n}.",
+                      "The right access code from the receipt is needed. Tries left: {n}."),
+    "lookup.locked": ("Забагато невірних кодів. Спробуйте пізніше або зверніться до працівника.",
+                      "Too many wrong codes. Please try later or ask staff."),
     "lookup.searching": ("Шукаю…", "Looking it up…"),
     "status.title": ("Звернення № {number}", "Appeal No {number}"),
     "status.state": ("Стан: {words}.", "Status: {words}."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk_app.core.access import AccessDenied, AccessLocked
 from kiosk_app.core.applicant import ApplicantInvalid
 from kiosk_app.core.applicant import validate as validate_applicant
 from kiosk_app.core.numbering import NumberError, parse, parse_sheet_payload
@@ -201,11 +202,15 @@ class SummaryScreen(Question):
 
 class NumberEntry(Question):
     """An appeal's number, typed on the pad or read from the receipt by the handheld reader:
-    the appeal to add documents to (``parent``) or whose status to show (``lookup``)."""
+    the appeal to add documents to (``parent``) or whose status to show (``lookup``: the number
+    and the receipt's access code typed on the keyboard, or the receipt's QR code scanned,
+    docs/receipt.md)."""
 
     def build(self) -> None:
         super().build()
-        f = self.add_field("number")
+        if self.sid == ScreenId.LOOKUP:
+            self.body_key = "lookup.body"
+        f = self.add_field("text" if self.sid == ScreenId.LOOKUP else "number")
         f.textEdited.connect(lambda _t: self.error.clear())
         self.primary.clicked.connect(self.submit)
         self.reader = QTimer(self)
@@ -229,6 +234,10 @@ class NumberEntry(Question):
         self.submit_number(text)
 
     def submit_number(self, text: str) -> None:
+        if self.sid == ScreenId.LOOKUP:       # number and access code: the terminal parses both
+            self.reader.stop()
+            self.lookup(text)
+            return
         try:
             number = parse(text)
         except NumberError as err:
@@ -264,6 +273,10 @@ class NumberEntry(Question):
         worker.run(lambda progress: shell.t.read_barcode(0.3), done, failed, name="barcode")
 
     def got_barcode(self, code: str) -> None:
+        if self.sid == ScreenId.LOOKUP and "://" in code:     # the receipt's QR code: number and access code
+            self.reader.stop()
+            self.lookup(code)
+            return
         try:
             number = parse_sheet_payload(code)[0]
         except NumberError:
@@ -276,12 +289,22 @@ class NumberEntry(Question):
         self.field.setText(number.display)
         self.submit_number(number.compact)
 
-    def lookup(self, compact: str) -> None:
+    def lookup(self, text: str) -> None:
+        """``text``: a number, number and access code typed, or the receipt's scanned QR link."""
         self.error.setText(tr("lookup.searching", self.shell.lang))
         shell = self.shell
 
         def failed(err: BaseException) -> None:
-            if isinstance(err, NumberError):
+            if self.nav.current == self.sid:
+                self.reader.start()            # the resident may scan the receipt's QR code now
+            if isinstance(err, AccessLocked):
+                self.set_error(tr("lookup.locked", "uk"), tr("lookup.locked", "en"))
+            elif isinstance(err, AccessDenied) and err.tries_left is None:
+                self.set_error(tr("lookup.need_code", "uk"), tr("lookup.need_code", "en"))
+            elif isinstance(err, AccessDenied):
+                n = err.tries_left
+                self.set_error(tr("lookup.denied", "uk", n=n), tr("lookup.denied", "en", n=n))
+            elif isinstance(err, NumberError):
                 self.set_error(err.uk, err.en)
             elif isinstance(err, LookupError):
                 self.set_error(tr("status.unknown", "uk"), tr("status.unknown", "en"))
@@ -293,4 +316,4 @@ class NumberEntry(Question):
             self.session.data["printed"] = False
             self.nav.go(ScreenId.STATUS)
 
-        shell.worker.run(lambda progress: shell.t.lookup(compact), found, failed, name="lookup")
+        shell.worker.run(lambda progress: shell.t.lookup(text), found, failed, name="lookup")

@@ -10,7 +10,6 @@ from typing import Any
 
 from .i18n import tr
 from .nav import Screen, ScreenId
-from .pin import PinGate, verify_pin
 from .qt import QGridLayout
 from .widgets import BigButton
 
@@ -48,7 +47,6 @@ class PinScreen(Screen):
     def build(self) -> None:
         cfg = self.shell.cfg
         self.pin_hash: str = cfg["service.pin_hash"]
-        self.gate = PinGate(cfg["service.max_pin_attempts"], cfg["service.lockout"])
         f = self.add_field("number")
         f.setEchoMode(f.EchoMode.Password)
         self.primary.clicked.connect(self.check_pin)
@@ -64,29 +62,27 @@ class PinScreen(Screen):
         assert self.field is not None
         pin = self.field.text()
         self.field.clear()
-        gate, shell = self.gate, self.shell
-        locked = gate.locked_for()
-        if locked:
-            self.set_error(tr("pin.locked", "uk", s=locked), tr("pin.locked", "en", s=locked))
-            log_event(shell, "service_pin_refused", {"locked_for": locked})
-            return
-        stored = self.pin_hash
+        shell = self.shell
 
-        def done(ok: bool) -> None:
-            gate.record(ok)
+        def done(result: dict[str, Any]) -> None:
+            ok, locked_now, left = result["ok"], result["locked_for"], result["left"]
+            if result["refused"]:
+                self.set_error(tr("pin.locked", "uk", s=locked_now), tr("pin.locked", "en", s=locked_now))
+                log_event(shell, "service_pin_refused", {"locked_for": locked_now})
+                return
             if ok:
                 log_event(shell, "service_entered")
                 self.nav.get(ScreenId.SERVICE, ServiceScreen).enter()
                 return
-            locked_now = gate.locked_for()
             log_event(shell, "service_locked" if locked_now else "service_pin_failed",
-                      {"locked_for": locked_now} if locked_now else {"left": gate.left})
+                      {"locked_for": locked_now} if locked_now else {"left": left})
             if locked_now:
                 self.set_error(tr("pin.locked", "uk", s=locked_now), tr("pin.locked", "en", s=locked_now))
             else:
-                self.set_error(tr("pin.wrong", "uk", n=gate.left), tr("pin.wrong", "en", n=gate.left))
+                self.set_error(tr("pin.wrong", "uk", n=left), tr("pin.wrong", "en", n=left))
 
-        shell.worker.run(lambda progress: bool(stored) and verify_pin(pin, stored), done, name="pin")
+        # the count and the lockout are kept in the terminal store: a restart does not reset them
+        shell.worker.run(lambda progress: shell.t.service_pin(pin), done, name="pin")
 
 
 def _scan_note(r: dict[str, Any]) -> str:

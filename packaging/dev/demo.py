@@ -193,8 +193,9 @@ def scripted(demo: Demo, base: Path, exit_after: bool, stopping: Callable[[], bo
                timeout=120)
     say(f"SMS to the resident: {sms[-1]['text']!r}")
 
-    say("the resident prints the answer at the terminal (the receipt's number)")
-    wait("the answer at the terminal", lambda: answer_printed(demo, kiosk_toml, base, number), timeout=90)
+    say("the resident prints the answer at the terminal (the receipt's number and access code)")
+    code = receipt_code(base, number)
+    wait("the answer at the terminal", lambda: answer_printed(demo, kiosk_toml, base, number, code), timeout=90)
 
     say("screens of the touchscreen app")
     shots = demo.run([str(BIN / "kioskctl"), "--config", str(kiosk_toml), "screenshots", str(base / "screens")], check=False)
@@ -241,9 +242,21 @@ def registration(demo: Demo, agent_toml: Path, compact: str) -> str | None:
     return row[1] if row and row[0] == "imported" and row[1] else None
 
 
-def answer_printed(demo: Demo, kiosk_toml: Path, base: Path, number: str) -> bool:
-    out = demo.run([str(BIN / "kioskctl"), "--config", str(kiosk_toml), "reprint", number, "--sim", str(base / "sim")],
-                   check=False)
+def receipt_code(base: Path, number: str) -> str:
+    """The access code as the resident reads it off the receipt (docs/receipt.md)."""
+    import re
+
+    for txt in sorted((base / "sim" / "receipts").glob("*.txt"), reverse=True):
+        text = txt.read_text(encoding="utf-8")
+        found = re.search(r"Код доступу / Access code\n([0-9A-Z]{5}-[0-9A-Z]{5})\n", text)
+        if number in text and found:
+            return found[1]
+    raise SystemExit(f"no receipt with an access code for {number} in {base / 'sim' / 'receipts'}")
+
+
+def answer_printed(demo: Demo, kiosk_toml: Path, base: Path, number: str, code: str) -> bool:
+    out = demo.run([str(BIN / "kioskctl"), "--config", str(kiosk_toml), "reprint", number, "--code", code,
+                    "--sim", str(base / "sim")], check=False)
     try:
         return json.loads(out.stdout).get("printed") == "answer"
     except ValueError:

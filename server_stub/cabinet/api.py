@@ -22,6 +22,7 @@ router = Router(tags=["resident cabinet"])
 
 class NumberIn(Schema):
     number: str
+    code: str = Field("", max_length=40, description="the receipt's access code (docs/receipt.md)")
 
 
 class BookingIn(Schema):
@@ -45,11 +46,11 @@ def me(request: HttpRequest) -> dict[str, Any]:
     return services.summary(request.user.resident)
 
 
-@router.post("/appeals", auth=resident_auth, response={201: dict, **errors(401, 403, 422)},
-             summary="Follow an appeal by its number (e.g. from a terminal receipt)")
+@router.post("/appeals", auth=resident_auth, response={201: dict, **errors(401, 403, 422, 429)},
+             summary="Follow an appeal by its number and the receipt's access code")
 def follow(request: HttpRequest, body: NumberIn) -> tuple[int, dict[str, Any]]:
     try:
-        services.follow(request.user.resident, body.number)
+        services.follow(request.user.resident, body.number, body.code)
     except services.CabinetError as e:
         raise _err(e) from e
     return 201, {"appeals": services.appeals(request.user.resident)}

@@ -30,11 +30,23 @@ def log_access(residents: Any, accessor: Any, purpose: str) -> None:
                                     for r in residents])
 
 
-def follow(resident: Any, number: str) -> AppealLink:
+def follow(resident: Any, number: str, code: str | None = None) -> AppealLink:
+    """Follow an appeal in the cabinet: with the receipt's access code (docs/receipt.md), or
+    without one for an appeal the server knows this resident filed (a petition of theirs)."""
+    from server_stub.petitions.models import Petition
+    from server_stub.terminals import access
+
     try:
         compact = numbers.validate(number)
     except numbers.InvalidNumber as err:
         raise CabinetError(422, "bad_number", "not an appeal number (e.g. 017-000123-4)") from err
+    own = Petition.objects.filter(author=resident, appeal_number=compact).exists()
+    if not own and not AppealLink.objects.filter(resident=resident, number=compact).exists():
+        try:
+            access.check(compact, code, door="cabinet")
+        except access.AccessRefused as err:
+            raise CabinetError(err.status, err.code, "wrong number or receipt code" if err.status == 403
+                               else "too many wrong receipt codes; try again later") from err
     link, _ = AppealLink.objects.get_or_create(resident=resident, number=compact)
     return link
 

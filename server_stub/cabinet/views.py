@@ -22,7 +22,7 @@ def index(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "follow":
-                services.follow(resident, request.POST.get("number", ""))
+                services.follow(resident, request.POST.get("number", ""), request.POST.get("code", ""))
                 messages.success(request, _("The appeal is added to your cabinet."))
             elif action == "book":
                 slot = get_object_or_404(Slot, pk=request.POST.get("slot") or 0)

@@ -17,7 +17,7 @@ from pydantic import field_validator
 from server_stub.core import numbers
 from server_stub.core.api import ApiError, ensure_storable, error_response, errors, found
 
-from . import services
+from . import access, services
 from .models import Answer, AppealStatus, Terminal
 
 
@@ -142,6 +142,8 @@ class EventIn(Schema):
     number: str | None = Field(None, max_length=16)
     at: datetime | None = None
     detail: dict[str, Any] = {}
+    access_hash: str | None = Field(None, max_length=128,
+                                    description="delivered only: the receipt code's salted hash (docs/receipt.md)")
 
     @field_validator("at")
     @classmethod
@@ -191,9 +193,19 @@ def feed(request: HttpRequest, cursor: str = "", limit: int = Query(100, ge=1, l
     return {"items": items, "next_cursor": str(last), "has_more": more}
 
 
-@router.get("/appeals/{number}", response={200: AppealOut, **errors(401, 404, 422)}, summary="Any appeal's status")
-def appeal(request: HttpRequest, number: str) -> dict[str, Any]:
+def _check_code(request: HttpRequest, number: str, code: str | None) -> None:
+    try:
+        access.check(number, code, door="terminal", terminal=_terminal(request))
+    except access.AccessRefused as err:
+        raise ApiError(err.status, err.code, err.message) from err
+
+
+@router.get("/appeals/{number}", response={200: AppealOut, **errors(401, 403, 404, 422, 429)},
+            summary="An appeal's status: this terminal's own, or any with the receipt's access code")
+def appeal(request: HttpRequest, number: str,
+           access_code: str | None = Header(None, alias="X-Access-Code")) -> dict[str, Any]:
     value = _number(number)
+    _check_code(request, value, access_code)
     st = found(AppealStatus.objects.select_related("answer").filter(number=value).first(), f"Appeal {value} is not known")
     return services.appeal_dict(st)
 
@@ -207,14 +219,17 @@ _PDF_RESPONSE = {"200": {"description": "The answer PDF", "content": {"applicati
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}}
 
 
-@router.get("/answers/{answer_id}.pdf", response={**errors(401, 404)}, openapi_extra={"responses": _PDF_RESPONSE},
-            summary="Download an answer PDF (Range supported)")
+@router.get("/answers/{answer_id}.pdf", response={**errors(401, 403, 404, 429)},
+            openapi_extra={"responses": _PDF_RESPONSE},
+            summary="Download an answer PDF (Range supported; another terminal's needs the access code)")
 def answer_pdf(request: HttpRequest, answer_id: str,
                range_header: str | None = Header(None, alias="Range"),
-               if_range: str | None = Header(None, alias="If-Range")) -> HttpResponse:
+               if_range: str | None = Header(None, alias="If-Range"),
+               access_code: str | None = Header(None, alias="X-Access-Code")) -> HttpResponse:
     answer = Answer.objects.filter(id=answer_id).first() if re.fullmatch(r"[0-9a-f]{32}", answer_id) else None
     if answer is None:
         raise ApiError(404, "not_found", f"Answer {answer_id} is not known")
+    _check_code(request, answer.number, access_code)
     data = Path(answer.path).read_bytes()
     size = len(data)
     etag = f'"{answer.sha256}"'
@@ -250,6 +265,8 @@ def events(request: HttpRequest, body: EventIn,
     if not idempotency_key or not _KEY.match(idempotency_key):
         raise ApiError(400, "bad_request", "Idempotency-Key header (1-128 printable ASCII characters) is required")
     payload = body.model_dump(mode="json")
+    if payload.get("access_hash") is None:
+        payload.pop("access_hash", None)        # bodies without it hash as they did before
     ensure_storable(payload)
     if body.number:
         payload["number"] = _number(body.number)
@@ -259,8 +276,16 @@ def events(request: HttpRequest, body: EventIn,
     elif body.type != "alert":
         raise ApiError(422, "validation_error", f"number is required for {body.type}",
                        [{"loc": ["body", "number"], "msg": "required"}])
+    if body.access_hash is not None:
+        if body.type != "delivered" or not access.valid_hash(body.access_hash):
+            raise ApiError(422, "validation_error", "access_hash: a delivered event's pbkdf2_sha256 hash",
+                           [{"loc": ["body", "access_hash"], "msg": "invalid"}])
+        if not access.owns(_terminal(request), payload["number"]):
+            raise ApiError(403, "forbidden", "access_hash only for this terminal's own appeals")
     try:
         event, duplicate = services.record_event(_terminal(request), idempotency_key, payload)
     except services.Conflict as err:
         raise ApiError(409, "idempotency_conflict", str(err)) from err
+    if body.access_hash is not None:           # also on a replay: a crash may have come between the two
+        access.store_hash(_terminal(request), payload["number"], body.access_hash)
     return (200 if duplicate else 201), {"id": event.pk, "duplicate": duplicate, "received_at": event.received_at}

@@ -9,5 +9,6 @@ class TerminalsConfig(AppConfig):
     label = "terminals"
     verbose_name = _("Appeal terminals")
     url_prefix = "fleet/"
+    url_mounts = {"a/": "server_stub.terminals.urls_status"}     # the receipt's status link
     api_prefix = "terminal/v1/"
     nav = [("/fleet/", _("Terminal fleet"))]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import access
 from .models import AppealStatus, Heartbeat, Terminal, TerminalEvent
 
 
@@ -59,5 +60,8 @@ def fleet_state() -> list[TerminalView]:
             detail = event.detail or {}
             view.alerts.append(_("Terminal alert: %(code)s %(message)s") % {
                 "code": detail.get("code", ""), "message": detail.get("message", "")})
+        for locked in access.fleet_entries(terminal):
+            view.alerts.append(f"Код чека заблоковано / Receipt code locked: {locked['number']} "
+                               f"({locked['door']}, {timezone.localtime(locked['at']):%Y-%m-%d %H:%M})")
         views.append(view)
     return views

@@ -109,3 +109,25 @@ class FeedEntry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["terminal", "seq"], name="feed_seq_once")]
         ordering = ["terminal", "seq"]
+
+
+class AccessKey(models.Model):
+    """The salted hash of an appeal's receipt code (docs/receipt.md), sent by the terminal that
+    took the appeal with its ``delivered`` event. The code itself never reaches the server."""
+
+    number = models.CharField(max_length=10, unique=True)
+    code_hash = models.CharField(max_length=128)
+    terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="access_keys")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AccessFailure(models.Model):
+    """One wrong (or refused) receipt code: counted per number, per terminal and per web door."""
+
+    DOORS = ["terminal", "status_page", "cabinet"]
+    number = models.CharField(max_length=10, db_index=True)
+    terminal = models.ForeignKey(Terminal, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="access_failures")      # None: a web door
+    door = models.CharField(max_length=12, choices=[(d, d) for d in DOORS])
+    locked = models.BooleanField(default=False)                      # this try reached a limit
+    at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -133,6 +133,10 @@ def test_an_old_database_with_local_times_is_read_in_utc(tmp_path: Path) -> None
     """A store written before the one time format (local time with its offset, to the second;
     the archive box with 'Z'): the migration rewrites the times, the appeal stays whole."""
     old = Store(tmp_path / "store", terminal=7, migrations=CORE[:3])
+    # today's commit_appeal also writes the receipt code's columns (core:006_access_codes): lent
+    # to the old schema for this one commit, taken back below before the store is reopened
+    old.conn.execute("ALTER TABLE appeals ADD COLUMN access_hash TEXT")
+    old.conn.execute("ALTER TABLE appeals ADD COLUMN access_code TEXT")
     intake, number = old.start_intake()
     pdf = old.spool.write(b"%PDF-1.4 appeal", kind="pdf", suffix=".pdf")
     meta = old.spool.write(b"{}", kind="metadata", suffix=".json")
@@ -142,6 +146,8 @@ def test_an_old_database_with_local_times_is_read_in_utc(tmp_path: Path) -> None
     # what the old code had written: local times, seconds
     conn = sqlite3.connect(tmp_path / "store" / "terminal.db")
     with conn:
+        conn.execute("ALTER TABLE appeals DROP COLUMN access_hash")
+        conn.execute("ALTER TABLE appeals DROP COLUMN access_code")
         conn.execute("UPDATE appeals SET received_at='2026-11-28T23:50:07+02:00'")
         conn.execute("UPDATE events SET at='2026-11-28T23:50:08+02:00'")
         conn.execute("UPDATE outbox SET created_at='2026-11-28T23:50:08+02:00'")

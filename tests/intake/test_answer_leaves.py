@@ -8,10 +8,10 @@ import hashlib
 import io
 
 from PIL import Image
-from tests.intake.simproc import Sim
 
 from kiosk_app.core.store import AppealRecord
 from kiosk_app.core.terminal import Terminal
+from tests.intake.simproc import Sim
 
 
 def _appeal_with_an_answer(terminal: Terminal, answer: bytes) -> str:

@@ -5,6 +5,7 @@ manifest entry, and the appeal in the outbox."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
-from kiosk_app.core import metadata
+from kiosk_app.core import access, metadata
 from kiosk_app.core.imaging import read_labels
 from kiosk_app.core.store import Store
 from tests.intake.simproc import ROOT, Sim
@@ -41,12 +42,21 @@ def test_scenario_from_applicant_to_archive_box(sim: Sim, tmp_path: Path) -> Non
     assert number in receipt["text"] and "ЗВЕРНЕННЯ ПРИЙНЯТО" in receipt["text"]
     found = {(r.format.name, r.text) for r in zxingcpp.read_barcodes(Image.open(receipt["png"]))}
     assert ("Code128", compact) in found
-    assert any(fmt == "QRCode" and compact in text for fmt, text in found)
+    # The access code (docs/receipt.md): printed in text under its heading, and inside the QR
+    # code's status link together with the number.
+    shown = re.search(r"Код доступу / Access code\n([0-9A-Z]{5}-[0-9A-Z]{5})\n", receipt["text"])
+    assert shown, receipt["text"]
+    code = shown[1].replace("-", "")
+    assert [text for fmt, text in found if fmt == "QRCode"] == [f"https://rada.example.ua/a/{compact}?k={code}"]
 
     store = Store(store_dir, terminal=17)
     try:
         appeal = store.appeal(compact)
         assert appeal is not None and appeal["state"] == "committed"
+        # the store keeps the code's salted hash only: the receipt is printed, the code forgotten
+        assert access.verify(code, appeal["access_hash"]) and not access.verify(access.new_code(), appeal["access_hash"])
+        assert appeal["access_code"] is None
+        assert code not in out.stderr + out.stdout, "the code is never logged"
         outbox = list(store.db.query("SELECT * FROM outbox WHERE document_id=?", [compact]))
         assert [o["state"] for o in outbox] == ["pending"]
         # The PDF: two pages, each carrying its own label, readable after compression.
@@ -85,5 +95,7 @@ def test_scenario_from_applicant_to_archive_box(sim: Sim, tmp_path: Path) -> Non
     assert again.returncode == 0, again.stderr
     assert "КОПІЯ" in sim.receipts()[-1]["text"]
     # No answer yet and no server: the status and the deadline, nothing printed.
-    status = json.loads(kioskctl(sim, store_dir, "reprint", number).stdout)
+    refused = json.loads(kioskctl(sim, store_dir, "reprint", number).stdout)
+    assert refused["error"]["code"] == "access_denied" and "state" not in refused
+    status = json.loads(kioskctl(sim, store_dir, "reprint", number, "--code", shown[1]).stdout)
     assert status["printed"] is None and status["state"] == "committed" and status["deadline"] == result["deadline"]

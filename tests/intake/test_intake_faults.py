@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devices.errors import PaperOut
-from kiosk_app.core import messages
+from kiosk_app.core import access, messages
 from kiosk_app.core.applicant import Applicant
 from kiosk_app.core.intake import Intake, IntakeStopped, Progress
 from kiosk_app.core.terminal import Terminal
@@ -103,9 +103,13 @@ def test_receipt_printer_out_of_paper_after_commit(terminal: Terminal, sim: Sim,
     assert terminal.store.appeal(intake.number.compact)["state"] == "committed"     # the appeal stands
     assert terminal.store.check() == []
     assert len(sim.receipts()) == printed
+    code = terminal.store.receipt_code(intake.number.compact)     # kept: the resident has no receipt yet
+    assert code and access.verify(code, terminal.store.access_hash(intake.number.compact))
     sim.clear("receipt_printer")                                 # paper replaced: reprint
     assert terminal.reprint_receipt(intake.number.display) == []
     assert intake.number.display in sim.receipts()[-1]["text"]
+    assert access.display(code) in sim.receipts()[-1]["text"]     # the reprint carries the code...
+    assert terminal.store.receipt_code(intake.number.compact) is None   # ...and the store forgets it
 
 
 def test_staples_out_archives_unstapled(terminal: Terminal, sim: Sim, applicant: Applicant) -> None:

@@ -267,3 +267,43 @@ def test_serial_connection_through_a_pty(escpos_sim: EscposPrinterSim) -> None:
         os.close(master)
         os.close(slave)
     assert [r["text"] for r in wait_receipts(escpos_sim, 1)] == ["Послідовний порт"]
+
+
+def test_appeal_receipt_shows_the_access_code_and_its_qr_holds_number_and_code(escpos_sim: EscposPrinterSim) -> None:
+    """Issue 12 (docs/receipt.md): the receipt's picture shows the access code in text, and its
+    QR code decodes to the status link carrying the number and the code."""
+    import datetime as dt
+    import subprocess
+
+    from rapidfuzz.distance import Levenshtein
+
+    from kiosk_app.core import access
+    from kiosk_app.core.numbering import parse
+    from kiosk_app.core.receipts import ReceiptFacts, appeal_receipt
+    from tests.support.tools import require_tool
+
+    number, code = parse("017-000123-4"), access.new_code()
+    facts = ReceiptFacts(number, "complaint", dt.datetime(2026, 11, 28, 10, 15), dt.date(2026, 12, 28), 2, 3,
+                         "Термінал звернень", "м. Дніпро", "https://rada.example.ua/a/{number}", True,
+                         access_code=code)
+    driver(escpos_sim).print_receipt(appeal_receipt(facts))
+    [rec] = wait_receipts(escpos_sim, 1)
+    codes = decoded(rec["png"])
+    assert codes[CODE128] == "0170001234"
+    assert codes[QRCODE] == f"https://rada.example.ua/a/0170001234?k={code}"
+    assert access.from_scan(codes[QRCODE]) == ("0170001234", code)
+    # the code as the resident reads it: grouped, in large print, found by OCR in the picture
+    # (the code's own alphabet; OCR may misread one glyph in ten receipts, so one edit is allowed)
+    # (tesseract's command line: pytesseract is no dependency of the project)
+    tesseract = require_tool("tesseract", "tesseract-ocr")
+    seen = subprocess.run([tesseract, str(rec["png"]), "stdout", "-l", "eng", "--psm", "11", "-c",
+                           f"tessedit_char_whitelist={access.ALPHABET}-"],
+                          capture_output=True, text=True, check=True, timeout=120).stdout.split()
+    assert min(Levenshtein.distance(access.display(code), word) for word in seen) <= 1, seen
+    assert f"Код доступу / Access code\n{access.display(code)}\n" in rec["text"]
+    # a copy printed after the code was forgotten says where the code is, and its QR has no code
+    driver(escpos_sim).print_receipt(appeal_receipt(ReceiptFacts(**{**facts.__dict__, "access_code": None,
+                                                                     "copy": True})))
+    [_, copy] = wait_receipts(escpos_sim, 2)
+    assert decoded(copy["png"])[QRCODE] == "https://rada.example.ua/a/0170001234"
+    assert "Код доступу — на оригіналі чека" in copy["text"] and code not in copy["text"]

@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from kiosk_app.core import access
 from tests.server.citysrv_drop import deliver, number
 from tests.server.citysrv_helpers import Api, Server, staff_session
 
@@ -99,7 +100,9 @@ def test_drop_folder_to_feed_to_answer_download(server: Server, api17: Api, api1
     start = api17.get("/feed").json()
     cursor = start["next_cursor"]
     deliver(server.drop, num)
-    r = api17.post("/events", json={"type": "delivered", "number": num, "detail": {"pages": 1}},
+    code = access.new_code()           # the receipt's code; the terminal sends only its salted hash
+    r = api17.post("/events", json={"type": "delivered", "number": num, "detail": {"pages": 1},
+                                    "access_hash": access.hash_code(code)},
                    headers={"Idempotency-Key": f"deliver-{num}"})
     assert r.status_code == 201
     ack = wait_for(lambda: (server.drop / f"{num}.ack.json").exists() and
@@ -115,9 +118,10 @@ def test_drop_folder_to_feed_to_answer_download(server: Server, api17: Api, api1
     assert mine[0]["display_number"] == f"017-000123-{num[9]}"
     # the same cursor gives the same items (retry after a timeout is harmless)
     assert api17.get("/feed", params={"cursor": cursor}).json() == page
-    # terminal 018 does not see 017's appeal in its feed, but can look it up
+    # terminal 018 does not see 017's appeal in its feed, but can look it up with the receipt's code
     assert all(i["number"] != num for i in api18.get("/feed").json()["items"])
-    look = api18.get(f"/appeals/{num}").json()
+    assert api18.get(f"/appeals/{num}").status_code == 403
+    look = api18.get(f"/appeals/{num}", headers={"X-Access-Code": code}).json()
     assert look["status"] == "registered" and look["terminal"] == "017" and look["overdue"] is False
     assert "Бондаренко" not in json.dumps(look, ensure_ascii=False), "no personal data in the lookup"
 
@@ -129,7 +133,8 @@ def test_drop_folder_to_feed_to_answer_download(server: Server, api17: Api, api1
     meta = answer_items[0]["answer"]
     assert int(page2["next_cursor"]) > int(page["next_cursor"])
 
-    whole = api18.get(f"/answers/{meta['id']}.pdf")
+    assert api18.get(f"/answers/{meta['id']}.pdf").status_code == 403
+    whole = api18.get(f"/answers/{meta['id']}.pdf", headers={"X-Access-Code": code})
     assert whole.status_code == 200 and whole.headers["Content-Type"] == "application/pdf"
     assert whole.content.startswith(b"%PDF-")
     digest = hashlib.sha256(whole.content).hexdigest()

@@ -15,6 +15,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from kiosk_app.core import access
 from kiosk_app.core import applicant as applicant_mod
 from kiosk_app.core import metadata as md
 from kiosk_app.core.store import AppealRecord, PageRecord, Store
@@ -44,8 +45,13 @@ class AppealMaker:
     schema, later ones are copies with their own number, dates and PDF facts."""
 
     def __init__(self, store: Store, *, seed: int = 1, pdf_size: tuple[int, int] = (60_000, 150_000),
-                 sms: bool = True, phone: str | None = None, distinct_pdfs: int | None = None) -> None:
+                 sms: bool = True, phone: str | None = None, distinct_pdfs: int | None = None,
+                 access_codes: bool = False) -> None:
         self.store = store
+        # access_codes: give each appeal a receipt code as an intake does (PBKDF2, ~0.3 s each;
+        # off for bulk benchmarks); the codes are in self.codes, for tests playing the resident.
+        self.access_codes = access_codes
+        self.codes: dict[str, str] = {}
         self.rng = random.Random(seed)
         self.pdf_size = pdf_size
         self.sms = sms
@@ -87,11 +93,15 @@ class AppealMaker:
             record["files"][0].update({"name": facts.name, "sha256": pdf.sha256, "bytes": pdf.bytes,
                                        "pages": sheets, "sheets": sheets})
         meta = self.store.spool.write(md.dumps(record), kind="metadata", suffix=".json")
+        code = access.new_code() if self.access_codes else None
+        if code:
+            self.codes[number.compact] = code
         self.store.commit_appeal(AppealRecord(
             document_id=number.compact, number=number.compact, kind=self.applicant.kind,
             applicant_json=json.dumps(self.applicant.as_dict(), ensure_ascii=False),
             pdf=pdf, metadata=meta, pages=[PageRecord(s, "front", None, dropped_blank=False) for s in range(1, sheets + 1)],
             sheets=sheets, received_at=received.isoformat(timespec="seconds"),
             deadline=record["deadline"], sms_requested=self.sms and self.applicant.phone is not None, intake_id=intake,
+            access_hash=access.hash_code(code) if code else None,
         ))
         return number.compact

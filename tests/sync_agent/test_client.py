@@ -206,3 +206,33 @@ def test_errors_and_timeouts(server: ContractServer) -> None:
     dead = ServerClient(requests.Session(), "http://127.0.0.1:9", TOKEN, timeouts=Timeouts(0.5, 0.5, 0.5))
     with pytest.raises(ServerUnavailable):
         dead.heartbeat({"sent_at": "2026-11-28T21:50:00Z"})
+
+
+def test_delivered_event_carries_the_code_hash_and_kiosk_lockouts_become_alerts(
+        store: Store, server: ContractServer, drop_dir: Path, tmp_path: Path) -> None:
+    """docs/receipt.md: the server learns the receipt code's salted hash (never the code) from
+    the delivered event; a lockout at the kiosk reaches the fleet page as an alert, once."""
+    from kiosk_app.core import access
+    from sync_agent.agent import Agent
+    from sync_agent.config import load_config
+
+    maker = AppealMaker(store, pdf_size=(4_000, 8_000), access_codes=True)
+    doc = maker.make()
+    store.record_access_failure(doc, time.time(), locked="number")      # the kiosk locked a code
+    (tmp_path / "token").write_text(TOKEN)
+    env = {"SYNC_AGENT_STORE_DIR": str(store.root), "SYNC_AGENT_TERMINAL_CODE": "17",
+           "SYNC_AGENT_DROP_DIR": str(drop_dir), "SYNC_AGENT_DROP_MARKER": "", "SYNC_AGENT_SMS_ENABLED": "false",
+           "SYNC_AGENT_SERVER_URL": server.url, "SYNC_AGENT_SERVER_TOKEN_FILE": str(tmp_path / "token")}
+    agent = Agent.from_config(load_config(str(tmp_path / "none.toml"), env=env), session=requests.Session())
+    try:
+        agent.run_once(force=True)
+        agent.run_once(force=True)
+    finally:
+        agent.close()
+    bodies = [json.loads(body) for _, body in server.events.values()]
+    [delivered] = [b for b in bodies if b["type"] == "delivered"]
+    assert access.verify(maker.codes[doc], delivered["access_hash"])
+    [alert] = [b for b in bodies if b["type"] == "alert"]
+    assert alert["number"] == doc and alert["detail"]["code"] == "access_locked"
+    raw = b"".join(r["body"] or b"" for r in server.requests).decode()
+    assert maker.codes[doc] not in raw, "the code itself never leaves the terminal"

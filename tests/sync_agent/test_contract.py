@@ -149,9 +149,14 @@ def test_retention_purges_personal_data_and_keeps_the_store_consistent(store: St
     long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=31)).isoformat(timespec="seconds")
     store.conn.execute("UPDATE outbox SET imported_at=? WHERE document_id=?", (long_ago, old))
     paths = [store.file_ref(store.appeal(old)[k]).path for k in ("pdf_file", "metadata_file")]
+    # a receipt code whose receipt never printed is personal-data-grade: it goes with the rest
+    store.conn.execute("UPDATE appeals SET access_code='K7M2Q9XH4T', access_hash='h' WHERE document_id IN (?, ?)",
+                       (old, new))
     assert Retention(store, 30).purge_pass() == 1
     a = store.appeal(old)
     assert a["applicant_json"] is None and a["purged_at"] and a["number"] == old and a["received_at"]
+    assert a["access_code"] is None and a["access_hash"] == "h"          # the hash stays for reprints
+    assert store.appeal(new)["access_code"] == "K7M2Q9XH4T"
     assert store.appeal(new)["applicant_json"] is not None
     for p in paths:
         assert not store.spool.path_of(FileRef(p, "", 0)).exists()

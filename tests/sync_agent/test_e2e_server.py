@@ -25,6 +25,7 @@ import requests
 
 from hardware_sim.ipp_printer import IppPrinterSim
 from hardware_sim.modem import ModemSim
+from kiosk_app.core import access
 from kiosk_app.core.numbering import parse
 from kiosk_app.core.store import Store
 from sync_agent.agent import Agent
@@ -101,7 +102,9 @@ def test_intake_to_drop_to_answer_to_sms(city_server: tuple[str, Path], tmp_path
     assert token.startswith(f"tc_{TERMINAL:03d}_")
     (tmp_path / "token").write_text(token + "\n")
     store = Store(tmp_path / "store", terminal=TERMINAL, migrations=ALL)
-    doc = AppealMaker(store, pdf_size=(30_000, 40_000), phone=PHONE).make()
+    maker = AppealMaker(store, pdf_size=(30_000, 40_000), phone=PHONE, access_codes=True)
+    doc = maker.make()
+    code = maker.codes[doc]            # what the receipt printed
     store.close()
     sim = ModemSim(tmp_path / "modem", report_delay=0.01)
     sim.start()
@@ -151,12 +154,21 @@ def test_intake_to_drop_to_answer_to_sms(city_server: tuple[str, Path], tmp_path
     # 7. kioskctl prints the kept answer on the (virtual) form printer
     printer = IppPrinterSim(tmp_path / "ipp", port=0, render=False)
     printer.start()
+    here = {**os.environ, "PYTHONPATH": str(ROOT), "KIOSK_CONFIG": str(tmp_path / "none.toml"),
+            "KIOSK_TERMINAL_CODE": str(TERMINAL), "KIOSK_DEVICES_FORM_PRINTER_URI": "",
+            "KIOSK_DEVICES_FORM_PRINTER_JOB_TIMEOUT": "20"}
+
+    def reprint(store_dir: str, number: str, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kiosk_app.cli", "reprint", number, "--json", "--store",
+                               str(tmp_path / store_dir), *extra], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env=env)
     try:
-        out = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "reprint", parse(doc).display, "--json",
-                              "--store", str(tmp_path / "store")], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "PYTHONPATH": str(ROOT), "KIOSK_CONFIG": str(tmp_path / "none.toml"),
-                                  "KIOSK_TERMINAL_CODE": str(TERMINAL), "KIOSK_DEVICES_FORM_PRINTER_URI":
-                                  printer.endpoint()["uri"], "KIOSK_DEVICES_FORM_PRINTER_JOB_TIMEOUT": "20"})
+        here["KIOSK_DEVICES_FORM_PRINTER_URI"] = printer.endpoint()["uri"]
+        # the number alone prints nothing, not even the status
+        bare = reprint("store", parse(doc).display, here)
+        assert bare.returncode == 1 and json.loads(bare.stdout)["error"]["code"] == "access_denied"
+        assert "state" not in json.loads(bare.stdout) and printer.jobs() == []
+        out = reprint("store", parse(doc).display, here, "--code", code.lower())
         assert out.returncode == 0, out.stdout + out.stderr[-2000:]
         result = json.loads(out.stdout)
         assert result["printed"] == "answer" and result["source"] == "local"
@@ -166,13 +178,16 @@ def test_intake_to_drop_to_answer_to_sms(city_server: tuple[str, Path], tmp_path
         #    scans the receipt: the kiosk asks the server on demand and prints the same answer.
         other = _city(tmp_path, "issue-terminal-credential", "023").strip().splitlines()[-1]
         (tmp_path / "token-023").write_text(other + "\n")
-        out = subprocess.run([sys.executable, "-m", "kiosk_app.cli", "reprint", doc, "--json",
-                              "--store", str(tmp_path / "store-023")], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "PYTHONPATH": str(ROOT), "KIOSK_CONFIG": str(tmp_path / "none.toml"),
-                                  "KIOSK_TERMINAL_CODE": "23", "KIOSK_SERVER_URL": url,
-                                  "KIOSK_SERVER_TOKEN_FILE": str(tmp_path / "token-023"),
-                                  "KIOSK_DEVICES_FORM_PRINTER_URI": printer.endpoint()["uri"],
-                                  "KIOSK_DEVICES_FORM_PRINTER_JOB_TIMEOUT": "20"})
+        there = {**here, "KIOSK_TERMINAL_CODE": "23", "KIOSK_SERVER_URL": url,
+                 "KIOSK_SERVER_TOKEN_FILE": str(tmp_path / "token-023")}
+        for attempt in ((), ("--code", "0000000000")):          # no code, a wrong code: nothing
+            refused = reprint("store-023", doc, there, *attempt)
+            assert refused.returncode == 1 and json.loads(refused.stdout)["error"]["code"] == "access_denied", \
+                refused.stdout + refused.stderr[-2000:]
+        assert len(printer.jobs()) == 1
+        # the receipt's QR code, scanned: the status link carries the number and the code
+        scanned = access.status_link("https://rada.example.ua/a/{number}", doc, code)
+        out = reprint("store-023", scanned, there)
         assert out.returncode == 0, out.stdout + out.stderr[-2000:]
         result = json.loads(out.stdout)
         assert result["printed"] == "answer" and result["source"] == "server" and result["registration_index"] == index

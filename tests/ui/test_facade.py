@@ -88,7 +88,10 @@ def test_the_helper_serves_the_facade_and_logs_json_lines(tmp_path: Path) -> Non
 
     try:
         assert call("open", "/nonexistent/kiosk.toml", env)[0] == "ok"
-        kind, err = call("lookup", "001-000001-3")          # the server's credential is missing: a warning
+        kind, err = call("lookup", "001-000001-3")          # the number alone: refused, typed (docs/receipt.md)
+        assert kind == "err" and type(_unpack_error(err)).__name__ == "AccessDenied"
+        assert _unpack_error(err).tries_left is None            # type: ignore[attr-defined]
+        kind, err = call("lookup", "001-000001-3 K7M2Q9XH4T")   # the server's credential is missing: a warning
         assert kind == "err" and type(_unpack_error(err)) is LookupError
         kind, manifest = call("empty_box", "technician")   # no mechanism to tell: an error, logged
         assert kind == "ok" and manifest["box"] == 1 and manifest["appeals"] == 0

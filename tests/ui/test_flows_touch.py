@@ -94,13 +94,21 @@ def test_submit_by_touch_with_a_scanner_jam_then_status_by_receipt(qtbot: Any, b
     bot.at(win, "welcome")
     assert win.session.is_empty()
 
-    # status: the resident holds the receipt's barcode to the handheld reader
+    # status: the number alone (the receipt's Code128) shows nothing; the receipt's QR code,
+    # held to the handheld reader, carries number and access code (docs/receipt.md)
+    code = re.search(r"Код доступу / Access code\n([0-9A-Z]{5}-[0-9A-Z]{5})\n", receipts[-1]["text"])
+    assert code, receipts[-1]["text"]
     bot.tap(win.nav.screen("welcome").choices["status"])
     p = bot.at(win, "lookup")
     compact = number.replace("-", "")
     polls = win.nav.screen("lookup").reader_polls
     qtbot.waitUntil(lambda: win.nav.screen("lookup").reader_polls > polls, timeout=5000)
     bench.barcode(compact)
+    qtbot.waitUntil(lambda: "код доступу" in p.error.text(), timeout=10000)
+    assert win.nav.current == "lookup"
+    polls = win.nav.screen("lookup").reader_polls
+    qtbot.waitUntil(lambda: win.nav.screen("lookup").reader_polls > polls, timeout=5000)
+    bench.barcode(f"https://rada.example.ua/a/{compact}?k={code[1].replace('-', '')}")
     p = bot.at(win, "status", timeout=15000)
     assert p.title.text() == f"Звернення № {number}"
     assert p.body.text().startswith("Стан: прийняте терміналом")

@@ -95,6 +95,9 @@ def test_status_by_keypad_unknown_number_then_back_home(qtbot: Any, bot: Any, ma
     p = bot.at(win, "lookup")
     bot.typed(win, "0010000013")
     bot.press(win, K.Key_Return)
+    qtbot.waitUntil(lambda: "код доступу" in p.error.text(), timeout=10000)      # the number alone: no
+    bot.typed(win, " K7M2Q9XH4T")                                               # number and code
+    bot.press(win, K.Key_Return)
     qtbot.waitUntil(lambda: "не знайдено" in p.error.text(), timeout=10000)
     assert win.nav.current == "lookup"
     bot.press(win, K.Key_Escape)

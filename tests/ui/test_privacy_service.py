@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from kiosk_app.ui.pin import hash_pin, verify_pin
@@ -98,7 +99,11 @@ def test_service_mode_pin_lockout_and_tools(qtbot: Any, bot: Any, make_window: A
     bot.tap_keys(p, "2468")                               # the right PIN, but locked
     bot.tap(p.primary)
     assert win.nav.current == "pin" and p.error.text().startswith("Заблоковано")
-    win.nav.screen("pin").gate.locked_until = 0                                # the lockout time passed
+    win.worker.wait()
+    # the lockout is kept in the terminal store (tests/ui/test_units.py restarts on it)
+    failures, until = store_of(win).pin_lockout()
+    assert failures == 0 and until > time.time() + 200
+    store_of(win).set_pin_lockout(0, 0)                      # the lockout time passed
     bot.tap_keys(p, "2468")
     bot.tap(p.primary)
     p = bot.at(win, "service", timeout=10000)

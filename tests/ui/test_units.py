@@ -55,6 +55,47 @@ def test_touch_targets_are_15_mm_on_the_assumed_panel() -> None:
     assert mm_to_px(15, assumed_dpi()) == 84 and mm_to_px(15, 96) == 57
 
 
+def test_pin_lockout_survives_a_restart(tmp_path: Path) -> None:
+    """Issue 12: the service-mode lockout is kept in the terminal store, not in the process."""
+    from kiosk_app.core.pin import attempt
+    from kiosk_app.core.store import Store
+
+    stored = hash_pin("2468", iterations=2000)
+    store = Store(tmp_path / "store", terminal=17)
+    first = attempt(store, "1111", stored, 2, 300)
+    assert first == {"ok": False, "locked_for": 0, "left": 1, "refused": False}
+    store.close()
+    store = Store(tmp_path / "store", terminal=17)               # the kiosk restarted
+    second = attempt(store, "2222", stored, 2, 300)
+    assert not second["ok"] and 299 <= second["locked_for"] <= 300
+    store.close()
+    store = Store(tmp_path / "store", terminal=17)               # and restarted again: still locked
+    third = attempt(store, "2468", stored, 2, 300)
+    assert third["refused"] and not third["ok"] and third["locked_for"] > 0
+    failures, until = store.pin_lockout()
+    store.set_pin_lockout(failures, until - 301)                 # the lockout time passed
+    assert attempt(store, "2468", stored, 2, 300)["ok"] is True
+    store.close()
+
+
+def test_consent_text_matches_docs_and_retention() -> None:
+    """Issue 12: the consent screen says what is kept, where and for how long, as it really is:
+    docs/consent.md quotes it word for word with its version, and its "30 days" is the sync
+    agent's retention default (it used to say "deleted once delivered")."""
+    from kiosk_app.core.applicant import CONSENT_TEXT_VERSION
+    from kiosk_app.ui.i18n import tr
+    from sync_agent.config import SYNC_SETTINGS
+
+    doc = (ROOT / "docs" / "consent.md").read_text(encoding="utf-8")
+    uk, en = tr("consent.body", "uk"), tr("consent.body", "en")
+    assert f"> {uk}\n" in doc and f"> {en}\n" in doc
+    assert f"Text version: **{CONSENT_TEXT_VERSION}**" in doc
+    days = next(s.default for s in SYNC_SETTINGS if s.key == "retention.days")
+    assert f"і ще {days} днів" in uk and f"and {days} days more" in en
+    assert "після передачі" not in uk and "once delivered" not in en
+    assert "скани" in uk and "кодом із чека" in uk
+
+
 def test_only_qt_py_imports_pyside6_and_core_imports_no_ui() -> None:
     ui = ROOT / "kiosk_app" / "ui"
     importers = sorted(p.name for p in ui.glob("*.py") if re.search(r"^\s*(from|import) PySide6", p.read_text(), re.M))
