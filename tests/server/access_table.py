@@ -46,6 +46,10 @@ PAGES: dict[str, dict[str, frozenset[str]]] = {
     "auth/bankid/": {"GET": EVERYONE},
     "auth/bankid/callback": {"GET": EVERYONE},  # 400 without a state: nothing to refuse
     "fleet/": {"GET": staff("technician")},
+    # the receipt's status link: anyone reaches the page, which asks for the access code; the code
+    # itself is the object-level gate (tests/server/test_receipt_code.py)
+    "a/<str:number>": {"GET": EVERYONE, "POST": EVERYONE},
+    "a/<str:number>/": {"GET": EVERYONE, "POST": EVERYONE},
     "edms/": {"GET": staff("official")},
     "edms/<str:number>/": {"GET": staff("official"), "POST": staff("official")},
     "edms/<str:number>/scan.pdf": {"GET": staff("official")},

@@ -164,7 +164,7 @@ def test_wrong_codes_lock_the_number_at_every_door_and_the_technician_sees_it(se
     assert page.status_code == 429 and "Забагато невірних кодів" in page.text
     # the owner still reads it for delivery
     assert api17.get(f"/appeals/{num}").status_code == 200
-    fleet = staff_session(server).get(f"{server.url}/fleet/", timeout=20).text
+    fleet = staff_session(server, "technician").get(f"{server.url}/fleet/", timeout=20).text
     row = fleet.split('id="terminal-018"')[1].split("</tr>")[0]
     assert f"Receipt code locked: {num} (terminal" in row
     assert code not in fleet
