@@ -31,6 +31,8 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
         "Tab": "таб",          # key names on the welcome screen (espeak-ng would switch to English)
         "Enter": "ентер",
         "ID": "ай-ді",
+        "e-mail": "електронна пошта",
+        "QR": "к'ю-ар",
     },
     "en": {
         "РНОКПП": "taxpayer registration number",
@@ -50,6 +52,12 @@ _PASSPORT = re.compile(r"(?<!\w)([А-ЯІЇЄҐ]{2})(\d{6})(?!\w)")
 _DATE_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d|\.\d)")
 _DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+# a receipt's access code (K7M2Q-9XH4T, Crockford base32): character by character
+_ACCESS_CODE = re.compile(r"(?<![\w-])([0-9A-Z]{5})-([0-9A-Z]{5})(?![\w-])")
+# Latin capitals by their Ukrainian names, so that a code is read without switching to an English voice
+_LATIN_UK = {"A": "ей", "B": "бі", "C": "сі", "D": "ді", "E": "і", "F": "еф", "G": "джі", "H": "ейч", "I": "ай",
+             "J": "джей", "K": "кей", "L": "ел", "M": "ем", "N": "ен", "O": "оу", "P": "пі", "Q": "к'ю", "R": "ар",
+             "S": "ес", "T": "ті", "U": "ю", "V": "ві", "W": "дабл-ю", "X": "ікс", "Y": "уай", "Z": "зед"}
 _LONE_Z = re.compile(r"(?<![\w'])([зЗ])(?![\w'])")
 
 _UNITS_ORD = ["", "першого", "другого", "третього", "четвертого", "п'ятого", "шостого", "сьомого", "восьмого",
@@ -115,6 +123,11 @@ def digits(s: str, lang: str) -> str:
     return " ".join(("ікс" if lang == "uk" else "ex") if c in "Xx" else c for c in s)
 
 
+def _characters(s: str, lang: str) -> str:
+    """A code character by character; in Ukrainian, Latin letters by their Ukrainian names."""
+    return " ".join(_LATIN_UK.get(c, c) if lang == "uk" else c for c in s)
+
+
 def groups(parts: list[str], lang: str) -> str:
     """Digit groups with a pause between them; a group that starts with 0 is said digit by digit."""
     return ", ".join(digits(p, lang) if p.startswith("0") else p for p in parts)
@@ -136,6 +149,7 @@ def spoken(text: str, lang: str) -> str:
     out = _DATE_DMY.sub(lambda m: date_words(int(m[1]), int(m[2]), int(m[3]), lang) or m[0], out)
     out = _DATE_ISO.sub(lambda m: date_words(int(m[3]), int(m[2]), int(m[1]), lang) or m[0], out)
     out = _TIME.sub(lambda m: time_words(int(m[1]), int(m[2]), lang), out)
+    out = _ACCESS_CODE.sub(lambda m: ", ".join(_characters(g, lang) for g in m.groups()), out)
     for short, words in ABBREVIATIONS.get(lang, {}).items():
         out = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", words, out)
     if lang == "uk":

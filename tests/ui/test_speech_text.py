@@ -90,3 +90,10 @@ def test_kioskctl_speech_transcript_every_screen(tmp_path: Path) -> None:
     assert "реєстраційний номер облікової картки платника податків" in index["idtype"]["uk_spoken"]
     assert "0 0 1, 0 0 0 0 0 1, 3" in index["number"]["uk_spoken"]
     assert "грудня дві тисячі двадцять шостого року" in index["number"]["uk_spoken"], index["number"]["uk_spoken"]
+
+
+def test_a_receipt_code_is_spelled_in_ukrainian_without_an_english_voice() -> None:
+    text = spoken("Код доступу K7M2Q-9XH4T, QR-код", "uk")
+    assert text == "Код доступу кей 7 ем 2 к'ю, 9 ікс ейч 4 ті, к'ю-ар-код"
+    assert "(en)" not in uk_phonemes(text)
+    assert spoken("code K7M2Q-9XH4T", "en") == "code K 7 M 2 Q, 9 X H 4 T"
