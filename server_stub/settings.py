@@ -235,3 +235,19 @@ MEETINGS_QUORUM_FRACTION = float(os.environ.get("CITY_SERVER_MEETINGS_QUORUM_FRA
 MEETINGS_SIGNER = os.environ.get("CITY_SERVER_MEETINGS_SIGNER", "ed25519-test")
 # Resident cabinet (4.9): reminders this many hours before an appointment.
 CABINET_REMINDER_HOURS = int(os.environ.get("CITY_SERVER_CABINET_REMINDER_HOURS", "24"))
+
+# --- Hostile input (docs/security.md): a Content-Security-Policy on every page -------------------
+# No inline script or style anywhere: pages load site.css and nothing else; uploads are images only.
+MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

@@ -5,13 +5,12 @@ from __future__ import annotations
 import importlib
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from server_stub.core import bankid_client
+from server_stub.core import media as core_media
 from server_stub.core import views as core_views
 from server_stub.core.api import register_routers
 
@@ -36,6 +35,6 @@ urlpatterns += [
     path("api/", register_routers().urls),
     re_path(r"^api/(?P<rest>.*)$", core_views.api_not_found),
     # No CDN: static files come from WhiteNoise (collected by `city-server run`), uploads from here.
-    # Only public uploads (map photos); EDMS documents and answers live outside media/public.
-    re_path(r"^media/public/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT / "public"}),
+    # Only uploads a published item owns, as images (core/media.py); EDMS documents live outside media/public.
+    re_path(r"^media/public/(?P<path>.*)$", core_media.public_media),
 ]

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.core.files.base import ContentFile
 from django.http import HttpRequest
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
@@ -13,6 +14,7 @@ from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
 from server_stub.core.roles import staff_auth
+from server_stub.core.uploads import ImageRejected, reencode_image
 from server_stub.petitions.access import resident_auth
 
 from . import services
@@ -129,24 +131,17 @@ def photo(request: HttpRequest, pk: int, file: UploadedFile = File(...)) -> dict
     p = _project(pk)
     if p.author_id != request.user.resident.pk:
         raise ApiError(403, "forbidden", "only the author adds photos")
-    _check_image(file)
-    p.photo.save(f"project-{p.pk}.{file.name.rsplit('.', 1)[-1].lower()}", file)
+    clean = _clean_image(file)
+    p.photo.save(clean.name, clean)
     return services.project_dict(p)
 
 
-def _check_image(file: UploadedFile) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    if file.size > 5 * 1024 * 1024:
-        raise ApiError(422, "validation_error", "larger than 5 MB")
+def _clean_image(file: UploadedFile) -> ContentFile[bytes]:
+    """The upload re-encoded under a server-made name (server_stub.core.uploads), or 422."""
     try:
-        with Image.open(file) as img:
-            img.verify()
-            if img.format not in ("JPEG", "PNG", "WEBP"):
-                raise ApiError(422, "validation_error", "JPEG, PNG or WebP only")
-    except (UnidentifiedImageError, OSError) as err:
-        raise ApiError(422, "validation_error", "not an image") from err
-    file.seek(0)
+        return reencode_image(file)
+    except ImageRejected as err:
+        raise ApiError(422, "validation_error", err.reason) from err
 
 
 @router.post("/projects/{pk}/review", auth=staff_auth("manage_budget"), response={200: dict, **errors(401, 403, 404, 409, 422)},
@@ -188,9 +183,9 @@ def milestone_photo(request: HttpRequest, pk: int, index: int,
     ms = list(p.milestones.all())
     if not 1 <= index <= len(ms):
         raise ApiError(404, "not_found", f"Milestone {index} is not known")
-    _check_image(file)
+    clean = _clean_image(file)
     m = ms[index - 1]
-    m.photo.save(f"project-{p.pk}-m{m.pk}.{file.name.rsplit('.', 1)[-1].lower()}", file)
+    m.photo.save(clean.name, clean)
     return services.project_dict(p)
 
 

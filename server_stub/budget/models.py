@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,9 +41,19 @@ class Project(models.Model):
     status = models.CharField(_("status"), max_length=14, choices=PROJECT_STATUSES, default="submitted")
     review_reason = models.CharField(_("reason"), max_length=1000, blank=True)
     progress = models.PositiveIntegerField(_("progress, %"), default=0)
+    public_media_fields = ("photo",)  # served by server_stub.core.media
 
     class Meta:
         ordering = ["pk"]
+
+    def media_visible_to(self, user: Any) -> bool:
+        """Like the project page: public once reviewed; before, only its author and staff see the photo."""
+        if self.status != "submitted":
+            return True
+        if not user.is_authenticated:
+            return False
+        resident = getattr(user, "resident", None)
+        return bool(user.is_staff or (resident is not None and resident.pk == self.author_id))
 
 
 class Vote(models.Model):
@@ -66,6 +78,10 @@ class Milestone(models.Model):
     title = models.CharField(_("what was done"), max_length=300)
     progress = models.PositiveIntegerField(_("progress, %"))
     photo = models.ImageField(_("photo"), upload_to="public/budget/", null=True, blank=True)
+    public_media_fields = ("photo",)  # served by server_stub.core.media
 
     class Meta:
         ordering = ["date", "pk"]
+
+    def media_visible_to(self, user: Any) -> bool:
+        return self.project.media_visible_to(user)

@@ -10,6 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from server_stub.core.uploads import ImageRejected, reencode_image
 
 from server_stub.core.roles import can
 
@@ -41,15 +44,22 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 class ProjectForm(forms.ModelForm):
+    # The content decides, not the name: any upload is decoded and re-encoded (core.uploads), so the
+    # model field's extension check would only refuse a good photo with an odd name.
+    photo = forms.FileField(label=gettext_lazy("photo"), required=False)
+
     class Meta:
         model = Project
         fields = ["title", "description", "category", "location", "cost", "photo"]
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
-        if photo and photo.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The photo is larger than 5 MB."))
-        return photo
+        if not photo:
+            return photo
+        try:
+            return reencode_image(photo)
+        except ImageRejected as err:
+            raise forms.ValidationError(_(err.reason)) from err
 
 
 @login_required(login_url="/auth/bankid/")

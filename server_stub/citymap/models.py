@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,5 +53,13 @@ class Report(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    public_media_fields = ("photo",)  # served by server_stub.core.media
+
     class Meta:
         ordering = ["-created_at"]
+
+    def media_visible_to(self, user: Any) -> bool:
+        """A photo is public once the report is published; before, only its author and moderators see it."""
+        if self.status == "approved":
+            return True
+        return bool(user.is_authenticated and (user.pk == self.author_id or user.is_staff))

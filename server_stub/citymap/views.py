@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from server_stub.core.roles import can, staff_required
+from server_stub.core.uploads import ImageRejected, reencode_image
 
 from .geo import nearby_reports
 from .models import Feature, Layer, Report
@@ -42,19 +43,10 @@ class ReportForm(forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         if not photo:
             return photo
-        if photo.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The photo is larger than 5 MB."))
-        from PIL import Image, UnidentifiedImageError
-
         try:
-            with Image.open(photo) as img:
-                img.verify()
-                if img.format not in ("JPEG", "PNG", "WEBP"):
-                    raise forms.ValidationError(_("JPEG, PNG or WebP only."))
-        except (UnidentifiedImageError, OSError) as err:
-            raise forms.ValidationError(_("This is not an image.")) from err
-        photo.seek(0)
-        return photo
+            return reencode_image(photo)
+        except ImageRejected as err:
+            raise forms.ValidationError(_(err.reason)) from err
 
 
 def _project(points: list[tuple[float, float]]) -> Any:
