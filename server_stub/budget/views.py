@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from server_stub.core.uploads import ImageRejected, reencode_image
-
 from server_stub.core.roles import can
+from server_stub.core.uploads import ImageRejected, reencode_image
 
 from . import services
 from .models import Cycle, Project, Vote

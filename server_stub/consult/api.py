@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any, Literal
 
@@ -12,6 +11,7 @@ from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
 from server_stub.core.roles import staff_auth
+from server_stub.core.safeinput import csv_writer
 from server_stub.petitions.access import resident_auth
 
 from . import services
@@ -159,7 +159,7 @@ def results(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
             summary="Results as CSV: one row per question and option")
 def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow(["question", "text", "option", "count"])
     for r in services.results(_survey(pk)):
         for c in r["counts"]:

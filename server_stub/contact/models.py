@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core.safeinput import validate_http_url
+
 CHANNELS = [("resident", _("resident (web)")), ("operator", _("operator (phone)")),
             ("dispatcher", _("dispatcher")), ("api", _("Open311 client"))]
 STATUSES = [("open", _("open")), ("in_progress", _("in progress")), ("closed", _("closed"))]
@@ -45,7 +47,7 @@ class ServiceRequest(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    media_url = models.URLField(blank=True)
+    media_url = models.URLField(blank=True, validators=[validate_http_url])
     channel = models.CharField(max_length=20, choices=CHANNELS, default="resident")
     status = models.CharField(_("status"), max_length=20, choices=STATUSES, default="open")
     status_notes = models.CharField(_("status notes"), max_length=500, blank=True)

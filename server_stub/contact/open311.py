@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from server_stub.core.safeinput import http_url
+
 from . import services
 from .models import ApiKey, Category, ServiceRequest
 
@@ -140,10 +142,14 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     description = p.get("description", "").strip()
     if not description:
         return error(fmt, 400, "description is required")
+    try:
+        media_url = http_url(p.get("media_url", "")[:200])
+    except ValueError:
+        return error(fmt, 400, "media_url must be an http:// or https:// address")
     r = services.create(category, description=description[:4000], lat=lat, lon=lon,
                         address=p.get("address_string", "")[:300], email=p.get("email", "")[:254],
                         first_name=p.get("first_name", "")[:100], last_name=p.get("last_name", "")[:100],
-                        phone=p.get("phone", "")[:40], media_url=p.get("media_url", "")[:200], channel="api")
+                        phone=p.get("phone", "")[:40], media_url=media_url, channel="api")
     row = {"service_request_id": r.request_id, "token": str(r.token),
            "service_notice": f"Очікуваний строк: {w3c(r.expected_at)}", "account_id": None}
     return respond(fmt, [row], "service_requests", "request", status=201)

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from server_stub.core.safeinput import csv_writer
 from server_stub.petitions.access import normal_name
 
 from .models import OPTIONS, UA_OPTION, Deputy, DeputyVote, District, Motion, VoteEvent
@@ -108,7 +109,7 @@ DEPUTY_COLS = ["id", "votingIdentifier", "familyName", "name", "additionalName",
 
 def _csv(cols: list[str], rows: list[list[Any]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow(cols)
     w.writerows(rows)
     return buf.getvalue()

@@ -8,10 +8,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from server_stub.core.api import ApiError, errors, found
 from server_stub.core.roles import staff_auth
+from server_stub.core.safeinput import http_url
 from server_stub.council.models import Commission, Deputy
 
 from . import services
@@ -25,8 +26,13 @@ class MeetingIn(Schema):
     commission: int
     title: str = Field(min_length=3, max_length=300)
     starts_at: datetime
-    video_url: str = ""
+    video_url: str = Field("", max_length=200)
     agenda: list[str] = Field(min_length=1)
+
+    @field_validator("video_url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        return http_url(value)
 
 
 class SignedIn(Schema):

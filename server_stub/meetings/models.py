@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core.safeinput import validate_http_url
 from server_stub.council.models import OPTIONS
 
 
@@ -21,7 +22,7 @@ class Meeting(models.Model):
     commission = models.ForeignKey("council.Commission", on_delete=models.PROTECT, related_name="meetings")
     title = models.CharField(_("title"), max_length=300)
     starts_at = models.DateTimeField(_("starts at"))
-    video_url = models.URLField(_("video conference"), blank=True)
+    video_url = models.URLField(_("video conference"), blank=True, validators=[validate_http_url])
     status = models.CharField(max_length=10, choices=STATUSES, default="planned")
     nonce = models.CharField(max_length=32)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -12,6 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from server_stub.core.safeinput import csv_writer, xlsx_row
 
 logger = logging.getLogger(__name__)
 Table = tuple[list[str], list[list[Any]]]
@@ -65,7 +66,7 @@ GENERATORS: dict[str, Callable[[], Table]] = {
 
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(table[0])
     writer.writerows(table[1])
     return out.getvalue().encode("utf-8")
@@ -82,9 +83,9 @@ def to_xlsx(table: Table) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "data"
-    ws.append(table[0])
+    ws.append(xlsx_row(table[0]))
     for row in table[1]:
-        ws.append(row)
+        ws.append(xlsx_row(row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime
@@ -15,6 +14,7 @@ from pydantic import Field
 
 from server_stub.core.api import ApiError, errors
 from server_stub.core.roles import can, staff_auth
+from server_stub.core.safeinput import csv_writer
 
 from . import services
 from .access import resident_auth
@@ -115,7 +115,7 @@ def export_all_csv(request: HttpRequest) -> HttpResponse:
 
 def _csv(rows: list[dict[str, Any]], cols: list[str], name: str) -> HttpResponse:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow(cols)
     for r in rows:
         w.writerow(["" if r.get(c) is None else r.get(c) for c in cols])

@@ -86,7 +86,9 @@ def test_report_duplicates_within_50_m_and_moderation(server: Server) -> None:
     feature = next(f for f in geo["features"] if f["id"] == first_id)
     assert feature["geometry"] == {"type": "Point", "coordinates": [35.04, 48.47]}
     photo = requests.get(server.url + feature["properties"]["photo"], timeout=10)
-    assert photo.status_code == 200 and photo.content == _png()
+    assert photo.status_code == 200 and photo.headers["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(photo.content)) as got, Image.open(io.BytesIO(_png())) as sent:
+        assert got.size == sent.size and got.convert("RGB").tobytes() == sent.convert("RGB").tobytes()
 
 
 def test_layers_geojson(server: Server) -> None:

@@ -32,7 +32,9 @@ def test_participatory_budget_cycle(srv: Server) -> None:
     r = olena.s.post(f"{srv.url}/api/budget/projects/{ids[0]}/photo", files={"file": ("p.png", _png(), "image/png")},
                      headers={"X-CSRFToken": olena.s.cookies["csrftoken"]}, timeout=20)
     assert r.status_code == 200 and r.json()["photo"].startswith("/media/public/budget/")
-    assert anon.get(r.json()["photo"]).content[:8] == b"\x89PNG\r\n\x1a\n"
+    photo = r.json()["photo"]
+    assert olena.get(r.json()["photo"]).content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert anon.get(r.json()["photo"]).status_code == 404  # not public before the review
     assert ivan.post(f"/api/budget/projects/{ids[0]}/vote").status_code == 409  # not the voting phase
     assert staff.post("/api/budget/cycles/2031/phase", {"phase": "voting"}).status_code == 409  # review first
     assert staff.post("/api/budget/cycles/2031/phase", {"phase": "review"}).json()["phase"] == "review"
@@ -44,6 +46,7 @@ def test_participatory_budget_cycle(srv: Server) -> None:
     assert r.json()["status"] == "rejected" and r.json()["review_reason"] == "не комунальна земля"
     for pid in ids[:5]:
         assert staff.post(f"/api/budget/projects/{pid}/review", {"decision": "accept"}).json()["status"] == "accepted"
+    assert anon.get(photo).headers["Content-Type"] == "image/png"  # public once admitted to the vote
     staff.post("/api/budget/cycles/2031/phase", {"phase": "voting"})
     # votes: Ivan for 0, 2; Olena for 0..4 (5 = the default limit of projects per person)
     for pid in (ids[0], ids[2]):

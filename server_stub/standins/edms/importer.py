@@ -12,13 +12,13 @@ registers once; a second arrival is acknowledged again with the same registratio
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import logging
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +33,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from server_stub.core import numbers
 from server_stub.terminals import services as terminal_feed
 
-from . import services
+from . import safefs, services
 from .models import AdditionalDocument, ImportRecord, Registration
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,10 @@ def _validator() -> Any:
         return None
     import jsonschema
 
-    return jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+    formats = jsonschema.FormatChecker(formats=())  # only the two formats the record uses, checked for real
+    formats.checks("date-time", raises=ValueError)(lambda v: not isinstance(v, str) or bool(safefs.date_time(v)))
+    formats.checks("date", raises=ValueError)(lambda v: not isinstance(v, str) or bool(safefs.calendar_date(v)))
+    return jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")), format_checker=formats)
 
 
 def _schema_errors(meta: dict[str, Any]) -> str | None:
@@ -98,19 +101,9 @@ def _text(value: Any) -> str:
     return str(value or "")
 
 
-def _write_ack(folder: Path, document_id: str, body: dict[str, Any]) -> None:
-    final = folder / f"{document_id}.ack.json"
-    tmp = folder / f".tmp-{document_id}.ack.json.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(body, fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+def _write_ack(dir_fd: int, document_id: str, body: dict[str, Any]) -> None:
+    data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+    safefs.write_exclusive(dir_fd, f"{document_id}.ack.json", data)
 
 
 def _file_entry(meta: dict[str, Any], pdf_name: str) -> dict[str, Any]:
@@ -128,7 +121,7 @@ def _file_entry(meta: dict[str, Any], pdf_name: str) -> dict[str, Any]:
 def _when(value: Any) -> datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(str(value))
+    parsed = parse_datetime(str(value))  # ValueError for a well-formed impossible date (2026-02-30)
     if parsed is None:
         day = parse_date(str(value)[:10])
         return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone()) if day else None
@@ -178,27 +171,27 @@ def _register(number: str, meta: dict[str, Any], pdf: bytes, sha: str) -> Regist
     return reg
 
 
-def _process(folder: Path, json_path: Path, grace: float) -> Result:
-    match = NAME.match(json_path.name)
+def _process(dir_fd: int, name: str, grace: float) -> Result:
+    match = NAME.match(name)
     assert match
-    document_id = json_path.name[: -len(".json")]
-    pdf_path = folder / f"{document_id}.pdf"
-    age = time.time() - json_path.stat().st_mtime
+    document_id = name[: -len(".json")]
+    pdf_name = f"{document_id}.pdf"
+    age = time.time() - os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime
     try:
         number = numbers.validate(match.group("number"))
     except numbers.InvalidNumber as err:
         return _reject_or_wait(document_id, str(err), 0, grace)
     try:
-        if not pdf_path.exists():
+        if not safefs.lexists(dir_fd, pdf_name):
             raise NotReady("PDF missing")
         try:
-            meta = json.loads(json_path.read_text(encoding="utf-8"))
+            meta = safefs.loads_bounded(safefs.read_nofollow(dir_fd, name, safefs.MAX_JSON_BYTES))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             raise NotReady(f"metadata is not valid JSON: {err}") from err
         if not isinstance(meta, dict):
             raise ValueError("metadata is not a JSON object")
-        pdf = pdf_path.read_bytes()
-        entry = _file_entry(meta, pdf_path.name)
+        pdf = safefs.read_nofollow(dir_fd, pdf_name, safefs.MAX_PDF_BYTES)
+        entry = _file_entry(meta, pdf_name)
         expected = str(entry["sha256"]).lower()
         actual = hashlib.sha256(pdf).hexdigest()
         if isinstance(entry.get("bytes"), int) and entry["bytes"] != len(pdf):
@@ -212,9 +205,14 @@ def _process(folder: Path, json_path: Path, grace: float) -> Result:
         problem = _schema_errors(meta)
         if problem:
             raise ValueError(problem)
+        try:
+            _when(_get(meta, "received_at"))
+        except ValueError as err:
+            raise ValueError(f"received_at is not a real date and time: {str(_get(meta, 'received_at'))[:40]}") \
+                from err
     except NotReady as err:
         return _reject_or_wait(document_id, str(err), age, grace)
-    except ValueError as err:
+    except ValueError as err:  # Refused included: waiting does not mend it
         return _reject_or_wait(document_id, str(err), grace + 1, grace)
     with transaction.atomic():
         record = ImportRecord.objects.select_for_update().filter(document_id=document_id).first()
@@ -253,44 +251,54 @@ def _reject_or_wait(document_id: str, reason: str, age: float, grace: float) -> 
     return Result(document_id, "rejected", None, reason)
 
 
-def _acknowledge(folder: Path, result: Result, mode: str) -> None:
+def _acknowledge(dir_fd: int, result: Result, mode: str) -> None:
+    doc = result.document_id
     if mode == "remove" and result.status == "registered":
         for suffix in (".json", ".pdf"):
-            (folder / f"{result.document_id}{suffix}").unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{doc}{suffix}", dir_fd=dir_fd)
         return
-    if mode == "remove":  # rejected: move aside so it is not retried forever
-        aside = folder / "rejected"
-        aside.mkdir(exist_ok=True)
-        for suffix in (".pdf", ".json"):
-            src = folder / f"{result.document_id}{suffix}"
-            if src.exists():
-                shutil.move(str(src), aside / src.name)
-        return
-    _write_ack(folder, result.document_id, {
-        "document_id": result.document_id, "status": result.status,
+    if result.status == "rejected":  # moved aside with its reason, so that it is not retried forever
+        safefs.move_aside(dir_fd, [f"{doc}.pdf", f"{doc}.json"], f"{doc}.reason.txt", result.reason or "rejected")
+        if mode == "remove":
+            return
+    _write_ack(dir_fd, doc, {
+        "document_id": doc, "status": result.status,
         "registration_index": result.registration_index,
         "registered_at": timezone.now().isoformat() if result.status == "registered" else None,
         "reason": result.reason})
 
 
 def import_once(folder: Path, mode: str = "ack-file", grace: float | None = None) -> list[Result]:
-    """One pass over the drop folder; returns what happened to each document seen."""
+    """One pass over the drop folder; returns what happened to each document seen.
+
+    Each record is handled alone: whatever goes wrong with one (a broken file, a bug, a database error)
+    rejects that record, moves it aside with its reason, and the pass goes on with the next."""
     grace = settings.EDMS_PARTIAL_GRACE_S if grace is None else grace
     results = []
-    for entry in sorted(folder.iterdir()):
-        name = entry.name
-        if name.startswith(".") or not entry.is_file() or not NAME.match(name):
-            continue
-        document_id = name[: -len(".json")]
-        if (folder / f"{document_id}.ack.json").exists():
-            continue
-        try:
-            result = _process(folder, entry, grace)
-        except FileNotFoundError:  # the agent removed the pair while we looked
-            continue
-        if result.status in ("registered", "rejected"):
-            _acknowledge(folder, result, mode)
-        results.append(result)
+    dir_fd = safefs.open_dir(folder)
+    try:
+        for name in sorted(os.listdir(dir_fd)):
+            if name.startswith(".") or not NAME.match(name):
+                continue
+            document_id = name[: -len(".json")]
+            if safefs.lexists(dir_fd, f"{document_id}.ack.json"):
+                continue
+            try:
+                result = _process(dir_fd, name, grace)
+            except FileNotFoundError:  # the agent removed the pair while we looked
+                continue
+            except Exception as err:
+                logger.exception("importing %s failed", document_id)
+                result = _reject_or_wait(document_id, f"could not be imported: {type(err).__name__}", 1, 0)
+            if result.status in ("registered", "rejected"):
+                try:
+                    _acknowledge(dir_fd, result, mode)
+                except OSError:
+                    logger.exception("acknowledging %s failed", document_id)
+            results.append(result)
+    finally:
+        os.close(dir_fd)
     return results
 
 
