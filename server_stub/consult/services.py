@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from server_stub.petitions.access import person_key
 
 from .models import Answer, AnswerToken, Question, Response, Survey
+
+_RNG = secrets.SystemRandom()
 
 
 class SurveyError(Exception):
@@ -41,15 +44,46 @@ def submit(survey: Survey, resident: Any, consent: bool, answers: dict[str, Any]
     try:
         with transaction.atomic():
             if survey.anonymous:
+                Survey.objects.select_for_update().filter(pk=survey.pk).first()  # one submission at a time
                 AnswerToken.objects.create(token=person_key(f"survey-{survey.pk}", resident.subject), survey=survey)
                 r = Response.objects.create(survey=survey, consent=True)
             else:
                 r = Response.objects.create(survey=survey, resident=resident, consent=True,
                                             submitted_on=timezone.localdate())
-            Answer.objects.bulk_create([Answer(response=r, question_id=qid, value=v) for qid, v in values.items()])
+            Answer.objects.bulk_create([Answer(id=_random_id(), response=r, question_id=qid, value=v)
+                                        for qid, v in values.items()])
+            if survey.anonymous:
+                _reshuffle(AnswerToken, survey.pk)
+                _reshuffle(Response, survey.pk)
     except IntegrityError as err:
         raise SurveyError(409, "already_answered", "you have already answered this survey") from err
     return r
+
+
+def _random_id() -> int:
+    """An answer's key: random, so that the order of keys is not the order of arrival."""
+    return secrets.randbelow(2**62) + 1
+
+
+def _reshuffle(model: type[models.Model], survey_id: int) -> None:
+    """Rewrite the survey's rows of ``model`` in a random order, in the current transaction.
+
+    The row order a database keeps (SQLite's rowid, PostgreSQL's heap position and xmin) is the order
+    of arrival; rewritten together in a shuffled order, the tokens (who answered) and the responses
+    carry no order in common. Keys stay as they are (answers point at their response; foreign keys
+    are checked at commit). Raw SQL: no cascade, no signals; names come from the models, not from input.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [f.column for f in model._meta.concrete_fields]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    survey_col = connection.ops.quote_name(model._meta.get_field("survey").column)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {names} FROM {table} WHERE {survey_col} = %s", [survey_id])
+        rows = list(cur.fetchall())
+        _RNG.shuffle(rows)
+        cur.execute(f"DELETE FROM {table} WHERE {survey_col} = %s", [survey_id])
+        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
+                        rows)
 
 
 def has_answered(survey: Survey, resident: Any) -> bool:
