@@ -6,6 +6,7 @@ SQLite (WAL) under CITY_SERVER_DATA_DIR by default; PostgreSQL when CITY_SERVER_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -15,7 +16,10 @@ from server_stub import logs
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CITY_SERVER_DATA_DIR", "var/city-server")).resolve()
+os.umask(0o077)  # the data folder is private whatever the caller's umask (docs/security.md)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+with contextlib.suppress(PermissionError):
+    DATA_DIR.chmod(0o700)
 
 
 def _secret_key() -> str:
@@ -236,7 +240,9 @@ MEETINGS_SIGNER = os.environ.get("CITY_SERVER_MEETINGS_SIGNER", "ed25519-test")
 # Resident cabinet (4.9): reminders this many hours before an appointment.
 CABINET_REMINDER_HOURS = int(os.environ.get("CITY_SERVER_CABINET_REMINDER_HOURS", "24"))
 
-# --- Hostile input (docs/security.md): a Content-Security-Policy on every page -------------------
+# --- Hostile input (docs/security.md): private uploads' modes; a Content-Security-Policy on every page ----
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # No inline script or style anywhere: pages load site.css and nothing else; uploads are images only.
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
 CONTENT_SECURITY_POLICY = {

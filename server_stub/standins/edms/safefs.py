@@ -96,6 +96,7 @@ def write_exclusive(dir_fd: int, final: str, data: bytes, mode: int = 0o640) -> 
     tmp = f".tmp-{final}.{secrets.token_hex(12)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
     try:
+        os.fchmod(fd, mode)  # the mode asked for, whatever the umask (the sync agent reads it through its group)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
