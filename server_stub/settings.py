@@ -243,6 +243,7 @@ CABINET_REMINDER_HOURS = int(os.environ.get("CITY_SERVER_CABINET_REMINDER_HOURS"
 # --- Hostile input (docs/security.md): private uploads' modes; a Content-Security-Policy on every page ----
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+INSTALLED_APPS += ["ninja"]  # its own Swagger UI files for /api/docs (no CDN, no inline script)
 # No inline script or style anywhere: pages load site.css and nothing else; uploads are images only.
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
 CONTENT_SECURITY_POLICY = {

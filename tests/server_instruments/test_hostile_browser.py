@@ -173,3 +173,21 @@ def _submitted_project(srv: Server, title: str) -> int:
     from p2helpers import db_json
 
     return int(db_json(srv, f"M('budget.Project').objects.get(title={title!r}).pk"))
+
+
+def test_pages_work_under_the_policy_with_no_violation(browser: Any, hsrv: Server) -> None:
+    """The policy blocks nothing the pages need: no CSP violation reported, styles applied, /api/docs renders."""
+    ctx = browser.new_context(locale="uk-UA")
+    page = ctx.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text or "Content-Security-Policy" in m.text else None)
+    for path in ("/", "/map/", "/budget/", "/budget/projects/1/", "/petitions/", "/surveys/", "/meetings/1/",
+                 "/votes/1/", "/open-budget/", "/opendata/", "/contact/", "/accounts/login/"):
+        assert page.goto(hsrv.url + path).status == 200, path
+        assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") \
+            == "rgb(0, 74, 153)", f"{path}: site.css applies"
+    assert page.goto(hsrv.url + "/api/docs").status == 200
+    page.wait_for_selector("#swagger-ui .swagger-ui", state="attached", timeout=20_000)  # its script ran
+    ctx.close()
+    assert violations == []
