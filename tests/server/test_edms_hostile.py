@@ -49,7 +49,7 @@ def test_one_pass_registers_the_good_record_and_moves_each_bad_one_aside(server:
     os.utime(sentinel, ns=(1_000_000_000, 1_000_000_000))
     before = _snapshot(outside)
 
-    impossible, deep, symlinked, good = (number("019", n) for n in (501, 502, 503, 504))
+    impossible, deep, symlinked, bad_phone, good = (number("019", n) for n in (501, 502, 503, 504, 505))
     pdf = pdf_bytes("impossible date")
     deliver(folder, impossible, pdf, metadata(impossible, pdf, received_at="2026-02-30T10:15:02+02:00"))
     pdf = pdf_bytes("deep")
@@ -59,6 +59,10 @@ def test_one_pass_registers_the_good_record_and_moves_each_bad_one_aside(server:
     (folder / f"{deep}.json").write_text(record[:-1] + f', "x": {nested}}}')
     (folder / f"{symlinked}.pdf").symlink_to(outside / "elsewhere.pdf")
     (folder / f"{symlinked}.json").write_text(json.dumps(metadata(symlinked, real_pdf)))
+    pdf = pdf_bytes("bad phone")
+    record = metadata(bad_phone, pdf)
+    record["applicant"]["phone"] = "+38050-SECRET-77"
+    deliver(folder, bad_phone, pdf, record)
     pdf = pdf_bytes("good")
     deliver(folder, good, pdf, metadata(good, pdf, surname="Гончаренко"))
 
@@ -73,15 +77,17 @@ def test_one_pass_registers_the_good_record_and_moves_each_bad_one_aside(server:
     assert ack["status"] == "registered" and ack["registration_index"].startswith("Г-")
     assert not (folder / f"{good}.ack.json").is_symlink()
     reasons = {}
-    for doc in (impossible, deep, symlinked):
+    for doc in (impossible, deep, symlinked, bad_phone):
         assert lines[doc].startswith(f"{doc}: rejected"), out
         assert not (folder / f"{doc}.json").exists() and not (folder / f"{doc}.pdf").is_symlink()
         assert (folder / "rejected" / f"{doc}.json").exists()
         reasons[doc] = (folder / "rejected" / f"{doc}.reason.txt").read_text()
         assert json.loads((folder / f"{doc}.ack.json").read_text())["status"] == "rejected"
-    assert "received_at" in reasons[impossible] and "2026-02-30" in reasons[impossible]
+    assert "received_at" in reasons[impossible] and "date-time" in reasons[impossible]
     assert "deeper" in reasons[deep]
     assert "symbolic link" in reasons[symlinked]
+    assert "applicant/phone" in reasons[bad_phone] and "pattern" in reasons[bad_phone]
+    assert "SECRET" not in out + "".join(reasons.values()), "a reason never echoes the applicant's data"
     assert (folder / "rejected" / f"{symlinked}.pdf").is_symlink(), "the link itself moved aside, not its target"
     # nothing outside the folder changed: same names, same bytes, same modification times
     time.sleep(0.05)

@@ -78,7 +78,14 @@ def _schema_errors(meta: dict[str, Any]) -> str | None:
         return None
     first = errors[0]
     where = "/".join(str(p) for p in first.path) or "(record)"
-    return f"metadata does not match the schema at {where}: {first.message[:200]}"
+    # The reason goes to logs, the ack and the terminal: name the rule broken, never echo the value (it may
+    # be a name or a phone number). A missing property's message only names the property.
+    if first.validator in ("required", "additionalProperties"):
+        detail = first.message[:200]
+    else:
+        rule = first.validator_value if isinstance(first.validator_value, str | int | bool) else "…"
+        detail = f"the value breaks '{first.validator}' ({str(rule)[:60]})"
+    return f"metadata does not match the schema at {where}: {detail}"
 
 
 def _get(meta: dict[str, Any], *paths: str, default: Any = "") -> Any:
