@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 
 from .models import Feature, Layer, Report
+from .views import ReportForm
 
 
 class FeatureInline(admin.TabularInline):
@@ -14,7 +16,16 @@ class LayerAdmin(admin.ModelAdmin):
     inlines = [FeatureInline]
 
 
+class ReportAdminForm(forms.ModelForm):
+    clean_photo = ReportForm.clean_photo  # a photo uploaded here is re-encoded like a resident's
+
+    class Meta:
+        model = Report
+        fields = "__all__"
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    form = ReportAdminForm
     list_display = ["pk", "kind", "status", "created_at"]
     list_filter = ["status", "kind"]

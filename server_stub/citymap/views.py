@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ class ReportForm(forms.ModelForm):
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
-        if not photo:
+        if not isinstance(photo, UploadedFile):  # nothing new uploaded (empty, or the stored file kept)
             return photo
         try:
             return reencode_image(photo)

@@ -105,3 +105,25 @@ def test_every_page_carries_a_content_security_policy_without_inline_script(serv
     for path in PUBLIC_PAGES:
         html = requests.get(server.url + path, timeout=10).text
         assert not re.search(r"<script(?![^>]*\bsrc=)|\sstyle=|\son[a-z]+=", html), path
+
+
+def test_a_photo_uploaded_in_the_admin_is_reencoded_too(server: Server) -> None:
+    author = resident_session(server, "test-0003")
+    r = _report(author, server, "a.jpg", evil_jpeg(), "image/jpeg")
+    report = int(re.search(r"/map/reports/(\d+)/", r.url).group(1))  # type: ignore[union-attr]
+    admin = staff_session(server, "admin")
+    url = f"{server.url}/admin/citymap/report/{report}/change/"
+    form = {"kind": "unlicensed_trade", "description": "Торгівля з машини", "lat": "48.46", "lon": "35.05",
+            "status": "pending", "moderation_note": "", "duplicate_of": "", "author": "", "_continue": "1"}
+
+    def save(files: dict[str, tuple[str, bytes, str]] | None) -> str:
+        admin.get(url, timeout=10)
+        resp = admin.post(url, data={**form, "csrfmiddlewaretoken": admin.cookies["csrftoken"]}, files=files,
+                          headers={"Referer": url}, timeout=10)
+        assert resp.status_code == 200 and "errornote" not in resp.text, resp.text[:300]
+        return _photo(admin.get(f"{server.url}/map/reports/{report}/", timeout=10).text)
+
+    replaced = save({"photo": ("evil.html", evil_png(), "text/html")})
+    assert re.fullmatch(r"/media/public/map/[0-9a-f]{32}\.png", replaced), replaced
+    assert metadata_left(admin.get(server.url + replaced, timeout=10).content) == []
+    assert save(None) == replaced, "saving without a new photo keeps the stored one as it is"
