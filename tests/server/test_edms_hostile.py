@@ -93,3 +93,26 @@ def test_one_pass_registers_the_good_record_and_moves_each_bad_one_aside(server:
     time.sleep(0.05)
     assert _snapshot(outside) == before
     assert sentinel.read_text() == "do not touch\n"
+
+
+def test_depth_and_dates_are_judged_on_the_structure_not_the_text() -> None:
+    from server_stub.standins.edms import safefs
+
+    assert safefs.json_depth('{"summary": "[[[[[[[[ {{{{ \\" ]]]] [[[[", "a": [1, {"b": [2]}]}') == 4
+    nested = "[" * 30 + "]" * 30
+    assert safefs.json_depth(nested) == 30
+    try:
+        safefs.loads_bounded(nested.encode())
+    except safefs.Refused as err:
+        assert "deeper" in str(err)
+    else:
+        raise AssertionError("30 levels were accepted")
+    assert safefs.loads_bounded(b'{"text": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}') == {"text": "[" * 32}
+    assert safefs.date_time("2026-11-28T10:15:02+02:00").day == 28
+    for bad in ("2026-02-30T10:15:02+02:00", "2026-11-28T25:00:00Z", "2026-11-28", "28.11.2026 10:15",
+                "2026-11-28T10:15:02"):
+        try:
+            safefs.date_time(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad} was taken for a date-time")
