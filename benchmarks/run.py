@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str], str]] = {
     "drain": ("drain.py", [], ["--quick"], "sync agent drain: appeals/s vs cp; peak memory at 10,000 and 100,000"),
     "server": ("server_load.py", [], ["--seconds", "8"], "city server: 50 terminals + 200 residents, rps and p99 vs a minimal ASGI app"),
     "petition": ("petition_load.py", [], ["--signers", "500"], "2,000 residents signing one petition vs raw SQLite inserts"),
+    "survey": ("survey_answers.py", [], ["--answers", "500"], "anonymous survey answers (no order of arrival kept) vs open ones"),
 }
 
 

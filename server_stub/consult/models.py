@@ -3,8 +3,8 @@
 Anonymous surveys: ``Response`` has no person and no time; ``AnswerToken`` holds only an HMAC of
 (survey, BankID subject) as its primary key, with no timestamp and no link to a response, so one
 answer per person is enforced while no stored row says who answered what. Nor does the order rows are
-kept in: answers have random keys, and each answer rewrites the survey's tokens and responses in a
-random order (services._reshuffle), so the order of answering is in neither table (docs/security.md).
+kept in: answers have random keys, and tokens and responses are stored out of order
+(services._forget_arrival), so the order of answering is in neither table (docs/security.md).
 """
 
 from __future__ import annotations

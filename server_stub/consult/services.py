@@ -45,7 +45,8 @@ def submit(survey: Survey, resident: Any, consent: bool, answers: dict[str, Any]
         with transaction.atomic():
             if survey.anonymous:
                 Survey.objects.select_for_update().filter(pk=survey.pk).first()  # one submission at a time
-                AnswerToken.objects.create(token=person_key(f"survey-{survey.pk}", resident.subject), survey=survey)
+                token = person_key(f"survey-{survey.pk}", resident.subject)
+                AnswerToken.objects.create(token=token, survey=survey)
                 r = Response.objects.create(survey=survey, consent=True)
             else:
                 r = Response.objects.create(survey=survey, resident=resident, consent=True,
@@ -53,8 +54,7 @@ def submit(survey: Survey, resident: Any, consent: bool, answers: dict[str, Any]
             Answer.objects.bulk_create([Answer(id=_random_id(), response=r, question_id=qid, value=v)
                                         for qid, v in values.items()])
             if survey.anonymous:
-                _reshuffle(AnswerToken, survey.pk)
-                _reshuffle(Response, survey.pk)
+                _forget_arrival(survey.pk, token, r.pk)
     except IntegrityError as err:
         raise SurveyError(409, "already_answered", "you have already answered this survey") from err
     return r
@@ -63,6 +63,26 @@ def submit(survey: Survey, resident: Any, consent: bool, answers: dict[str, Any]
 def _random_id() -> int:
     """An answer's key: random, so that the order of keys is not the order of arrival."""
     return secrets.randbelow(2**62) + 1
+
+
+def _forget_arrival(survey_id: int, token: str, response_id: Any) -> None:
+    """Leave no order of arrival in the rows just written (the token and the response).
+
+    SQLite keeps rows in the order of their rowid, which is the order of arrival: the two rows get a
+    random rowid instead (O(log n); ``secure_delete`` zeroes the bytes they leave behind). PostgreSQL keeps
+    rows in heap order with the writing transaction's id: the survey's tokens and responses are rewritten
+    together in a random order (O(n) per answer), so all of them carry the same transaction and no order.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA secure_delete = ON")
+            for model, key, value in ((AnswerToken, "token", token), (Response, "id", response_id)):
+                column = model._meta.get_field(key).get_db_prep_value(value, connection)
+                cur.execute(f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET rowid = %s "
+                            f"WHERE {connection.ops.quote_name(key)} = %s", [_random_id(), column])
+        return
+    _reshuffle(AnswerToken, survey_id)
+    _reshuffle(Response, survey_id)
 
 
 def _reshuffle(model: type[models.Model], survey_id: int) -> None:
