@@ -4,8 +4,10 @@ same run and the same database, the baseline: the same answers to an open survey
 
     .venv/bin/python benchmarks/survey_answers.py              # 3,000 answers per survey
     .venv/bin/python benchmarks/survey_answers.py --answers 500
+    .venv/bin/python benchmarks/survey_answers.py --db postgresql://appeals:appeals@127.0.0.1:5432/bench
 
-In-process, real SQLite (WAL) in a temporary data folder, through ``services.submit``. Prints the time of
+In-process, real SQLite (WAL) in a temporary data folder (or the empty PostgreSQL database ``--db``), through
+``services.submit``. On PostgreSQL each anonymous answer rewrites the survey's rows, so the cost grows. Prints the time of
 one answer (median and p95) over the first and the last tenth of the answers, and the ratio to baseline.
 """
 
@@ -27,7 +29,10 @@ QUESTIONS = [{"kind": "single", "text": "Задоволені?", "options": ["Т
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--answers", type=int, default=3000)
+    ap.add_argument("--db", default="", help="postgresql://… (an empty database); default SQLite")
     ns = ap.parse_args()
+    if ns.db:
+        os.environ["CITY_SERVER_DATABASE_URL"] = ns.db
     tmp = tempfile.mkdtemp(prefix="survey-bench-")
     os.environ.update(CITY_SERVER_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="server_stub.settings",
                       CITY_SERVER_LOG_LEVEL="WARNING")
@@ -62,7 +67,9 @@ def main() -> int:
             spent.append(time.perf_counter() - start)
         times[label] = spent
     tenth = max(1, n // 10)
-    print(f"{n} answers per survey, SQLite, {len(QUESTIONS)} questions")
+    from django.db import connection
+
+    print(f"{n} answers per survey, {connection.vendor}, {len(QUESTIONS)} questions")
     base = times["open survey (baseline)"]
     for label, spent in times.items():
         for part, sample in (("first tenth", spent[:tenth]), ("last tenth", spent[-tenth:])):

@@ -13,8 +13,6 @@ from server_stub.petitions.access import person_key
 
 from .models import Answer, AnswerToken, Question, Response, Survey
 
-_RNG = secrets.SystemRandom()
-
 
 class SurveyError(Exception):
     def __init__(self, status: int, code: str, message: str):
@@ -70,8 +68,8 @@ def _forget_arrival(survey_id: int, token: str, response_id: Any) -> None:
 
     SQLite keeps rows in the order of their rowid, which is the order of arrival: the two rows get a
     random rowid instead (O(log n); ``secure_delete`` zeroes the bytes they leave behind). PostgreSQL keeps
-    rows in heap order with the writing transaction's id: the survey's tokens and responses are rewritten
-    together in a random order (O(n) per answer), so all of them carry the same transaction and no order.
+    rows in heap order with the writing transaction's id: the survey's tokens, responses and answers are
+    rewritten in a random order (O(n) per answer), so all of them carry the same transaction and no order.
     """
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
@@ -81,29 +79,29 @@ def _forget_arrival(survey_id: int, token: str, response_id: Any) -> None:
                 cur.execute(f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET rowid = %s "
                             f"WHERE {connection.ops.quote_name(key)} = %s", [_random_id(), column])
         return
-    _reshuffle(AnswerToken, survey_id)
-    _reshuffle(Response, survey_id)
+    for model in (AnswerToken, Response, Answer):
+        _reshuffle(model, survey_id)
 
 
 def _reshuffle(model: type[models.Model], survey_id: int) -> None:
-    """Rewrite the survey's rows of ``model`` in a random order, in the current transaction.
+    """Rewrite the survey's rows of ``model`` in a random order, in the current transaction (PostgreSQL).
 
-    The row order a database keeps (SQLite's rowid, PostgreSQL's heap position and xmin) is the order
-    of arrival; rewritten together in a shuffled order, the tokens (who answered) and the responses
-    carry no order in common. Keys stay as they are (answers point at their response; foreign keys
-    are checked at commit). Raw SQL: no cascade, no signals; names come from the models, not from input.
+    The row order a database keeps (PostgreSQL's heap position and xmin) is the order of arrival;
+    rewritten together in a shuffled order by one transaction, the rows carry no order. Keys stay as
+    they are (answers point at their response; foreign keys are checked at commit). Raw SQL: no cascade,
+    no signals; table and column names come from the models, never from input.
     """
-    table = connection.ops.quote_name(model._meta.db_table)
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
     columns = [f.column for f in model._meta.concrete_fields]
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    survey_col = connection.ops.quote_name(model._meta.get_field("survey").column)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {names} FROM {table} WHERE {survey_col} = %s", [survey_id])
-        rows = list(cur.fetchall())
-        _RNG.shuffle(rows)
-        cur.execute(f"DELETE FROM {table} WHERE {survey_col} = %s", [survey_id])
-        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
-                        rows)
+    names = ", ".join(q(c) for c in columns)
+    if model is Answer:  # answers know their survey through their question
+        where = f"{q('question_id')} IN (SELECT {q('id')} FROM {q(Question._meta.db_table)} WHERE {q('survey_id')} = %s)"
+    else:
+        where = f"{q(model._meta.get_field('survey').column)} = %s"
+    with connection.cursor() as cur:  # one statement, in the server: PostgreSQL's data-modifying WITH
+        cur.execute(f"WITH moved AS (DELETE FROM {table} WHERE {where} RETURNING {names}) "
+                    f"INSERT INTO {table} ({names}) SELECT {names} FROM moved ORDER BY random()", [survey_id])
 
 
 def has_answered(survey: Survey, resident: Any) -> bool:
