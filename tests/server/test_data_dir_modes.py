@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 import requests
-from citysrv_drop import deliver, metadata, number, pdf_bytes
-from citysrv_helpers import PY, ROOT, Server, resident_session
-from hostile_images import evil_jpeg
+
+from tests.server.citysrv_drop import deliver, metadata, number, pdf_bytes
+from tests.server.citysrv_helpers import PY, ROOT, Server, resident_session
+from tests.server.hostile_images import evil_jpeg
 
 
 def _umask_022() -> None:

@@ -11,8 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from citysrv_drop import deliver, metadata, number, pdf_bytes
-from citysrv_helpers import PY, ROOT, Server
+from tests.server.citysrv_drop import deliver, metadata, number, pdf_bytes
+from tests.server.citysrv_helpers import PY, ROOT, Server
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

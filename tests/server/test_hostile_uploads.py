@@ -8,10 +8,11 @@ import re
 
 import pytest
 import requests
-from citysrv_helpers import Server, resident_session, staff_session
-from hostile_images import MODEL, evil_jpeg, evil_png, metadata_left
 from PIL import Image
-from test_browser import PUBLIC_PAGES, STAFF_PAGES
+
+from tests.server.citysrv_helpers import Server, resident_session, staff_session
+from tests.server.hostile_images import MODEL, evil_jpeg, evil_png, metadata_left
+from tests.server.test_browser import PUBLIC_PAGES, STAFF_PAGES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

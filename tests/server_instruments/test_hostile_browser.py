@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from hostile_images import MARK, evil_png, metadata_left
-from p2helpers import CHROMIUM_ARGS, J, Server, resident_session, staff_session, start_server
+
+from tests.server.hostile_images import MARK, evil_png, metadata_left
+from tests.server_instruments.helpers import J, Server, resident_session, staff_session, start_server
+from tests.support.chromium import launch
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -29,10 +30,8 @@ def hsrv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.fail("Debian's chromium is not installed")
     pw = playwright.sync_playwright().start()
-    b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    b = launch(pw)
     yield b
     b.close()
     pw.stop()
@@ -170,7 +169,7 @@ def test_evil_budget_photo_runs_no_script_and_keeps_no_exif(browser: Any, hsrv: 
 
 
 def _submitted_project(srv: Server, title: str) -> int:
-    from p2helpers import db_json
+    from tests.server_instruments.helpers import db_json
 
     return int(db_json(srv, f"M('budget.Project').objects.get(title={title!r}).pk"))
 

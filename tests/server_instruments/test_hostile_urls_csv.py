@@ -9,7 +9,8 @@ import json
 
 import requests
 from openpyxl import load_workbook
-from p2helpers import J, Server, resident_session, shell, staff_session
+
+from tests.server_instruments.helpers import J, Server, resident_session, shell, staff_session
 
 HOSTILE_URLS = ["javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
                 "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd",

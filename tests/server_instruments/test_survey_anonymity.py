@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import json
 
-from p2helpers import J, Server, db_json, seed_residents, session_from_key, shell, staff_session
+from tests.server_instruments.helpers import (
+    J,
+    Server,
+    db_json,
+    seed_residents,
+    session_from_key,
+    shell,
+    staff_session,
+)
 
 N = 40
 LIMIT = 0.85  # |Spearman rho| of a random order of 40 exceeds this with probability about 1e-7
