@@ -47,13 +47,15 @@ class Project(models.Model):
         ordering = ["pk"]
 
     def media_visible_to(self, user: Any) -> bool:
-        """Like the project page: public once reviewed; before, only its author and staff see the photo."""
+        """Like the project page: public once reviewed; before, only its author and budget staff see the photo."""
         if self.status != "submitted":
             return True
         if not user.is_authenticated:
             return False
+        from server_stub.core.roles import can
+
         resident = getattr(user, "resident", None)
-        return bool(user.is_staff or (resident is not None and resident.pk == self.author_id))
+        return bool(can(user, "manage_budget") or (resident is not None and resident.pk == self.author_id))
 
 
 class Vote(models.Model):

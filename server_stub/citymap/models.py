@@ -59,7 +59,10 @@ class Report(models.Model):
         ordering = ["-created_at"]
 
     def media_visible_to(self, user: Any) -> bool:
-        """A photo is public once the report is published; before, only its author and moderators see it."""
+        """A photo is public once the report is published; before, only its author and moderators see it
+        (the same rule as the report's page)."""
         if self.status == "approved":
             return True
-        return bool(user.is_authenticated and (user.pk == self.author_id or user.is_staff))
+        from server_stub.core.roles import can
+
+        return bool(user.is_authenticated and (user.pk == self.author_id or can(user, "moderate_reports")))

@@ -25,7 +25,7 @@ def _commission(srv: Server) -> int:
 
 
 def test_a_meeting_video_link_is_http_or_https_only(srv: Server) -> None:
-    staff = J(srv, staff_session(srv))
+    staff = J(srv, staff_session(srv, "secretary"))
     com = _commission(srv)
     for url in HOSTILE_URLS:
         r = staff.post("/api/meetings/", {"commission": com, "title": "Засідання", "starts_at": "2031-03-01T10:00:00+02:00",
@@ -56,7 +56,7 @@ def _rows(text: str) -> list[list[str]]:
 
 
 def test_survey_results_csv_neutralises_formulas(srv: Server) -> None:
-    staff = J(srv, staff_session(srv))
+    staff = J(srv, staff_session(srv, "publisher"))
     sid = staff.post("/api/consult/surveys", {"title": "Побажання", "anonymous": True, "questions": [
         {"kind": "text", "text": "Ваші побажання"}]}).json()["id"]
     for who, text in zip(["test-0001", "test-0002", "test-0003"], FORMULAS[:3], strict=True):
@@ -69,7 +69,7 @@ def test_survey_results_csv_neutralises_formulas(srv: Server) -> None:
 
 
 def test_petitions_export_neutralises_a_formula_in_a_title(srv: Server) -> None:
-    staff, author = J(srv, staff_session(srv)), J(srv, resident_session(srv, "test-0003"))
+    staff, author = J(srv, staff_session(srv, "moderator")), J(srv, resident_session(srv, "test-0003"))
     title = '=HYPERLINK("http://evil.example","Підписати")'
     r = author.post("/api/petitions/", {"title": title, "text": "Прошу міську раду облаштувати пандуси біля шкіл."})
     assert r.status_code == 201, r.text

@@ -39,7 +39,7 @@ def _stored(srv: Server, sql: str, sid: int) -> list[list[str]]:
 
 
 def test_stored_answers_carry_no_order_or_time_of_the_people_who_gave_them(srv: Server) -> None:
-    staff = J(srv, staff_session(srv))
+    staff = J(srv, staff_session(srv, "publisher"))
     sid = staff.post("/api/consult/surveys", {"title": "Анонімність", "anonymous": True, "questions": [
         {"kind": "text", "text": "Хто ви?"}, {"kind": "scale", "text": "Оцінка"}]}).json()["id"]
     keys = seed_residents(srv, "anon", N)
