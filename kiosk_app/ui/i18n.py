@@ -122,11 +122,9 @@ T: dict[str, tuple[str, str]] = {
     "parent.title": ("Номер звернення", "The appeal number"),
     "parent.body": ("Введіть номер з чека або піднесіть чек штрихкодом до сканера.",
                     "Type the number from the receipt, or hold the receipt's barcode to the reader."),
-    "lookup.title": ("Номер і код доступу з чека", "The number and access code on your receipt"),
-    "lookup.body": ("Введіть номер звернення, а після нього код доступу з чека (наприклад 017-000123-4 K7M2Q-9XH4T), "
-                    "або піднесіть QR-код чека до сканера.",
-                    "Type the appeal number followed by the receipt's access code (e.g. 017-000123-4 K7M2Q-9XH4T), "
-                    "or hold the receipt's QR code to the reader."),
+    "lookup.title": ("Номер і код доступу з чека", "Receipt number and access code"),
+    "lookup.body": ("Номер і код з чека (017-000123-4 K7M2Q-9XH4T) або QR-код чека до сканера.",
+                    "Number and code from the receipt (017-000123-4 K7M2Q-9XH4T), or its QR code to the reader."),
     "lookup.need_code": ("Допишіть після номера код доступу з чека.",
                          "Add the receipt's access code after the number."),
     "lookup.denied": ("Потрібен правильний код доступу з чека. Залишилось спроб: {n}.",

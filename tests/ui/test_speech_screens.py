@@ -49,7 +49,7 @@ def test_speak_every_screen_mode_and_the_mock_engine_speaks(qtbot: Any, bot: Any
     n = len(win.speaker.spoken)
     bot.tap(welcome.choices["status"])
     assert len(win.speaker.spoken) == n + 1
-    assert win.speaker.spoken[-1].text.startswith("The number and access code on your receipt")
+    assert win.speaker.spoken[-1].text.startswith("Receipt number and access code")
     assert win.speaker.spoken[-1].locale == "en_GB"
 
 
