@@ -21,7 +21,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ua import rntrc
 
 # The version of the consent text the terminal shows (docs/consent.md); bump it when the text changes.
-CONSENT_TEXT_VERSION = "2026-12-05"
+CONSENT_TEXT_VERSION = "2026-12-05.2"
 
 KINDS = {
     "заява": "application",

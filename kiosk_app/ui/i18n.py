@@ -75,13 +75,15 @@ T: dict[str, tuple[str, str]] = {
     "consent.body": ("Ваші дані (імʼя, адреса, РНОКПП або паспорт, телефон, e-mail) і скани аркушів потрібні лише "
                      "для розгляду звернення (Закон «Про звернення громадян»). Термінал передає їх до міської ради, "
                      "зберігає, доки рада не зареєструє звернення, і ще 30 днів, потім видаляє. Відповідь ради "
-                     "зберігається в терміналі для друку за кодом із чека. Номер і стан звернення залишаються, "
+                     "зберігається в терміналі для друку за кодом із чека, доки її не надрукують, і не довше 30 днів. "
+                     "Номер і стан звернення залишаються, "
                      "без особистих даних.",
                      "Your data (name, address, tax number or passport, phone, e-mail) and the scans of your sheets "
                      "are used only to consider your appeal (Law \"On citizens' appeals\"). The terminal passes them "
                      "to the city council and keeps them until the council has registered the appeal and 30 days "
                      "more, then deletes them. The council's answer is kept on the terminal, to be printed with "
-                     "your receipt's code. The appeal's number and status stay, without personal data."),
+                     "your receipt's code, until it is printed and at most 30 days. The appeal's number and "
+                     "status stay, without personal data."),
     "consent.yes": ("Я даю згоду", "I agree"),
     "summary.title": ("Перевірте, будь ласка", "Please check"),
     "summary.body": ("Якщо щось неправильно, натисніть «Назад».", "If anything is wrong, press Back."),
