@@ -9,19 +9,25 @@ import io
 
 from PIL import Image
 
+from kiosk_app.core import access
 from kiosk_app.core.store import AppealRecord
 from kiosk_app.core.terminal import Terminal
 from tests.intake.simproc import Sim
 
 
+CODE = access.new_code()
+
+
 def _appeal_with_an_answer(terminal: Terminal, answer: bytes) -> str:
-    """An appeal committed here and its answer stored the way the sync agent stores it."""
+    """An appeal committed here (its receipt code hashed as the intake does) and its answer stored
+    the way the sync agent stores it."""
     store = terminal.store
     intake, number = store.start_intake()
     pdf = store.spool.write(b"%PDF-1.4 the appeal", kind="pdf", suffix=".pdf")
     meta = store.spool.write(b"{}", kind="metadata", suffix=".json")
     store.commit_appeal(AppealRecord(number.compact, number.compact, "application", "{}", pdf, meta, [], 1,
-                                     "2026-11-28T21:50:00+00:00", "2026-12-28", intake_id=intake))
+                                     "2026-11-28T21:50:00+00:00", "2026-12-28", intake_id=intake,
+                                     access_hash=access.hash_code(CODE)))
     sha = hashlib.sha256(answer).hexdigest()
     store.outbox.answer_published(number.compact, {"id": "b" * 32, "url": "/answers/b.pdf", "sha256": sha,
                                                    "size": len(answer)}, "SMS text")
@@ -41,12 +47,12 @@ def test_a_printed_answer_leaves_the_terminal(terminal: Terminal, sim: Sim) -> N
     kept = list((terminal.store.spool.root / "answer").rglob("*.pdf"))
     assert len(kept) == 1
     jobs = sim.state()["devices"]["form_printer"]["jobs"]
-    found = terminal.lookup(number)
+    found = terminal.lookup(number, CODE)
     assert found.source == "local" and found.pdf == answer
     terminal.print_answer(found)
     assert sim.state()["devices"]["form_printer"]["jobs"] == jobs + 1     # it went to paper
     assert not kept[0].exists()                                           # and left the spool
-    again = terminal.answer(number)
+    again = terminal.answer(number, CODE)
     assert again.pdf is None and again.state == "committed"            # only the status is known here
     events = [r["event"] for r in terminal.store.db.query("SELECT event FROM events ORDER BY id")]
     assert events[-2:] == ["answer_printed", "answer_purged"]
