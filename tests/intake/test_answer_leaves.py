@@ -14,7 +14,6 @@ from kiosk_app.core.store import AppealRecord
 from kiosk_app.core.terminal import Terminal
 from tests.intake.simproc import Sim
 
-
 CODE = access.new_code()
 
 
