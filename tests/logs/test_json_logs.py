@@ -116,16 +116,18 @@ def test_city_server_logs_json(tmp_path: Path) -> None:
 
 def test_the_kiosk_helper_process_logs_json(tmp_path: Path) -> None:
     """The kiosk's helper (``python -m kiosk_app.ui.host``) warns when the server credential is
-    missing during an answer lookup; its stderr is the kiosk's."""
+    missing during an answer lookup (number and a well-formed receipt code: without a code nothing
+    is asked); its stderr is the kiosk's."""
     code = (
         "import os\n"
+        "from kiosk_app.core import access\n"
         "from kiosk_app.core.numbering import AppealNumber\n"
         "from kiosk_app.ui.host import HostedTerminal\n"
         f"env = {{**os.environ, 'KIOSK_STORE_DIR': {str(tmp_path / 'store')!r},\n"
         "       'KIOSK_SERVER_URL': 'http://127.0.0.1:9/', 'KIOSK_SERVER_TOKEN_FILE': '/nonexistent/token'}\n"
         "h = HostedTerminal(None, env)\n"
         "try:\n"
-        "    h.call('lookup', AppealNumber(1, 5).compact)\n"
+        "    h.call('lookup', AppealNumber(1, 5).compact, access.new_code())\n"
         "except LookupError:\n"
         "    pass\n"
         "h.call('close')\n"
