@@ -11,8 +11,6 @@ watchdog after every pass.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from typing import Any
 
 from kiosk_app.core.settings import Config, ConfigError
 from kiosk_app.core.store import Store
+from kiosk_app.core.systemd import sd_notify, watchdog_interval
 
 from . import status as status_mod
 from .config import device_status_path
@@ -33,32 +32,6 @@ from .sms import SmsSender, StoringModem
 from .state import Backoff, utcnow
 
 log = logging.getLogger(__name__)
-
-
-def sd_notify(message: str) -> bool:
-    """Tell systemd (``$NOTIFY_SOCKET``): ``READY=1``, ``WATCHDOG=1``, ``STOPPING=1``, ``STATUS=...``."""
-    addr = os.environ.get("NOTIFY_SOCKET")
-    if not addr:
-        return False
-    if addr.startswith("@"):
-        addr = "\0" + addr[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
-            s.connect(addr)
-            s.sendall(message.encode())
-        return True
-    except OSError as err:
-        log.debug("sd_notify failed: %s", err)
-        return False
-
-
-def watchdog_interval() -> float | None:
-    """Half of ``$WATCHDOG_USEC`` in seconds (systemd's advice), if the watchdog is on for us."""
-    usec = os.environ.get("WATCHDOG_USEC")
-    pid = os.environ.get("WATCHDOG_PID")
-    if not usec or (pid and pid != str(os.getpid())):
-        return None
-    return int(usec) / 2e6
 
 
 @dataclass
