@@ -307,6 +307,9 @@ def _page_fact(side: str, p: imaging.ProcessedSheet) -> dict[str, Any]:
                             "ink_coverage": round(float(p.cleaned.coverage), 6)}
     if not fact["kept"]:
         fact["reason"] = "blank"
+    else:       # what the cleanup decided and why, so the archive can tell how the page was made
+        fact["mode"] = p.cleaned.mode
+        fact["cleanup"] = list(p.cleaned.notes)
     return fact
 
 

@@ -203,3 +203,34 @@ def test_text_in_a_shadow_is_cut_like_text_in_the_light(lc, sg) -> None:
     shade = (c.image[mm(45): mm(265), mm(155): mm(195)] == 0).mean()
     assert 0.03 < lit < 0.3
     assert shade == pytest.approx(lit, rel=0.35), (lit, shade)
+
+
+def test_edge_bumps_and_notches_go_and_thin_marks_stay() -> None:
+    """One-pixel bumps and notches on a stroke's edge are smoothed (they only cost G4 codes);
+    a one-pixel line, a diagonal hairline and a full stop are left as they are."""
+    from kiosk_app.core.imaging.compress import encode_bitonal
+    from kiosk_app.core.imaging.restore import smooth_edges
+
+    page = np.full((400, 600), 255, np.uint8)
+    page[100:140, 50:550] = 0                                   # a bar (a stroke seen close up)
+    rng = np.random.default_rng(3)
+    bumps = rng.choice(np.arange(52, 548, 4), 120, replace=False)    # single pixels, none touching
+    page[99, bumps[:60]] = 0                                    # single-pixel bumps on its top edge
+    page[139, bumps[60:]] = 255                                 # single-pixel notches in its bottom edge
+    page[200, 50:550] = 0                                       # a one-pixel line
+    for i in range(80):
+        page[250 + i, 100 + i] = 0                              # a diagonal hairline
+    page[300:303, 300:303] = 0                                  # a 3 x 3 full stop
+    out, changed = smooth_edges(page)
+    assert changed == 120
+    assert (out[99, 50:550] == 255).all() and (out[100:140, 50:550] == 0).all()
+    assert (out[200, 51:549] == 0).all()                        # the line (its ends may lose a pixel)
+    assert all(out[250 + i, 100 + i] == 0 for i in range(80))
+    assert (out[300:303, 300:303] == 0).all()
+    assert encode_bitonal(out).size < encode_bitonal(page).size
+
+
+def test_a_text_page_says_its_edges_were_smoothed(lc, sg) -> None:
+    page = lc.make_page("white", 0, 1)
+    c = clean_sheet(page.image, read_labels(page.image))
+    assert c.bitonal and any(n.startswith("edges:") for n in c.notes), c.notes

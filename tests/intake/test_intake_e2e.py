@@ -71,6 +71,10 @@ def test_scenario_from_applicant_to_archive_box(sim: Sim, tmp_path: Path) -> Non
         assert record["files"][0]["sha256"] == store.file_ref(appeal["pdf_file"]).sha256
         assert record["files"][0]["pages"] == 2 and [s["label"] for s in record["sheets"]] == [f"{compact}-01", f"{compact}-02"]
         assert record["applicant"]["surname"] == "Мʼясоїд-Коваль" and record["notification"]["sms"] is True
+        # each kept page says how it is stored and why: the cleanup's own words reach the archive
+        kept = [pg for sh in record["sheets"] for pg in sh["pages"] if pg["kept"]]
+        assert kept and all(pg["mode"] == "bitonal" for pg in kept), kept
+        assert all(any(n.startswith("class: bitonal") for n in pg["cleanup"]) for pg in kept), kept
         # The OCR text layer came after the receipt: the PDF is searchable in Ukrainian, the record
         # says so, and the appeal is released for delivery.
         assert "OCR text layer added to: " + compact in out.stderr

@@ -36,13 +36,14 @@ Documented measures (the record keeps them, so a dropped or greyscale page can s
   ink (``restore.local_threshold``: background normalisation for grey and coloured paper,
   shading and folds; moved past show-through when there is some); the page is smoothed 3 x 3
   first; a page whose paper noise would still reach the cut keeps it ``NOISE_MARGIN`` smoothed
-  sigmas from the paper. Then specks smaller than a full stop are removed (``restore.despeckle``).
+  sigmas from the paper. Then specks smaller than a full stop are removed (``restore.despeckle``)
+  and one-pixel bumps and notches on the edges smoothed (``restore.smooth_edges``).
   The record's ``threshold`` is the cut at the median paper level.
 * greyscale pages are smoothed lightly and their paper mapped to white (levels), which removes
   the scanner noise that makes a JPEG large and keeps the picture's greys.
 
 ``notes`` (the page record's free-form field) says for each step why it acted: ``class:``,
-``background:``, ``show-through:``, ``noisy scan``, ``despeckle:``, ``greyscale:``.
+``background:``, ``show-through:``, ``noisy scan``, ``despeckle:``, ``edges:``, ``greyscale:``.
 """
 
 from __future__ import annotations
@@ -246,6 +247,9 @@ def _binarise_local(page: np.ndarray, sample: np.ndarray, paper_fine: np.ndarray
     if specks:
         notes.append(f"despeckle: {specks} px of specks removed (each at most {restore.speck_max_area(dpi)} px, "
                      f"{restore.SPECK_MAX_AREA_MM2} mm², smaller than a full stop, apart from any letter)")
+    bw, smoothed = restore.smooth_edges(bw)
+    if smoothed:
+        notes.append(f"edges: {smoothed} px of one-pixel bumps and notches smoothed (a smaller file, the same letters)")
     return bw, int(paper * (1.0 - t.relative))
 
 

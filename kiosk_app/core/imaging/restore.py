@@ -183,6 +183,31 @@ def despeckle(bw: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
     return cv2.bitwise_or(bw, specks), int(cv2.countNonZero(specks))
 
 
+MARK_MAX_PX = 30                # ink in a 9 x 9 window above which a pixel belongs to a stroke, not a dot
+_SIDES = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.float32)
+_RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.float32)
+
+
+def smooth_edges(bw: np.ndarray) -> tuple[np.ndarray, int]:
+    """Remove single-pixel bumps and fill single-pixel notches on the strokes' edges of a 0/255
+    page (see the module's notes). Returns the page and the number of pixels changed."""
+    ink = cv2.compare(bw, 128, cv2.CMP_LT) // 255                      # 1 where black
+    sides = cv2.filter2D(ink, -1, _SIDES, borderType=cv2.BORDER_CONSTANT)
+    ring = cv2.filter2D(ink, -1, _RING, borderType=cv2.BORDER_CONSTANT)
+    # only on strokes: a bump whose 9 x 9 neighbourhood holds less ink than the largest dot of
+    # small print (a full stop, the dots of і ї: up to 20 px) is part of that dot and stays
+    body = cv2.boxFilter(ink, -1, (9, 9), normalize=False, borderType=cv2.BORDER_CONSTANT) >= MARK_MAX_PX
+    bump = (ink == 1) & (sides == 1) & (ring >= 3) & body
+    notch = (ink == 0) & (sides >= 3)
+    changed = int(np.count_nonzero(bump)) + int(np.count_nonzero(notch))
+    if not changed:
+        return bw, 0
+    out = bw.copy()
+    out[bump] = 255
+    out[notch] = 0
+    return out, changed
+
+
 __all__ = [
     "PhotoMeasure",
     "Threshold",
@@ -190,6 +215,7 @@ __all__ = [
     "local_threshold",
     "paper_surface",
     "photo_blocks",
+    "smooth_edges",
     "speck_evidence",
     "speck_max_area",
 ]
