@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from . import services
-from .models import Repair
+from .models import Repair, Tender
+from .ocds import STATUS_LABELS
 from .svg import bars, grouped
 
 
@@ -24,6 +25,27 @@ def index(request: HttpRequest) -> HttpResponse:
         "chart_funds": mark_safe(bars(f"Бюджет {year} за фондами (виконання), грн", funds)),
         "chart_years": mark_safe(grouped("Видатки за роками: план і виконання, грн", history,
                                          ("План", "Виконано")))})
+
+
+def procurements(request: HttpRequest) -> HttpResponse:
+    """The city's ProZorro procurements (imported from OCDS) by buyer, status and value, each linked."""
+    buyer, status = request.GET.get("buyer", ""), request.GET.get("status", "")
+    tenders = Tender.objects.all()
+    if buyer:
+        tenders = tenders.filter(buyer_name=buyer)
+    if status in STATUS_LABELS:
+        tenders = tenders.filter(status=status)
+    by_buyer: dict[str, list[dict[str, object]]] = {}
+    for t in tenders:
+        by_buyer.setdefault(t.buyer_name, []).append({"t": t, "status": STATUS_LABELS.get(t.status, t.status),
+                                                      "url": services.prozorro_url(t.tender_id)})
+    groups = [{"buyer": name, "rows": rows, "total": sum(r["t"].amount for r in rows  # type: ignore[attr-defined]
+                                                         if r["t"].currency == "UAH")}  # type: ignore[attr-defined]
+              for name, rows in by_buyer.items()]
+    return render(request, "openbudget/procurements.html", {
+        "groups": groups, "buyers": sorted(set(Tender.objects.values_list("buyer_name", flat=True))),
+        "statuses": list(STATUS_LABELS.items()), "buyer": buyer, "status": status,
+        "count": sum(len(g["rows"]) for g in groups)})
 
 
 def repairs(request: HttpRequest) -> HttpResponse:
