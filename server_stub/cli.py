@@ -178,8 +178,14 @@ def cmd_issue(args: argparse.Namespace) -> int:
     from server_stub.terminals.services import issue_credential
 
     token = issue_credential(args.code, args.name or "")
-    print(f"terminal {args.code}: credential issued (shown once, store it in the terminal's config):")
-    print(token)
+    return _shown_once(f"terminal {args.code}: credential issued (shown once, store it in the terminal's config):",
+                       token)
+
+
+def _shown_once(heading: str, secret: str) -> int:
+    """Print a new credential under its heading: the only time it is ever shown."""
+    print(heading)
+    print(secret)
     return 0
 
 
@@ -193,35 +199,26 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0 if count else 1
 
 
-def cmd_issue_api_token(args: argparse.Namespace) -> int:
+def cmd_api_token(args: argparse.Namespace) -> int:
+    """``issue-api-token`` and ``revoke-api-token``: data publishers' CKAN API tokens (opendata/tokens.py)."""
     _configure(args)
     _migrate()
-    from server_stub.core.roles import can
-    from server_stub.opendata.tokens import NoSuchUser, issue
+    from server_stub.opendata import tokens
 
+    if args.revoke:
+        count = tokens.revoke(args.username)
+        print(f"{args.username}: {count} API token(s) revoked")
+        return 0 if count else 1
     try:
-        token = issue(args.username)
-    except NoSuchUser:
+        token, publishes = tokens.issue(args.username)
+    except tokens.NoSuchUser:
         print(f"{args.username}: no such active user", file=sys.stderr)
         return 1
-    from django.contrib.auth import get_user_model
-
-    if not can(get_user_model().objects.get(username=args.username), "publish_data"):
+    if not publishes:
         print(f"warning: {args.username} does not hold core.publish_data: the token writes nothing until "
               "they are given the data publisher's role", file=sys.stderr)
-    print(f"{args.username}: API token issued (shown once; revoke with city-server revoke-api-token):")
-    print(token)
-    return 0
-
-
-def cmd_revoke_api_token(args: argparse.Namespace) -> int:
-    _configure(args)
-    _migrate()
-    from server_stub.opendata.tokens import revoke
-
-    count = revoke(args.username)
-    print(f"{args.username}: {count} API token(s) revoked")
-    return 0 if count else 1
+    return _shown_once(f"{args.username}: API token issued (shown once; revoke with city-server revoke-api-token):",
+                       token)
 
 
 def cmd_import_ocds(args: argparse.Namespace) -> int:
@@ -307,11 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("issue-api-token", parents=[common],
                        help="a data publisher's CKAN API token, printed once, e.g. city-server issue-api-token publisher")
     p.add_argument("username")
-    p.set_defaults(func=cmd_issue_api_token)
+    p.set_defaults(func=cmd_api_token, revoke=False)
     p = sub.add_parser("revoke-api-token", parents=[common],
                        help="revoke every API token of a user, e.g. city-server revoke-api-token publisher")
     p.add_argument("username")
-    p.set_defaults(func=cmd_revoke_api_token)
+    p.set_defaults(func=cmd_api_token, revoke=True)
     p = sub.add_parser("import-ocds", parents=[common],
                        help="import ProZorro OCDS release packages, e.g. city-server import-ocds tenders.json")
     p.add_argument("file")

@@ -29,15 +29,18 @@ class NoSuchUser(LookupError):
     pass
 
 
-def issue(username: str) -> str:
-    """A new token for an active user (only its hash is stored); NoSuchUser otherwise."""
+def issue(username: str) -> tuple[str, bool]:
+    """A new token for an active user (only its hash is stored) and whether the user holds
+    core.publish_data now; NoSuchUser otherwise."""
+    from server_stub.core.roles import can
+
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise NoSuchUser(username)
     token = PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, token_sha256=sha256_hex(token.encode()), hint=token[:8])
     logger.info("open data API token issued (user id %s)", user.pk)
-    return token
+    return token, can(user, "publish_data")
 
 
 def revoke(username: str) -> int:

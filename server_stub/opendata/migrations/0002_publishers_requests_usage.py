@@ -34,9 +34,6 @@ class Migration(migrations.Migration):
                 ('answer', models.TextField(blank=True, verbose_name="publisher's answer")),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
-            options={
-                'ordering': ['-created_at'],
-            },
         ),
         migrations.CreateModel(
             name='DownloadDay',
