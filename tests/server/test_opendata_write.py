@@ -17,7 +17,7 @@ import pytest
 import requests
 from openpyxl import Workbook, load_workbook
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from tests.server.citysrv_helpers import Server, resident_session, run_server
 from tests.server_instruments.helpers import db_json
@@ -120,6 +120,9 @@ def test_a_publisher_creates_uploads_updates_and_deletes_with_ckanapi(srv: Serve
     node = URIRef(f"{srv.url}/opendata/street-trees/")
     assert (node, RDF.type, DCAT.Dataset) in g and (node, DCTERMS.title, Literal("Дерева міста", lang="uk")) in g
     assert len(list(g.objects(node, DCAT.distribution))) == 2
+    assert [str(g.value(p, FOAF.name)) for p in g.objects(node, DCTERMS.publisher)] == [
+        "Департамент благоустрою міської ради"]  # the passport's data manager
+    assert g.value(node, DCTERMS.accrualPeriodicity) == URIRef("http://purl.org/cld/freq/monthly")
 
     ckan.action.package_delete(id="street-trees")
     with pytest.raises(ckanapi.NotFound):
