@@ -154,6 +154,8 @@ def test_anonymous_wrong_role_unknown_and_revoked_tokens_are_refused(srv: Server
     r = s.post(srv.url + "/api/3/action/package_create", json=dict(PASSPORT, name="by-cookie"), timeout=20)
     assert r.status_code == 403 and r.json()["error"]["__type"] == "Authorization Error"
 
+    nobody = srv.cli("issue-api-token", "no-such-user", check=False)
+    assert nobody.returncode == 1 and "no such active user" in nobody.stderr and "od_" not in nobody.stdout
     token = _token(srv, "publisher")
     client = ckanapi.RemoteCKAN(srv.url, apikey=token)
     assert client.action.package_create(**dict(PASSPORT, name="before-revoking"))["name"] == "before-revoking"
