@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -19,7 +20,9 @@ def index(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = years[-1] if years else 0
     sectors, funds, history = services.by_sector(year), services.by_fund(year), services.over_years()
-    return render(request, "openbudget/index.html", {
+    buyers = (Tender.objects.values("buyer_name").order_by("buyer_name")
+              .annotate(n=Count("id"), total=Sum("amount", filter=Q(currency="UAH"))))
+    return render(request, "openbudget/index.html", {"buyers": buyers,
         "years": years, "year": year, "sectors": sectors, "funds": funds, "history": history,
         "chart_sectors": mark_safe(bars(f"Видатки {year} за галузями, грн", sectors)),
         "chart_funds": mark_safe(bars(f"Бюджет {year} за фондами (виконання), грн", funds)),

@@ -124,6 +124,12 @@ def test_the_sample_imports_once_and_the_open_budget_page_lists_it(server: Serve
         assert f"<td>{status}</td>" in row.group(0) and value.replace(" ", "\xa0") in row.group(0), (tid, row.group(0))
         caption = page[:row.start()].rsplit("<caption>", 1)[1]
         assert caption.startswith(buyer.replace("'", "&#x27;")), (tid, caption[:120])
+    summary = requests.get(server.url + "/open-budget/", timeout=20).text  # the open budget page itself
+    buyers = re.findall(r'<tr><td><a href="/open-budget/procurements/\?buyer=[^"]+">([^<]+)</a></td><td>(\d+)</td>'
+                        r"<td>([^<]+)</td></tr>", summary)
+    assert [(b.replace("&#x27;", "'"), int(n)) for b, n, _ in buyers] == sorted(
+        {(buyer, sum(1 for v in TENDERS.values() if v[0] == buyer)) for buyer, _, _ in TENDERS.values()})
+    assert ("Департамент освіти і науки міської ради", "6\xa0895\xa0600,50") in [(b, t) for b, _, t in buyers]
     cancelled = requests.get(server.url + "/open-budget/procurements/", params={"status": "cancelled"}, timeout=20).text
     assert re.findall(r"prozorro.gov.ua/tender/(UA-[\w-]+)", cancelled) == ["UA-2026-03-28-002222-b"]
     osvita = requests.get(server.url + "/open-budget/procurements/",

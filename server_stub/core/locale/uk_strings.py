@@ -297,6 +297,7 @@ UK.update({
     "planning": "планування", "planned": "заплановано", "tendering": "період уточнень і пропозицій",
     "cancelled": "скасовано", "unsuccessful": "не відбулася", "complete": "завершено", "withdrawn": "відкликано",
     "subject": "предмет закупівлі", "ProZorro tender": "закупівля в ProZorro",
+    "Procurements by buyer": "Закупівлі за замовниками", "Procurements": "Закупівлі",
     "Procurements of the city (ProZorro)": "Закупівлі міста (ProZorro)",
     "Tenders of the city's buyers, imported from ProZorro's open data (OCDS). Each number leads to the tender on prozorro.gov.ua.":
         "Закупівлі замовників міста з відкритих даних ProZorro (OCDS). Кожен номер веде до закупівлі на prozorro.gov.ua.",
