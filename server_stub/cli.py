@@ -7,6 +7,9 @@ Examples::
     city-server run --drop-folder /srv/edms-drop  # also import the drop folder every 5 s
     city-server issue-terminal-credential 017     # prints the token once
     city-server revoke-terminal-credential 017
+    city-server issue-api-token publisher          # a data publisher's CKAN API token, shown once
+    city-server revoke-api-token publisher
+    city-server import-ocds examples/prozorro-city-tenders.json
     city-server edms-import --once --drop-folder /srv/edms-drop
     city-server edms-answer 017-000123-4 --text "Відповідь ..."
     city-server manage createsuperuser
@@ -175,8 +178,14 @@ def cmd_issue(args: argparse.Namespace) -> int:
     from server_stub.terminals.services import issue_credential
 
     token = issue_credential(args.code, args.name or "")
-    print(f"terminal {args.code}: credential issued (shown once, store it in the terminal's config):")
-    print(token)
+    return _shown_once(f"terminal {args.code}: credential issued (shown once, store it in the terminal's config):",
+                       token)
+
+
+def _shown_once(heading: str, secret: str) -> int:
+    """Print a new credential under its heading: the only time it is ever shown."""
+    print(heading)
+    print(secret)
     return 0
 
 
@@ -188,6 +197,43 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     count = revoke_credentials(args.code)
     print(f"terminal {args.code}: {count} credential(s) revoked")
     return 0 if count else 1
+
+
+def cmd_api_token(args: argparse.Namespace) -> int:
+    """``issue-api-token`` and ``revoke-api-token``: data publishers' CKAN API tokens (opendata/tokens.py)."""
+    _configure(args)
+    _migrate()
+    from server_stub.opendata import tokens
+
+    if args.revoke:
+        count = tokens.revoke(args.username)
+        print(f"{args.username}: {count} API token(s) revoked")
+        return 0 if count else 1
+    try:
+        token, publishes = tokens.issue(args.username)
+    except tokens.NoSuchUser:
+        print(f"{args.username}: no such active user", file=sys.stderr)
+        return 1
+    if not publishes:
+        print(f"warning: {args.username} does not hold core.publish_data: the token writes nothing until "
+              "they are given the data publisher's role", file=sys.stderr)
+    return _shown_once(f"{args.username}: API token issued (shown once; revoke with city-server revoke-api-token):",
+                       token)
+
+
+def cmd_import_ocds(args: argparse.Namespace) -> int:
+    _configure(args)
+    _migrate()
+    from server_stub.openbudget.ocds import OcdsRejected, import_file
+
+    try:
+        result = import_file(Path(args.file))
+    except OcdsRejected as err:
+        print(f"{args.file}: refused, nothing imported: {err}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: {result['created']} created, {result['updated']} updated, "
+          f"{result['unchanged']} unchanged")
+    return 0
 
 
 def cmd_edms_import(args: argparse.Namespace) -> int:
@@ -255,6 +301,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("revoke-terminal-credential", parents=[common], help="e.g. city-server revoke-terminal-credential 017")
     p.add_argument("code")
     p.set_defaults(func=cmd_revoke)
+    p = sub.add_parser("issue-api-token", parents=[common],
+                       help="a data publisher's CKAN API token, printed once, e.g. city-server issue-api-token publisher")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_api_token, revoke=False)
+    p = sub.add_parser("revoke-api-token", parents=[common],
+                       help="revoke every API token of a user, e.g. city-server revoke-api-token publisher")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_api_token, revoke=True)
+    p = sub.add_parser("import-ocds", parents=[common],
+                       help="import ProZorro OCDS release packages, e.g. city-server import-ocds tenders.json")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_ocds)
     p = sub.add_parser("edms-import", parents=[common], help="e.g. city-server edms-import --once --drop-folder DIR")
     p.add_argument("--once", action="store_true")
     p.set_defaults(func=cmd_edms_import)

@@ -154,6 +154,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest request body (uploads included): bigger ones get 413 in the error envelope (core/limits.py)
 MAX_REQUEST_BODY = int(float(os.environ.get("CITY_SERVER_MAX_BODY_MB", "20")) * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY
+# files data publishers upload through the CKAN API (server_stub/opendata/upload_check.py)
+OPENDATA_MAX_UPLOAD = int(float(os.environ.get("CITY_SERVER_OPENDATA_MAX_UPLOAD_MB", "10")) * 1024 * 1024)
 # JSON nested deeper than this gets 422 (the deepest document of the API is about 6 levels)
 MAX_JSON_DEPTH = int(os.environ.get("CITY_SERVER_MAX_JSON_DEPTH", "64"))
 

@@ -103,3 +103,20 @@ class BodyLimitMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         return too_large() if isinstance(exception, RequestDataTooBig) else None
+
+
+def schema_problem(validator: Any, document: Any, top: str = "(document)") -> str | None:
+    """``"where: what"`` for the first place ``document`` breaks a jsonschema ``validator``, or None.
+    Hostile or personal values are never echoed: the text names the rule broken; a missing property's
+    message only names the property."""
+    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.path])
+    if not errors:
+        return None
+    first = errors[0]
+    where = "/".join(str(p) for p in first.path) or top
+    if first.validator in ("required", "additionalProperties"):
+        detail = first.message[:200]
+    else:
+        rule = first.validator_value if isinstance(first.validator_value, str | int | bool) else "…"
+        detail = f"the value breaks '{first.validator}' ({str(rule)[:60]})"
+    return f"{where}: {detail}"

@@ -43,7 +43,8 @@ ROLES: tuple[Role, ...] = (
          ("contact.view_servicerequest", "contact.change_servicerequest", "contact.view_category",
           "contact.view_notice", "contact.add_notice", "contact.change_notice", "contact.delete_notice")),
     Role("Публікатор даних / Data publisher", "publisher", ("publish_data", "send_newsletters", "run_consultations"),
-         tuple(f"{app}.{verb}_{model}" for app, models in (("opendata", ("dataset", "resource", "group", "tag")),
+         tuple(f"{app}.{verb}_{model}" for app, models in (("opendata", ("dataset", "resource", "group", "tag",
+                                                                        "datasetrequest")),
                                                            ("citymap", ("layer", "feature")))
                for model in models for verb in ("view", "add", "change", "delete"))),
     Role("Секретар ради / Council secretary", "secretary", ("run_meetings", "publish_council")),

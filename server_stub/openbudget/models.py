@@ -34,3 +34,27 @@ class Repair(models.Model):
 
     class Meta:
         ordering = ["-cost"]
+
+
+class Tender(models.Model):
+    """A procurement of the city from ProZorro, kept as its newest OCDS release (by ``ocid``)."""
+
+    ocid = models.CharField(max_length=100, unique=True)
+    tender_id = models.CharField(_("ProZorro tender"), max_length=40)
+    release_id = models.CharField(max_length=200)
+    release_date = models.DateTimeField()
+    title = models.CharField(_("subject"), max_length=500)
+    buyer_id = models.CharField(_("buyer's EDRPOU code"), max_length=40, blank=True)
+    buyer_name = models.CharField(_("buyer"), max_length=300)
+    status = models.CharField(_("status"), max_length=20)
+    method = models.CharField(_("procedure"), max_length=40, blank=True)
+    amount = models.DecimalField(_("expected value"), max_digits=16, decimal_places=2)
+    currency = models.CharField(max_length=3, default="UAH")
+    cpv = models.CharField(_("CPV code"), max_length=20, blank=True)
+    cpv_name = models.CharField(_("CPV name"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["buyer_name", "-amount"]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} {self.title}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from . import services
-from .models import Repair
+from .models import Repair, Tender
+from .ocds import STATUS_LABELS
 from .svg import bars, grouped
 
 
@@ -18,12 +20,35 @@ def index(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = years[-1] if years else 0
     sectors, funds, history = services.by_sector(year), services.by_fund(year), services.over_years()
-    return render(request, "openbudget/index.html", {
+    buyers = (Tender.objects.values("buyer_name").order_by("buyer_name")
+              .annotate(n=Count("id"), total=Sum("amount", filter=Q(currency="UAH"))))
+    return render(request, "openbudget/index.html", {"buyers": buyers,
         "years": years, "year": year, "sectors": sectors, "funds": funds, "history": history,
         "chart_sectors": mark_safe(bars(f"Видатки {year} за галузями, грн", sectors)),
         "chart_funds": mark_safe(bars(f"Бюджет {year} за фондами (виконання), грн", funds)),
         "chart_years": mark_safe(grouped("Видатки за роками: план і виконання, грн", history,
                                          ("План", "Виконано")))})
+
+
+def procurements(request: HttpRequest) -> HttpResponse:
+    """The city's ProZorro procurements (imported from OCDS) by buyer, status and value, each linked."""
+    buyer, status = request.GET.get("buyer", ""), request.GET.get("status", "")
+    tenders = Tender.objects.all()
+    if buyer:
+        tenders = tenders.filter(buyer_name=buyer)
+    if status in STATUS_LABELS:
+        tenders = tenders.filter(status=status)
+    by_buyer: dict[str, list[dict[str, object]]] = {}
+    for t in tenders:
+        by_buyer.setdefault(t.buyer_name, []).append({"t": t, "status": STATUS_LABELS.get(t.status, t.status),
+                                                      "url": services.prozorro_url(t.tender_id)})
+    groups = [{"buyer": name, "rows": rows, "total": sum(r["t"].amount for r in rows  # type: ignore[attr-defined]
+                                                         if r["t"].currency == "UAH")}  # type: ignore[attr-defined]
+              for name, rows in by_buyer.items()]
+    return render(request, "openbudget/procurements.html", {
+        "groups": groups, "buyers": sorted(set(Tender.objects.values_list("buyer_name", flat=True))),
+        "statuses": list(STATUS_LABELS.items()), "buyer": buyer, "status": status,
+        "count": sum(len(g["rows"]) for g in groups)})
 
 
 def repairs(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""A CKAN-compatible Action API (read-only) at /api/3/action/ and /api/action/.
+"""A CKAN-compatible Action API at /api/3/action/ and /api/action/: reads for everyone, writes
+(ckan_write.py) for a data publisher's API token.
 
 Envelope ``{"help", "success", "result"}``; errors ``{"help", "success": false, "error": {"__type",
 "message"}}`` with CKAN's statuses (404 Not Found Error, 409 Validation Error / Search Query Error,
@@ -21,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from server_stub.core import limits
 
 from .models import Dataset, Group, Resource, Tag
+from .usage import tracking
 
 ORG = {"id": "city-council", "name": "city-council", "title": "Міська рада", "type": "organization",
        "description": "Виконавчий комітет міської ради", "image_url": "", "is_organization": True,
@@ -72,6 +74,7 @@ def package_dict(ds: Dataset, base: str) -> dict[str, Any]:
         "num_tags": len(tags), "groups": [group_dict(g) for g in ds.groups.all()],
         "resources": [resource_dict(r, base) for r in resources], "num_resources": len(resources),
         "extras": [{"key": k, "value": str(v)} for k, v in extras.items()], "relationships_as_object": [],
+        "tracking_summary": tracking(ds),
         "relationships_as_subject": [],
     }
 
@@ -238,9 +241,42 @@ def _envelope(request: HttpRequest, name: str, body: dict[str, Any], status: int
                         content_type="application/json;charset=utf-8")
 
 
+def _failure(request: HttpRequest, name: str, err: CkanError) -> HttpResponse:
+    error = {"__type": err.type, **(err.message if isinstance(err.message, dict) else {"message": err.message})}
+    return _envelope(request, name, {"success": False, "error": error}, err.status)
+
+
+def _publisher(request: HttpRequest) -> Any:
+    """The user of the API token presented, holding core.publish_data; a CKAN 403 otherwise. A browser
+    session does not count: this view is CSRF-exempt, so a cookie must never authorise a write."""
+    from server_stub.core.roles import can
+
+    from .tokens import presented, user_for
+
+    token = presented(request)
+    if not token:
+        raise CkanError(403, "Authorization Error", "Access denied: a data publisher's API token is required")
+    user = user_for(token)
+    if user is None:
+        raise CkanError(403, "Authorization Error", "Access denied: the API token is not valid")
+    if not can(user, "publish_data"):
+        raise CkanError(403, "Authorization Error", "Access denied: this needs the permission core.publish_data")
+    return user
+
+
 @csrf_exempt
 def action(request: HttpRequest, name: str) -> HttpResponse:
-    if name not in ACTIONS:
+    from .ckan_write import WRITE_ACTIONS
+
+    if name in WRITE_ACTIONS:
+        if request.method != "POST":
+            return _envelope(request, name, {"success": False, "error": {
+                "__type": "Bad request", "message": f"Bad request - {name} needs POST"}}, 400)
+        try:
+            _publisher(request)
+        except CkanError as err:
+            return _failure(request, name, err)
+    elif name not in ACTIONS:
         return _envelope(request, name, {"success": False, "error": {
             "__type": "Bad request", "message": f"Bad request - Action name not known: {name}"}}, 400)
     params: dict[str, Any] = dict(request.GET.items())
@@ -262,10 +298,12 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
             params.update(request.POST.items())
     base = request.build_absolute_uri("/").rstrip("/")
     try:
-        result = ACTIONS[name](params, base)
+        if name in WRITE_ACTIONS:
+            result = WRITE_ACTIONS[name](params, base, dict(request.FILES.items()))
+        else:
+            result = ACTIONS[name](params, base)
     except CkanError as err:
-        error = {"__type": err.type, **(err.message if isinstance(err.message, dict) else {"message": err.message})}
-        return _envelope(request, name, {"success": False, "error": error}, err.status)
+        return _failure(request, name, err)
     return _envelope(request, name, {"success": True, "result": result})
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from .models import Dataset
@@ -11,6 +11,14 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 FREQ = Namespace("http://purl.org/cld/freq/")
 FREQS = {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "annual",
          "on_change": "irregular"}
+
+
+def _manager(g: Graph, name: str) -> BNode:
+    """The dataset's data manager (розпорядник) of its passport, as the DCAT publisher."""
+    node = BNode()
+    g.add((node, RDF.type, FOAF.Organization))
+    g.add((node, FOAF.name, Literal(name, lang="uk")))
+    return node
 
 
 def catalogue(base: str) -> Graph:
@@ -37,7 +45,7 @@ def catalogue(base: str) -> Graph:
         g.add((node, DCTERMS.description, Literal(ds.notes, lang="uk")))
         g.add((node, DCTERMS.issued, Literal(ds.created_at.isoformat(), datatype=XSD.dateTime)))
         g.add((node, DCTERMS.modified, Literal(ds.modified_at.isoformat(), datatype=XSD.dateTime)))
-        g.add((node, DCTERMS.publisher, publisher))
+        g.add((node, DCTERMS.publisher, _manager(g, ds.publisher) if ds.publisher else publisher))
         g.add((node, DCTERMS.language, URIRef("http://publications.europa.eu/resource/authority/language/UKR")))
         g.add((node, DCTERMS.accrualPeriodicity, FREQ[FREQS.get(ds.update_frequency, "irregular")]))
         contact = URIRef(f"{base}/opendata/{ds.name}/#contact")

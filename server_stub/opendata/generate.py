@@ -103,7 +103,7 @@ def regenerate(dataset: Any) -> None:
     with transaction.atomic():
         for pos, (fmt, mime, fn) in enumerate(FORMATS):
             data = fn(table)
-            res, _ = Resource.objects.get_or_create(dataset=dataset, format=fmt, defaults={
+            res, _ = Resource.objects.get_or_create(dataset=dataset, format=fmt, uploaded=False, defaults={
                 "name": f"{dataset.title} ({fmt})", "mimetype": mime, "filename": f"{dataset.name}.{fmt.lower()}",
                 "position": pos})
             res.content, res.size, res.modified_at = data, len(data), now

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,9 +76,62 @@ class Resource(models.Model):
     content = models.BinaryField(default=b"")
     size = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
+    uploaded = models.BooleanField(default=False, help_text=_("uploaded by a data publisher (not generated)"))
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["dataset", "position"]
-        constraints = [models.UniqueConstraint(fields=["dataset", "format"], name="one_resource_per_format")]
+        constraints = [models.UniqueConstraint(fields=["dataset", "format"], condition=models.Q(uploaded=False),
+                                               name="one_generated_resource_per_format")]
+
+
+class ApiToken(models.Model):
+    """A data publisher's CKAN API token (``city-server issue-api-token``): only its SHA-256 is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user})"
+
+
+class DownloadDay(models.Model):
+    """Downloads of a dataset's resources per day (no address, no visitor: only the count)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="download_days")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "day"], name="one_download_row_per_day")]
+
+
+class DatasetRequest(models.Model):
+    """A resident asks for a dataset; other residents vote for the request; a publisher answers."""
+
+    STATUS = [("open", _("open")), ("published", _("published")), ("declined", _("declined"))]
+    title = models.CharField(_("what data"), max_length=200)
+    reason = models.TextField(_("why it is needed"), max_length=2000, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="dataset_requests")
+    status = models.CharField(_("status"), max_length=10, choices=STATUS, default="open")
+    answer = models.TextField(_("publisher's answer"), blank=True)
+    dataset = models.ForeignKey(Dataset, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RequestVote(models.Model):
+    request = models.ForeignKey(DatasetRequest, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "voter"], name="one_vote_per_request")]

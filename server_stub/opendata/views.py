@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from . import usage
 from .dcat import catalogue
 from .generate import GENERATORS, regenerate
 from .models import Dataset, Resource
@@ -26,7 +27,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def dataset(request: HttpRequest, name: str) -> HttpResponse:
     ds = get_object_or_404(Dataset.objects.prefetch_related("tags", "groups", "resources"), name=name)
-    return render(request, "opendata/dataset.html", {"ds": ds})
+    return render(request, "opendata/dataset.html", {"ds": ds, "downloads": usage.tracking(ds)})
 
 
 def download(request: HttpRequest, rid: str, filename: str) -> HttpResponse:
@@ -35,7 +36,9 @@ def download(request: HttpRequest, rid: str, filename: str) -> HttpResponse:
     if ds.generator in GENERATORS and timezone.now() - res.modified_at > STALE:
         regenerate(ds)
         res.refresh_from_db()
+    usage.count_download(ds)
     response = HttpResponse(bytes(res.content), content_type=res.mimetype)
+    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'attachment; filename="{res.filename}"'
     response["Last-Modified"] = res.modified_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
     return response

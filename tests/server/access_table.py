@@ -68,6 +68,10 @@ PAGES: dict[str, dict[str, frozenset[str]]] = {
     "open311/v2/^tokens/(?P<tok>[^/]+?)\\.(?P<fmt>json|xml)$": {"GET": EVERYONE},
     "opendata/": {"GET": EVERYONE},
     "opendata/^catalog\\.(?P<fmt>jsonld|ttl)$": {"GET": EVERYONE},
+    "opendata/usage/": {"GET": EVERYONE},
+    # a dataset request or a vote: residents; anyone else is sent to sign in with BankID
+    "opendata/requests/": {"GET": EVERYONE, "POST": RESIDENTS},
+    "opendata/requests/<int:pk>/vote": {"POST": RESIDENTS},
     "opendata/resources/<uuid:rid>/download/<str:filename>": {"GET": EVERYONE},
     "opendata/<slug:name>/": {"GET": EVERYONE},
     "api/3/action/<str:name>": {"GET": EVERYONE},
@@ -102,6 +106,7 @@ PAGES: dict[str, dict[str, frozenset[str]]] = {
     "cabinet/services/": {"GET": EVERYONE},
     "open-budget/": {"GET": EVERYONE},
     "open-budget/repairs/": {"GET": EVERYONE},
+    "open-budget/procurements/": {"GET": EVERYONE},
     "api/": {"GET": EVERYONE},  # django-ninja's root
     "api/openapi.json": {"GET": EVERYONE},
     "api/docs": {"GET": EVERYONE},
@@ -219,6 +224,7 @@ ADMIN: dict[str, frozenset[str]] = {
     "contact.servicerequest": staff("operator"), "contact.category": staff("operator"),
     "contact.notice": staff("operator"), "contact.apikey": staff(),
     "opendata.dataset": staff("publisher"), "opendata.group": staff("publisher"), "opendata.tag": staff("publisher"),
-    "opendata.resource": staff("publisher"),
+    "opendata.resource": staff("publisher"), "opendata.datasetrequest": staff("publisher"),
+    "opendata.apitoken": staff(),  # tokens are issued by city-server issue-api-token; the admin sees and revokes
     "citymap.layer": staff("publisher"), "citymap.report": staff("moderator"),
 }

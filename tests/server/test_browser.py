@@ -25,7 +25,8 @@ STAFF_PAGES = ["/fleet/", "/edms/", "/contact/operator/", "/map/moderation/"]
 # Part 2 instruments (tests/server_instruments walks their flows and audits the signed-in pages too).
 PUBLIC_PAGES += ["/petitions/", "/budget/", "/budget/projects/1/", "/consultations/", "/consultations/1/", "/surveys/",
                  "/surveys/1/", "/deputies/", "/deputies/1/", "/votes/", "/votes/1/", "/meetings/", "/meetings/1/",
-                 "/newsletters/", "/cabinet/services/", "/open-budget/", "/open-budget/repairs/"]
+                 "/newsletters/", "/cabinet/services/", "/open-budget/", "/open-budget/repairs/",
+                 "/open-budget/procurements/", "/opendata/usage/", "/opendata/requests/"]
 STAFF_PAGES += ["/petitions/moderation/", "/newsletters/compose/"]
 
 

@@ -289,3 +289,42 @@ UK.update({
     "executive bodies": "виконавчі органи", "receives appeals not yet routed": "отримує ще не розподілені звернення",
     "officials": "посадовці", "staff work": "робота працівників",
 })
+
+# --- Open data writes, requests and use; ProZorro procurements (issue 14) ---
+UK.update({
+    "buyer's EDRPOU code": "код ЄДРПОУ замовника", "buyer": "замовник", "procedure": "процедура",
+    "expected value": "очікувана вартість", "CPV code": "код ДК 021:2015", "CPV name": "назва за ДК 021:2015",
+    "planning": "планування", "planned": "заплановано", "tendering": "період уточнень і пропозицій",
+    "cancelled": "скасовано", "unsuccessful": "не відбулася", "complete": "завершено", "withdrawn": "відкликано",
+    "subject": "предмет закупівлі", "ProZorro tender": "закупівля в ProZorro",
+    "Procurements by buyer": "Закупівлі за замовниками", "Procurements": "Закупівлі",
+    "Procurements of the city (ProZorro)": "Закупівлі міста (ProZorro)",
+    "Tenders of the city's buyers, imported from ProZorro's open data (OCDS). Each number leads to the tender on prozorro.gov.ua.":
+        "Закупівлі замовників міста з відкритих даних ProZorro (OCDS). Кожен номер веде до закупівлі на prozorro.gov.ua.",
+    "No procurements imported yet.": "Закупівлі ще не імпортовано.",
+    "uploaded by a data publisher (not generated)": "завантажено публікатором даних (не згенеровано)",
+    "declined": "відхилено", "what data": "які дані", "why it is needed": "навіщо вони потрібні",
+    "publisher's answer": "відповідь публікатора", "Downloads": "Завантаження",
+    "Residents' requests for data": "Запити мешканців на дані", "Use of open data": "Використання відкритих даних",
+    "Ask the city to publish a dataset, or vote for a request: the data publishers answer the requests with the most votes first.":
+        "Попросіть місто оприлюднити набір даних або підтримайте запит голосом: публікатори даних відповідають "
+        "спершу на запити з найбільшою кількістю голосів.",
+    "Which data do you need?": "Які дані вам потрібні?", "Why (optional)": "Навіщо (необов'язково)",
+    "Request the data": "Запросити дані",
+    "Sign in with BankID to request data or vote": "Увійдіть через BankID, щоб запросити дані або проголосувати",
+    "Requests, most votes first": "Запити, спершу з найбільшою кількістю голосів", "Number of votes": "Голосів",
+    "No requests yet.": "Запитів ще немає.", "Downloads by dataset": "Завантаження за наборами даних",
+    "Dataset": "Набір даних", "Last %(days)s days": "Останні %(days)s днів", "All time": "За весь час",
+    "Only counts are kept: no address and no visitor is recorded.":
+        "Зберігається лише кількість: ні адреси, ні відвідувача не записано.",
+    "Say which data you need (at least 5 characters).": "Напишіть, які дані потрібні (щонайменше 5 символів).",
+    "Your request is published. Others can vote for it.": "Ваш запит опубліковано. Інші можуть за нього проголосувати.",
+    "Your vote is counted.": "Ваш голос зараховано.",
+    "You have already voted for this request.": "Ви вже голосували за цей запит.",
+})
+PLURALS.update({
+    "%(n)s procurement shown.": ["Показано %(n)s закупівлю.", "Показано %(n)s закупівлі.", "Показано %(n)s закупівель.",
+                                 "Показано %(n)s закупівлі."],
+    "%(n)s download in all.": ["Усього %(n)s завантаження.", "Усього %(n)s завантаження.",
+                               "Усього %(n)s завантажень.", "Усього %(n)s завантаження."],
+})

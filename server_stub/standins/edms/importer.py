@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from server_stub.core import numbers
+from server_stub.core import limits, numbers
 from server_stub.terminals import services as terminal_feed
 
 from . import safefs, services
@@ -73,19 +73,9 @@ def _schema_errors(meta: dict[str, Any]) -> str | None:
     validator = _validator()
     if validator is None:
         return None
-    errors = sorted(validator.iter_errors(meta), key=lambda e: list(e.path))
-    if not errors:
-        return None
-    first = errors[0]
-    where = "/".join(str(p) for p in first.path) or "(record)"
-    # The reason goes to logs, the ack and the terminal: name the rule broken, never echo the value (it may
-    # be a name or a phone number). A missing property's message only names the property.
-    if first.validator in ("required", "additionalProperties"):
-        detail = first.message[:200]
-    else:
-        rule = first.validator_value if isinstance(first.validator_value, str | int | bool) else "…"
-        detail = f"the value breaks '{first.validator}' ({str(rule)[:60]})"
-    return f"metadata does not match the schema at {where}: {detail}"
+    # The reason goes to logs, the ack and the terminal: it never echoes the value (core.limits.schema_problem).
+    problem = limits.schema_problem(validator, meta, "(record)")
+    return f"metadata does not match the schema at {problem}" if problem else None
 
 
 def _get(meta: dict[str, Any], *paths: str, default: Any = "") -> Any:
