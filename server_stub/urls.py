@@ -27,7 +27,9 @@ urlpatterns = [
 for _config in apps.get_app_configs():
     _prefix = getattr(_config, "url_prefix", None)
     if _prefix:
-        urlpatterns.append(path(_prefix, include(importlib.import_module(f"{_config.name}.urls"))))
+        # the app's label is the namespace of its pages ("budget:detail")
+        _pages = importlib.import_module(f"{_config.name}.urls").urlpatterns
+        urlpatterns.append(path(_prefix, include((_pages, _config.label))))
     for _mount, _module in getattr(_config, "url_mounts", {}).items():  # extra mounts: {"open311/v2/": "mod"}
         urlpatterns.append(path(_mount, include(importlib.import_module(_module))))
 

@@ -1,13 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core import instrument
 
-class BudgetConfig(AppConfig):
+
+class BudgetConfig(instrument.Instrument):
     """Participatory budget (concept 4.1): yearly cycle, projects, review, voting, implementation."""
 
-    name = "server_stub.budget"
     label = "budget"
     verbose_name = _("Participatory budget")
-    url_prefix = "budget/"
-    api_prefix = "budget/"
-    nav = [("/budget/", _("Participatory budget"))]
+    home = ("budget/", _("Participatory budget"))

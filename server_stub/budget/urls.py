@@ -2,6 +2,5 @@ from django.urls import path
 
 from . import views
 
-app_name = "budget"
 urlpatterns = [path("", views.index, name="index"), path("new/", views.new, name="new"),
                path("projects/<int:pk>/", views.project, name="project")]

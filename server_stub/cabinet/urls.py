@@ -2,5 +2,4 @@ from django.urls import path
 
 from . import views
 
-app_name = "cabinet"
 urlpatterns = [path("", views.index, name="index"), path("services/", views.services_page, name="services")]

@@ -1,13 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core import instrument
 
-class CitymapConfig(AppConfig):
+
+class CitymapConfig(instrument.Instrument):
     """Open city map (concept 4.5): layers, GeoJSON API, residents' reports with moderation."""
 
-    name = "server_stub.citymap"
     label = "citymap"
     verbose_name = _("City map")
-    url_prefix = "map/"
-    api_prefix = "map/"
-    nav = [("/map/", _("City map"))]
+    home = ("map/", _("City map"))

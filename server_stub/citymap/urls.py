@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "citymap"
 urlpatterns = [
     path("", views.map_page, name="map"),
     path("reports/new/", views.report_new, name="report-new"),

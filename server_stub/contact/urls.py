@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "contact"
 urlpatterns = [
     path("", views.index, name="index"),
     path("requests/<int:rid>/", views.detail, name="detail"),

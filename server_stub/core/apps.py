@@ -6,9 +6,10 @@ class CoreConfig(AppConfig):
     """Shared foundation: base template, sign-in, the JSON API and its error envelope.
 
     Every instrument app may declare on its AppConfig:
-      ``url_prefix``  - mounts ``<app>.urls`` there (e.g. ``"map/"``);
+      ``url_prefix``  - mounts ``<app>.urls`` there (e.g. ``"map/"``), its namespace the app's label;
       ``api_prefix``  - mounts ``<app>.api.router`` under ``/api/<api_prefix>``;
-      ``nav``         - [(path, lazy label)] shown in the site's main navigation.
+      ``nav``         - [(path, lazy label)] shown in the site's main navigation;
+    ``core/instrument.py`` derives all of them from a three-line declaration.
     """
 
     name = "server_stub.core"

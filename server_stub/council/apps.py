@@ -1,13 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core import instrument
 
-class CouncilConfig(AppConfig):
+
+class CouncilConfig(instrument.Instrument):
     """Roll-call votes and deputies (concept 4.8): factions, commissions, districts, decisions, reports."""
 
-    name = "server_stub.council"
     label = "council"
     verbose_name = _("Deputies and votes")
-    url_mounts = {"deputies/": "server_stub.council.urls_deputies", "votes/": "server_stub.council.urls_votes"}
-    api_prefix = "council/"
-    nav = [("/deputies/", _("Deputies")), ("/votes/", _("Votes"))]
+    sections = {"deputies/": _("Deputies"), "votes/": _("Votes")}

@@ -2,5 +2,4 @@ from django.urls import path
 
 from . import views
 
-app_name = "meetings"
 urlpatterns = [path("", views.index, name="index"), path("<int:pk>/", views.detail, name="detail")]

@@ -1,13 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core import instrument
 
-class NewslettersConfig(AppConfig):
+
+class NewslettersConfig(instrument.Instrument):
     """News of the council by topic (action plan item 4): double opt-in, one-click unsubscribe, SMTP."""
 
-    name = "server_stub.newsletters"
     label = "newsletters"
     verbose_name = _("Newsletters")
-    url_prefix = "newsletters/"
-    api_prefix = "newsletters/"
-    nav = [("/newsletters/", _("Newsletters"))]
+    home = ("newsletters/", _("Newsletters"))

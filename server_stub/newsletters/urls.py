@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "newsletters"
 urlpatterns = [
     path("", views.index, name="index"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),

@@ -1,13 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core import instrument
 
-class OpenbudgetConfig(AppConfig):
+
+class OpenbudgetConfig(instrument.Instrument):
     """Open budget (concept 4.3): budget lines imported from CSV, server-side charts, a map of repairs."""
 
-    name = "server_stub.openbudget"
     label = "openbudget"
     verbose_name = _("Open budget")
-    url_prefix = "open-budget/"
-    api_prefix = "open-budget/"
-    nav = [("/open-budget/", _("Open budget"))]
+    home = ("open-budget/", _("Open budget"))

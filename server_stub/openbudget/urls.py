@@ -2,6 +2,5 @@ from django.urls import path
 
 from . import views
 
-app_name = "openbudget"
 urlpatterns = [path("", views.index, name="index"), path("repairs/", views.repairs, name="repairs"),
                path("procurements/", views.procurements, name="procurements")]

@@ -2,7 +2,6 @@ from django.urls import path, re_path
 
 from . import usage, views
 
-app_name = "opendata"
 urlpatterns = [
     path("", views.index, name="index"),
     re_path(r"^catalog\.(?P<fmt>jsonld|ttl)$", views.catalog, name="catalog"),

@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "petitions"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),

@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "bankid"
 urlpatterns = [
     path("authorize", views.authorize, name="authorize"),
     path("token", views.token, name="token"),

@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "edms"
 urlpatterns = [
     path("", views.register, name="register"),
     path("<str:number>/", views.card, name="card"),
