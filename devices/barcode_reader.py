@@ -21,12 +21,13 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any, ClassVar
 
 import serial
 
-from devices.config import read_settings
-from devices.errors import DeviceConfigError, DeviceError, DeviceNotFound, DeviceOffline
+from devices.config import build, read_settings
+from devices.errors import DeviceError, DeviceNotFound, DeviceOffline
 from devices.state import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -47,24 +48,24 @@ SETTINGS: list[dict[str, Any]] = [
 ]
 
 
+@dataclass(eq=False)
 class BarcodeReader:
     """Reads whole codes from a serial barcode reader."""
 
-    device = DEVICE
+    device: ClassVar[str] = DEVICE
 
-    def __init__(self, port: str, *, baudrate: int = 9600, prefix: str = "", suffix: str = "",
-                 encoding: str = "utf-8", max_length: int = 256) -> None:
-        self.port = port
-        self.baudrate = baudrate
-        self.prefix = prefix
-        self.suffix = suffix
-        self.encoding = encoding
-        self.max_length = max_length
-        self._ser: serial.Serial | None = None
-        self._buf = bytearray()
-        self._closed = threading.Event()
-        self._lock = threading.Lock()
-        self.last_error: DeviceError | None = None
+    port: str
+    _: KW_ONLY
+    baudrate: int = 9600
+    prefix: str = ""
+    suffix: str = ""
+    encoding: str = "utf-8"
+    max_length: int = 256
+    last_error: DeviceError | None = field(default=None, init=False)
+    _ser: serial.Serial | None = field(default=None, init=False, repr=False)
+    _buf: bytearray = field(default_factory=bytearray, init=False, repr=False)
+    _closed: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def open(self) -> None:
         if self._ser is not None:
@@ -161,12 +162,9 @@ class BarcodeReader:
 
 def from_config(cfg: Mapping[str, Any]) -> BarcodeReader:
     get = read_settings(DEVICE, cfg, SETTINGS, CONNECTIONS)
-    try:
-        return BarcodeReader(str(get["port"]), baudrate=int(get["baudrate"]), prefix=str(get["prefix"]),
-                             suffix=str(get["suffix"]), encoding=str(get["encoding"]),
-                             max_length=int(get["max_length"]))
-    except (TypeError, ValueError) as err:
-        raise DeviceConfigError(f"barcode_reader: bad setting: {err}", device=DEVICE) from err
+    return build(DEVICE, lambda: BarcodeReader(
+        str(get["port"]), baudrate=int(get["baudrate"]), prefix=str(get["prefix"]), suffix=str(get["suffix"]),
+        encoding=str(get["encoding"]), max_length=int(get["max_length"])))
 
 
 __all__ = ["SETTINGS", "BarcodeReader", "from_config"]

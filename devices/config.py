@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from devices.errors import DeviceConfigError
 
@@ -14,11 +14,29 @@ def read_settings(device: str, cfg: Mapping[str, Any], settings: Sequence[Mappin
     """``cfg`` over the defaults of ``settings``; a :class:`DeviceConfigError` naming the choices for
     an unknown connection (when ``connections`` are given) or an unknown key."""
     values = {s["key"]: cfg.get(s["key"], s["default"]) for s in settings}
-    if connections and values.get("connection") not in connections:
-        raise DeviceConfigError(f"{device}: unknown connection {values.get('connection')!r}; choose one of: "
-                                f"{', '.join(connections)}", device=device)
+    if connections:
+        check_connection(device, values.get("connection"), connections)
     unknown = sorted(set(cfg) - set(values))
     if unknown:
         raise DeviceConfigError(f"{device}: unknown setting(s) {', '.join(unknown)}; known: "
                                 f"{', '.join(sorted(values))}", device=device)
     return values
+
+
+def check_connection(device: str, connection: Any, connections: Sequence[str]) -> None:
+    """A :class:`DeviceConfigError` naming the choices when ``connection`` is not one of them."""
+    if connection not in connections:
+        raise DeviceConfigError(f"{device}: unknown connection {connection!r}; choose one of: "
+                                f"{', '.join(connections)}", device=device)
+
+
+T = TypeVar("T")
+
+
+def build(device: str, make: Callable[[], T]) -> T:
+    """``make()``, with a setting of the wrong type or value (``TypeError``/``ValueError`` while
+    converting it) reported as a :class:`DeviceConfigError` of ``device``."""
+    try:
+        return make()
+    except (TypeError, ValueError) as err:
+        raise DeviceConfigError(f"{device}: bad setting: {err}", device=device) from err

@@ -31,18 +31,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from devices import ipp
-from devices.errors import (
-    CoverOpen,
-    DeviceConfigError,
-    DeviceError,
-    DeviceFault,
-    DeviceOffline,
-    DeviceProtocolError,
-    DeviceTimeout,
-    PaperJam,
-    PaperOut,
-)
+from devices import errors, ipp
+from devices.config import check_connection
 from devices.ipp import JobState, Op, PrinterState, Tag
 from devices.state import DeviceState, DeviceStatus
 
@@ -65,15 +55,15 @@ SETTINGS: list[dict[str, Any]] = [
 DEFAULTS: dict[str, Any] = {s["key"]: s["default"] for s in SETTINGS}
 
 # printer-state-reasons keyword (without -error/-warning/-report) -> typed fault
-REASON_FAULTS: dict[str, type[DeviceFault]] = {
-    "media-empty": PaperOut,
-    "media-needed": PaperOut,
-    "media-jam": PaperJam,
-    "cover-open": CoverOpen,
-    "door-open": CoverOpen,
-    "offline": DeviceOffline,
-    "shutdown": DeviceOffline,
-    "paused": DeviceOffline,
+REASON_FAULTS: dict[str, type[errors.DeviceFault]] = {
+    "media-empty": errors.PaperOut,
+    "media-needed": errors.PaperOut,
+    "media-jam": errors.PaperJam,
+    "cover-open": errors.CoverOpen,
+    "door-open": errors.CoverOpen,
+    "offline": errors.DeviceOffline,
+    "shutdown": errors.DeviceOffline,
+    "paused": errors.DeviceOffline,
 }
 REASON_WORDS = {
     "media-empty": "out of paper", "media-needed": "out of paper", "media-jam": "paper jam",
@@ -100,7 +90,7 @@ class PrinterInfo:
     accepting: bool
     attributes: dict[str, list[Any]] = field(default_factory=dict)
 
-    def fault(self) -> DeviceFault | None:
+    def fault(self) -> errors.DeviceFault | None:
         for reason in self.reasons:
             if reason.endswith(("-report", "-warning")) and _base_reason(reason) != "offline":
                 continue
@@ -108,7 +98,7 @@ class PrinterInfo:
             if kind is not None:
                 return kind(f"form printer: {REASON_WORDS[_base_reason(reason)]} ({reason})", device=DEVICE)
         if not self.accepting:
-            return DeviceOffline("form printer is not accepting jobs", device=DEVICE)
+            return errors.DeviceOffline("form printer is not accepting jobs", device=DEVICE)
         return None
 
     def to_device_status(self) -> DeviceStatus:
@@ -116,7 +106,7 @@ class PrinterInfo:
         busy = self.state == PrinterState.PROCESSING
         warn = [r for r in self.reasons if r != "none" and r.endswith(("-warning", "-report"))]
         if fault:
-            state = DeviceState.OFFLINE if type(fault) is DeviceOffline else DeviceState.FAULT
+            state = DeviceState.OFFLINE if type(fault) is errors.DeviceOffline else DeviceState.FAULT
         elif self.state == PrinterState.STOPPED:
             state = DeviceState.FAULT
         elif busy:
@@ -126,7 +116,7 @@ class PrinterInfo:
         else:
             state = DeviceState.READY
         detail = fault.code if fault else ",".join(r for r in self.reasons if r != "none")
-        paper = 0 if isinstance(fault, PaperOut) else (10 if any("media-low" in r for r in self.reasons) else 100)
+        paper = 0 if isinstance(fault, errors.PaperOut) else (10 if any("media-low" in r for r in self.reasons) else 100)
         return DeviceStatus(device=DEVICE, state=state, detail=detail, consumables={"paper": paper},
                             last_error=fault.as_dict() if fault else None)
 
@@ -144,14 +134,11 @@ class FormPrinter:
 
     def __init__(self, cfg: Mapping[str, Any], session: requests.Session | None = None) -> None:
         self.cfg = {**DEFAULTS, **cfg}
-        if self.cfg["connection"] not in CONNECTIONS:
-            raise DeviceConfigError(
-                f"form printer connection {self.cfg['connection']!r} unknown; choose one of: "
-                f"{', '.join(CONNECTIONS)}", device=DEVICE)
+        check_connection(DEVICE, self.cfg["connection"], CONNECTIONS)
         self.uri = str(self.cfg["uri"])
         parts = urlsplit(self.uri)
         if parts.scheme not in ("ipp", "ipps", "http", "https") or not parts.hostname:
-            raise DeviceConfigError(f"form printer uri {self.uri!r}: expected ipp://host[:port]/path", device=DEVICE)
+            raise errors.DeviceConfigError(f"form printer uri {self.uri!r}: expected ipp://host[:port]/path", device=DEVICE)
         scheme = {"ipp": "http", "ipps": "https"}.get(parts.scheme, parts.scheme)
         netloc = parts.netloc if parts.port else f"{parts.netloc}:631"
         self.http_url = urlunsplit((scheme, netloc, parts.path or "/", "", ""))
@@ -176,8 +163,8 @@ class FormPrinter:
     def status(self) -> DeviceStatus:
         try:
             self.last_status = self.printer_info().to_device_status()
-        except DeviceError as err:
-            state = DeviceState.OFFLINE if isinstance(err, DeviceOffline | DeviceTimeout) else DeviceState.FAULT
+        except errors.DeviceError as err:
+            state = DeviceState.OFFLINE if isinstance(err, errors.DeviceOffline | errors.DeviceTimeout) else DeviceState.FAULT
             self.last_status = DeviceStatus(device=DEVICE, state=state, detail=err.code, last_error=err.as_dict())
         return self.last_status
 
@@ -197,7 +184,7 @@ class FormPrinter:
             raise fault
         formats = [str(f) for f in info.attributes.get("document-format-supported", [])]
         if PDF not in formats:
-            raise DeviceConfigError(
+            raise errors.DeviceConfigError(
                 f"form printer at {self.uri} does not take PDF (it takes {', '.join(formats) or 'nothing it names'}); "
                 f"reach it through a CUPS queue, which converts: lpadmin -p {CUPS_QUEUE} -E -v {self.uri} "
                 f"-m everywhere, then uri = ipp://localhost:631/printers/{CUPS_QUEUE}", device=DEVICE)
@@ -211,7 +198,7 @@ class FormPrinter:
         resp = self._call(msg, float(self.cfg["request_timeout"]))
         job = resp.group(Tag.JOB)
         if "job-id" not in job:
-            raise DeviceProtocolError("form printer accepted the job without a job-id", device=DEVICE)
+            raise errors.DeviceProtocolError("form printer accepted the job without a job-id", device=DEVICE)
         result = JobResult(int(job["job-id"].value), JobState(int(ipp.values(job, "job-state")[0] or 3)),
                            [str(r) for r in ipp.values(job, "job-state-reasons")])
         log.info("form printer: job %d accepted (%d bytes)", result.job_id, len(data))
@@ -235,11 +222,11 @@ class FormPrinter:
                     fault.job_id = job_id  # type: ignore[attr-defined]
                     raise fault
                 if result.state != JobState.PROCESSING_STOPPED:
-                    raise DeviceProtocolError(
+                    raise errors.DeviceProtocolError(
                         f"form printer job {job_id} {result.state.name.lower()}: {', '.join(result.reasons)}",
                         device=DEVICE)
             if time.monotonic() > deadline:
-                err = DeviceTimeout(f"form printer job {job_id} not completed in {self.cfg['job_timeout']} s",
+                err = errors.DeviceTimeout(f"form printer job {job_id} not completed in {self.cfg['job_timeout']} s",
                                     device=DEVICE)
                 err.job_id = job_id  # type: ignore[attr-defined]
                 raise err
@@ -285,17 +272,17 @@ class FormPrinter:
             resp = self.session.post(self.http_url, data=body, headers={"Content-Type": "application/ipp"},
                                      timeout=(float(self.cfg["connect_timeout"]), timeout))
         except requests.Timeout as err:
-            raise DeviceTimeout(f"form printer did not answer {op} in time", device=DEVICE) from err
+            raise errors.DeviceTimeout(f"form printer did not answer {op} in time", device=DEVICE) from err
         except requests.ConnectionError as err:
-            raise DeviceOffline(f"form printer at {self.uri} is not reachable", device=DEVICE) from err
+            raise errors.DeviceOffline(f"form printer at {self.uri} is not reachable", device=DEVICE) from err
         if resp.status_code != 200:
-            raise DeviceProtocolError(f"form printer: HTTP {resp.status_code} for {op}", device=DEVICE)
+            raise errors.DeviceProtocolError(f"form printer: HTTP {resp.status_code} for {op}", device=DEVICE)
         answer = ipp.decode(resp.content)
         wire.debug("<<< %s #%d %s", op, answer.request_id, answer.status_name)
         if not answer.ok:
             if answer.code in (0x0506, 0x0504):
-                raise DeviceOffline(f"form printer refused {op}: {answer.status_name}", device=DEVICE)
-            raise DeviceProtocolError(f"form printer refused {op}: {answer.status_name}", device=DEVICE)
+                raise errors.DeviceOffline(f"form printer refused {op}: {answer.status_name}", device=DEVICE)
+            raise errors.DeviceProtocolError(f"form printer refused {op}: {answer.status_name}", device=DEVICE)
         return answer
 
 
@@ -311,19 +298,19 @@ def add_cups_queue(device_uri: str, *, name: str = CUPS_QUEUE, server: str | Non
     to a format the printer lists. Returns the queue's URI for the ``uri`` setting.
     ``server`` (host:port) is lpadmin's ``-h``; by default the local cupsd."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,127}", name):
-        raise DeviceConfigError(f"CUPS queue name {name!r}: letters, digits, _ . - only", device=DEVICE)
+        raise errors.DeviceConfigError(f"CUPS queue name {name!r}: letters, digits, _ . - only", device=DEVICE)
     if urlsplit(device_uri).scheme not in ("ipp", "ipps") or not urlsplit(device_uri).hostname:
-        raise DeviceConfigError(f"form printer device uri {device_uri!r}: expected ipp://host/path", device=DEVICE)
+        raise errors.DeviceConfigError(f"form printer device uri {device_uri!r}: expected ipp://host/path", device=DEVICE)
     lpadmin = shutil.which("lpadmin") or "/usr/sbin/lpadmin"
     cmd = [lpadmin, *(["-h", server] if server else []), "-p", name, "-E", "-v", device_uri, "-m", "everywhere"]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except FileNotFoundError as err:
-        raise DeviceConfigError("lpadmin is not installed (Debian: cups-client)", device=DEVICE) from err
+        raise errors.DeviceConfigError("lpadmin is not installed (Debian: cups-client)", device=DEVICE) from err
     except subprocess.TimeoutExpired as err:
-        raise DeviceTimeout(f"lpadmin did not finish in {timeout:.0f} s", device=DEVICE) from err
+        raise errors.DeviceTimeout(f"lpadmin did not finish in {timeout:.0f} s", device=DEVICE) from err
     if out.returncode != 0:
-        raise DeviceOffline(f"lpadmin could not make the queue {name} for {device_uri}: "
+        raise errors.DeviceOffline(f"lpadmin could not make the queue {name} for {device_uri}: "
                             f"{(out.stderr or out.stdout).strip()}", device=DEVICE)
     log.info("form printer: CUPS queue %s made for %s (driverless)", name, device_uri)
     host = server or "localhost:631"

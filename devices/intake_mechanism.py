@@ -28,10 +28,9 @@ from typing import Any
 
 import serial
 
-from devices.config import read_settings
+from devices.config import build, read_settings
 from devices.errors import (
     BinFull,
-    DeviceConfigError,
     DeviceError,
     DeviceNotFound,
     DeviceOffline,
@@ -388,13 +387,9 @@ class IntakeMechanism:
 def from_config(cfg: Mapping[str, Any]) -> IntakeMechanism:
     """Build the driver from its settings (see ``SETTINGS``). The port opens on first use."""
     get = read_settings(DEVICE, cfg, SETTINGS, CONNECTIONS)
-    try:
-        timeouts = {cmd: float(get[key]) for cmd, key in _TIMEOUT_KEYS.items()}
-        link = SerialLink(str(get["port"]), int(get["baudrate"]))
-        return IntakeMechanism(link, ack_timeout=float(get["ack_timeout"]), retries=int(get["retries"]),
-                               timeouts=timeouts)
-    except (TypeError, ValueError) as err:
-        raise DeviceConfigError(f"intake: bad setting: {err}", device=DEVICE) from err
+    return build(DEVICE, lambda: IntakeMechanism(
+        SerialLink(str(get["port"]), int(get["baudrate"])), ack_timeout=float(get["ack_timeout"]),
+        retries=int(get["retries"]), timeouts={cmd: float(get[key]) for cmd, key in _TIMEOUT_KEYS.items()}))
 
 
 __all__ = ["DEFAULT_TIMEOUTS", "SETTINGS", "IntakeCommandError", "IntakeMechanism", "SerialLink", "from_config"]

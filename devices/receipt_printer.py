@@ -24,13 +24,8 @@ from typing import Any
 from escpos import exceptions as escpos_errors
 from escpos.escpos import Escpos
 
-from devices.errors import (
-    DeviceConfigError,
-    DeviceError,
-    DeviceNotFound,
-    DeviceOffline,
-    DeviceTimeout,
-)
+from devices import errors
+from devices.config import check_connection
 from devices.escpos_document import CODEPAGES, Receipt, receipt_bytes
 from devices.escpos_status import DEVICE, QUERIES, PrinterStatus, query
 from devices.state import DeviceState, DeviceStatus
@@ -75,9 +70,9 @@ class _Link:
                 dev.settimeout(float(self.cfg["write_timeout"]))
             self.printer._raw(data)
         except TimeoutError as err:
-            raise DeviceTimeout("receipt printer did not take the data in time", device=DEVICE) from err
+            raise errors.DeviceTimeout("receipt printer did not take the data in time", device=DEVICE) from err
         except OSError as err:
-            raise DeviceOffline(f"receipt printer connection lost: {err}", device=DEVICE) from err
+            raise errors.DeviceOffline(f"receipt printer connection lost: {err}", device=DEVICE) from err
 
     def ask(self, n: int) -> int | None:
         """Send DLE EOT n and return the reply byte (None if this transport cannot read)."""
@@ -98,16 +93,16 @@ class _Link:
             else:
                 data = bytes(self.printer._read())
         except TimeoutError as err:
-            raise DeviceTimeout(f"receipt printer did not answer DLE EOT {n}", device=DEVICE) from err
+            raise errors.DeviceTimeout(f"receipt printer did not answer DLE EOT {n}", device=DEVICE) from err
         except OSError as err:
-            raise DeviceOffline(f"receipt printer connection lost: {err}", device=DEVICE) from err
+            raise errors.DeviceOffline(f"receipt printer connection lost: {err}", device=DEVICE) from err
         except NotImplementedError:
             return None
         wire.debug("<<< %s", data.hex(" "))
         if not data:
             if self.kind == "network":
-                raise DeviceOffline("receipt printer closed the connection", device=DEVICE)
-            raise DeviceTimeout(f"receipt printer did not answer DLE EOT {n}", device=DEVICE)
+                raise errors.DeviceOffline("receipt printer closed the connection", device=DEVICE)
+            raise errors.DeviceTimeout(f"receipt printer did not answer DLE EOT {n}", device=DEVICE)
         return data[-1]
 
     def close(self) -> None:
@@ -121,13 +116,9 @@ class ReceiptPrinter:
     def __init__(self, cfg: Mapping[str, Any]) -> None:
         self.cfg = {**DEFAULTS, **cfg}
         kind = self.cfg["connection"]
-        if kind not in CONNECTIONS:
-            raise DeviceConfigError(
-                f"receipt printer connection {kind!r} unknown; choose one of: {', '.join(CONNECTIONS)}",
-                device=DEVICE,
-            )
+        check_connection(DEVICE, kind, CONNECTIONS)
         if self.cfg["codepage"] not in CODEPAGES:
-            raise DeviceConfigError(
+            raise errors.DeviceConfigError(
                 f"codepage {self.cfg['codepage']!r}; choose one of: {', '.join(CODEPAGES)}", device=DEVICE)
         self.kind: str = kind
         self.last_status = DeviceStatus(device=DEVICE)
@@ -157,7 +148,7 @@ class ReceiptPrinter:
                 if after is not None and (fault := after.fault()) is not None:
                     raise type(fault)(f"{fault} (after printing: the receipt may be incomplete)",
                                       device=DEVICE)
-        except DeviceError as err:
+        except errors.DeviceError as err:
             self.last_status = self._status_for_error(err)
             raise
         self.last_status = after.to_device_status() if after else DeviceStatus(
@@ -170,7 +161,7 @@ class ReceiptPrinter:
         try:
             with self._open() as link:
                 st = self._read_status(link)
-        except DeviceError as err:
+        except errors.DeviceError as err:
             self.last_status = self._status_for_error(err)
             return self.last_status
         self.last_status = st.to_device_status() if st else DeviceStatus(
@@ -198,8 +189,8 @@ class ReceiptPrinter:
         return PrinterStatus.from_replies(replies)
 
     @staticmethod
-    def _status_for_error(err: DeviceError) -> DeviceStatus:
-        if isinstance(err, DeviceOffline | DeviceTimeout | DeviceNotFound):
+    def _status_for_error(err: errors.DeviceError) -> DeviceStatus:
+        if isinstance(err, errors.DeviceOffline | errors.DeviceTimeout | errors.DeviceNotFound):
             state = DeviceState.OFFLINE
         else:
             state = DeviceState.FAULT
@@ -241,21 +232,21 @@ class ReceiptPrinter:
                 p.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except escpos_errors.DeviceNotFoundError as err:
             if self.kind == "network":
-                raise DeviceOffline(f"receipt printer at {c['host']}:{c['port']} does not answer",
+                raise errors.DeviceOffline(f"receipt printer at {c['host']}:{c['port']} does not answer",
                                     device=DEVICE) from err
-            raise DeviceNotFound(f"receipt printer ({self.kind}) not found: {err}", device=DEVICE) from err
+            raise errors.DeviceNotFound(f"receipt printer ({self.kind}) not found: {err}", device=DEVICE) from err
         except TimeoutError as err:
-            raise DeviceTimeout("receipt printer connection timed out", device=DEVICE) from err
+            raise errors.DeviceTimeout("receipt printer connection timed out", device=DEVICE) from err
         except (OSError, escpos_errors.Error) as err:
-            raise DeviceNotFound(f"receipt printer ({self.kind}): {err}", device=DEVICE) from err
+            raise errors.DeviceNotFound(f"receipt printer ({self.kind}): {err}", device=DEVICE) from err
         except RuntimeError as err:
             # python-escpos's Usb says a missing pyusb with a bare RuntimeError
-            raise DeviceConfigError(f"receipt printer ({self.kind}): the USB library pyusb is missing ({err})",
+            raise errors.DeviceConfigError(f"receipt printer ({self.kind}): the USB library pyusb is missing ({err})",
                                     device=DEVICE) from err
         except ValueError as err:
             if type(err).__name__ != "NoBackendError":  # pyusb found no libusb on the system
                 raise
-            raise DeviceConfigError(f"receipt printer ({self.kind}): no USB backend (libusb) installed: {err}",
+            raise errors.DeviceConfigError(f"receipt printer ({self.kind}): no USB backend (libusb) installed: {err}",
                                     device=DEVICE) from err
         return p
 

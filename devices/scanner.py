@@ -38,17 +38,8 @@ from typing import Any
 
 from PIL import Image
 
-from devices.errors import (
-    CoverOpen,
-    DeviceConfigError,
-    DeviceError,
-    DeviceNotFound,
-    DeviceProtocolError,
-    DoubleFeed,
-    FeederEmpty,
-    PaperJam,
-    Unplugged,
-)
+from devices import errors
+from devices.config import check_connection
 from devices.state import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -171,7 +162,7 @@ class SaneScanner:
         self.env = {"SANE_NET_HOSTS": net_hosts, "SANE_CONFIG_DIR": config_dir,
                     "SANE_NET_TIMEOUT": str(net_timeout_s) if net_timeout_s else ""}
         self.pages_scanned = 0                  # in the current/last batch
-        self.last_error: DeviceError | None = None
+        self.last_error: errors.DeviceError | None = None
         self._busy = False
         self._reset_needed = False
         self._current = device                  # the device name in use (resolved when empty)
@@ -200,7 +191,7 @@ class SaneScanner:
                     return d["name"]
             finally:
                 dev.close()
-        raise DeviceNotFound("no SANE scanner with a document feeder found", device=DEVICE)
+        raise errors.DeviceNotFound("no SANE scanner with a document feeder found", device=DEVICE)
 
     # -- scanning -----------------------------------------------------------------------
     def scan_batch(self) -> Iterator[Image.Image]:
@@ -209,7 +200,7 @@ class SaneScanner:
         Raises FeederEmpty when the feeder is empty at the start; a fault on a later sheet
         raises its typed error after the pages before it were yielded."""
         if self._busy:
-            raise DeviceError("a scan is already running", device=DEVICE)
+            raise errors.DeviceError("a scan is already running", device=DEVICE)
         self._busy = True
         self.pages_scanned = 0
         self.last_error = None
@@ -222,7 +213,7 @@ class SaneScanner:
                 dev = sane.open(name)
             except Exception as err:
                 self._reset_needed = True
-                raise DeviceNotFound(f"cannot open scanner {name}: {err}", device=DEVICE) from err
+                raise errors.DeviceNotFound(f"cannot open scanner {name}: {err}", device=DEVICE) from err
             self._configure(dev)
             while True:
                 try:
@@ -233,14 +224,14 @@ class SaneScanner:
                     if sane_status(err) == "NO_DOCS":
                         wire.debug("<<< NO_DOCS")
                         if self.pages_scanned == 0:
-                            raise FeederEmpty("the scanner's feeder is empty", device=DEVICE) from err
+                            raise errors.FeederEmpty("the scanner's feeder is empty", device=DEVICE) from err
                         log.info("batch done: %d page(s)", self.pages_scanned)
                         return
                     raise self._fault(err, dev) from err
                 self.pages_scanned += 1
                 wire.debug("<<< page %d %dx%d", self.pages_scanned, image.width, image.height)
                 yield image if image.mode == "L" else image.convert("L")
-        except DeviceError as err:
+        except errors.DeviceError as err:
             self.last_error = err
             raise
         finally:
@@ -264,7 +255,7 @@ class SaneScanner:
                 if option in opts:
                     value = pick(list(opts[option].constraint or []))
                     if value is None:
-                        raise DeviceConfigError(f"{dev.devname} has no {wanted}; {option}s: "
+                        raise errors.DeviceConfigError(f"{dev.devname} has no {wanted}; {option}s: "
                                                 f"{opts[option].constraint}", device=DEVICE)
                     setattr(dev, option, value)
             if "resolution" in opts:
@@ -272,30 +263,30 @@ class SaneScanner:
             for key, value in (("tl_x", 0.0), ("tl_y", 0.0), ("br_x", self.page_mm[0]), ("br_y", self.page_mm[1])):
                 if key in dev.opt:
                     setattr(dev, key, _clamp(dev.opt[key].constraint, value))
-        except DeviceError:
+        except errors.DeviceError:
             raise
         except Exception as err:
-            raise DeviceConfigError(f"cannot configure {dev.devname}: {err}", device=DEVICE) from err
+            raise errors.DeviceConfigError(f"cannot configure {dev.devname}: {err}", device=DEVICE) from err
         wire.debug(">>> configured source=%s mode=%s resolution=%s",
                    getattr(dev, "source", "?") if "source" in dev.opt else "-",
                    getattr(dev, "mode", "?") if "mode" in dev.opt else "-",
                    getattr(dev, "resolution", "?") if "resolution" in dev.opt else "-")
 
-    def _fault(self, err: BaseException, dev: Any) -> DeviceError:
+    def _fault(self, err: BaseException, dev: Any) -> errors.DeviceError:
         status = sane_status(err)
         page = self.pages_scanned + 1
         wire.debug("<<< %s on page %d", status or str(err), page)
         if status == "JAMMED":
             if self._sensor(dev, "double_feed"):
-                return DoubleFeed(f"double feed at sheet {page}", device=DEVICE)
-            return PaperJam(f"paper jam at sheet {page}", device=DEVICE)
+                return errors.DoubleFeed(f"double feed at sheet {page}", device=DEVICE)
+            return errors.PaperJam(f"paper jam at sheet {page}", device=DEVICE)
         if status == "COVER_OPEN":
-            return CoverOpen("the scanner's cover is open", device=DEVICE)
+            return errors.CoverOpen("the scanner's cover is open", device=DEVICE)
         if status in ("IO_ERROR", ""):
             self._reset_needed = True
             if not self._listed():
-                return Unplugged(f"the scanner disappeared at sheet {page}", device=DEVICE)
-        return DeviceProtocolError(f"scan failed at sheet {page}: {err}", device=DEVICE)
+                return errors.Unplugged(f"the scanner disappeared at sheet {page}", device=DEVICE)
+        return errors.DeviceProtocolError(f"scan failed at sheet {page}: {err}", device=DEVICE)
 
     def _sensor(self, dev: Any, name: str) -> bool | None:
         if name not in dev.opt:
@@ -325,7 +316,7 @@ class SaneScanner:
             sane = _Runtime.ensure(self.env)
             name = self._current = self._resolve()
             if self.device and not self._listed():
-                raise DeviceNotFound(f"{name} is not listed", device=DEVICE)
+                raise errors.DeviceNotFound(f"{name} is not listed", device=DEVICE)
             dev = sane.open(name)
             loaded = self._sensor(dev, "page_loaded")
             if loaded is not None:
@@ -368,10 +359,7 @@ def _clamp(constraint: Any, value: float) -> float:
 
 
 def from_config(cfg: Mapping[str, Any]) -> SaneScanner:
-    connection = cfg.get("connection", "sane")
-    if connection not in CONNECTIONS:
-        raise DeviceConfigError(f"unknown scanner connection {connection!r}; choose one of: "
-                                f"{', '.join(CONNECTIONS)}", device=DEVICE)
+    check_connection(DEVICE, cfg.get("connection", "sane"), CONNECTIONS)
     return SaneScanner(
         str(cfg.get("device", "")),
         resolution=int(cfg.get("resolution", 300)),
