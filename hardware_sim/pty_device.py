@@ -37,6 +37,7 @@ import select
 import threading
 import tty
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,39 +46,32 @@ log = logging.getLogger(__name__)
 FrameCallback = Callable[[bytes], None]
 
 
+@dataclass(eq=False)
 class PtyDevice:
     """One serial port's device end on a pseudo-terminal. See the module docstring."""
 
-    def __init__(
-        self,
-        workdir: Path,
-        name: str,
-        on_frame: FrameCallback | None = None,
-        *,
-        terminators: bytes = b"\r\n",
-        keep_terminator: bool = False,
-        skip_empty: bool = True,
-        on_bytes: Callable[[bytes], None] | None = None,
-        max_frame: int = 65536,
-    ) -> None:
-        self.workdir = Path(workdir)
-        self.name = name
-        self.on_frame = on_frame
-        self.terminators = terminators
-        self.keep_terminator = keep_terminator
-        self.skip_empty = skip_empty
-        self.on_bytes = on_bytes
-        self.max_frame = max_frame
-        self.path = ""
-        self.link = self.workdir / f"{name}.tty"
-        self._master = -1
-        self._slave = -1
-        self._wake_r = -1
-        self._wake_w = -1
-        self._buf = bytearray()
-        self._write_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._running = False
+    workdir: Path
+    name: str
+    on_frame: FrameCallback | None = None
+    _: KW_ONLY
+    terminators: bytes = b"\r\n"
+    keep_terminator: bool = False
+    skip_empty: bool = True
+    on_bytes: Callable[[bytes], None] | None = None
+    max_frame: int = 65536
+    path: str = field(default="", init=False)
+    _master: int = field(default=-1, init=False, repr=False)
+    _slave: int = field(default=-1, init=False, repr=False)
+    _wake_r: int = field(default=-1, init=False, repr=False)
+    _wake_w: int = field(default=-1, init=False, repr=False)
+    _buf: bytearray = field(default_factory=bytearray, init=False, repr=False)
+    _write_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
+    _running: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.workdir = Path(self.workdir)
+        self.link = self.workdir / f"{self.name}.tty"
 
     # -- life cycle -----------------------------------------------------------------------
     def open(self) -> None:
