@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hardware_sim.control_client import ControlClient
+from tests.support.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEETS = ROOT / "examples" / "sheets"
@@ -82,8 +83,4 @@ def running_sim(workdir: Path) -> Iterator[Sim]:
                 time.sleep(0.1)
             yield Sim(workdir, proc)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)

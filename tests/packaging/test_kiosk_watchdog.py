@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from hardware_sim.process import SimBench
+from tests.support.processes import stop as stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEETS = ROOT / "examples" / "sheets"
@@ -99,24 +100,14 @@ class SystemdLike:
                 return
             if self.last_ping is not None and time.monotonic() - self.last_ping > self.watchdog_sec:
                 self.events.append("watchdog timeout")
-                os.killpg(self.proc.pid, signal.SIGABRT)
-                try:
-                    self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                    self.proc.wait()
+                stop_process(self.proc, 5, sig=signal.SIGABRT, group=True)
                 self.events.append("killed")
                 return
         raise AssertionError(f"timed out; events {self.events}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+            stop_process(self.proc, 20, group=True)
         self.sock.close()
 
     def since(self, t: float) -> list[Notify]:

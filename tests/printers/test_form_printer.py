@@ -21,6 +21,7 @@ from devices.form_printer import SETTINGS, FormPrinter, add_cups_queue, from_con
 from devices.ipp import JobState
 from devices.state import DeviceState
 from hardware_sim.ipp_printer import IppPrinterSim
+from tests.support.processes import stop
 from tests.support.tools import missing, require_tool
 
 
@@ -173,11 +174,7 @@ def run_ippeveprinter(tmp_path: Path, formats: str) -> Iterator[str]:
         yield f"ipp://127.0.0.1:{port}/ipp/print"
     finally:
         for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p, 5)
         log.close()
 
 
@@ -280,12 +277,7 @@ Sandboxing relaxed
         assert _wait_port(port, 15), (root / "log/error_log").read_text(errors="replace")[-3000:]
         yield f"127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
         shutil.copytree(root / "log", tmp_path / "cups-log", dirs_exist_ok=True)
         shutil.rmtree(root, ignore_errors=True)

@@ -3,7 +3,9 @@ and stop them (SIGTERM, then SIGKILL if they linger)."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -25,11 +27,20 @@ def read_until(proc: subprocess.Popen[str], pattern: str, timeout: float, log: P
     raise RuntimeError(f"{proc.args[:4]} did not say {pattern!r} within {timeout:.0f} s")
 
 
-def stop(proc: subprocess.Popen[str] | subprocess.Popen[bytes], timeout: float = 10) -> int:
-    """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL; the exit status."""
-    proc.terminate()
+def stop(proc: subprocess.Popen[str] | subprocess.Popen[bytes], timeout: float = 10, *,
+         sig: signal.Signals = signal.SIGTERM, group: bool = False) -> int:
+    """``sig`` (SIGTERM), wait up to ``timeout`` seconds, then SIGKILL; the exit status. ``group``:
+    signal the process group the process leads (started with ``start_new_session=True``)."""
+
+    def send(s: signal.Signals) -> None:
+        if group:
+            os.killpg(proc.pid, s)
+        else:
+            proc.send_signal(s)
+
+    send(sig)
     try:
         return proc.wait(timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        send(signal.SIGKILL)
         return proc.wait()
