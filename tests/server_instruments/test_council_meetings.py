@@ -9,18 +9,8 @@ from datetime import datetime, timedelta
 
 from nacl.signing import SigningKey
 
-from tests.server_instruments.helpers import (
-    J,
-    Server,
-    Smtp,
-    anon_session,
-    body,
-    db_json,
-    manage,
-    resident_session,
-    shell,
-    staff_session,
-)
+from tests.server.citysrv_helpers import Server, resident_session, staff_session
+from tests.server_instruments.helpers import J, Smtp, anon_session, body, db_json, manage, shell
 
 
 def signer(deputy_id: int) -> SigningKey:

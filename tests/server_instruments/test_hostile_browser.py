@@ -75,6 +75,48 @@ def test_the_watch_sees_the_planted_script_run_when_taken_as_html(browser: Any, 
     assert any("dialog" in s for s in watch.seen) and any("console" in s for s in watch.seen), watch.seen
 
 
+def send_evil_photo(watch: ScriptWatch, path: str, choices: dict[str, str], texts: dict[str, str],
+                    button: str) -> Any:
+    """Open the form at ``path`` as the watched user, pick ``choices`` and fill ``texts`` (by label),
+    attach the planted image as the photo (named evil.html, sent as text/html) and press ``button``;
+    the page after the form's navigation."""
+    assert watch.visit(path) == 200
+    page = watch.page
+    for label, value in choices.items():
+        page.get_by_label(label).select_option(value)
+    for label, text in texts.items():
+        page.get_by_label(label).fill(text)
+    page.get_by_label("фото").set_input_files({"name": "evil.html", "mimeType": "text/html", "buffer": evil_png()})
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+    return page
+
+
+def check_pending_photo(srv: Server, photo: str, folder: str, author: requests.Session) -> None:
+    """A photo awaiting moderation: re-encoded to a PNG under a random name, served as an image
+    that is never sniffed, with no metadata left, to its author only."""
+    assert re.fullmatch(rf"/media/public/{folder}/[0-9a-f]{{32}}\.png", photo), photo
+    served = requests.get(srv.url + photo, cookies=author.cookies, timeout=20)
+    assert served.headers["Content-Type"] == "image/png"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert metadata_left(served.content) == []
+    assert requests.get(srv.url + photo, timeout=20).status_code == 404  # nobody else gets it yet
+
+
+def check_published_photo(browser: Any, srv: Server, photo: str, pages: list[str],
+                          watches: list[ScriptWatch]) -> None:
+    """Once published: anyone opens ``pages`` and the photo, still without metadata, and no script
+    ran in any of the ``watches`` nor in the anonymous visitor's."""
+    anyone = ScriptWatch(browser, srv, None)
+    for path in (*pages, photo):
+        assert anyone.visit(path) == 200, path
+    assert metadata_left(requests.get(srv.url + photo, timeout=20).content) == []
+    everyone = [*watches, anyone]
+    for w in everyone:
+        w.close()
+    assert [s for w in everyone for s in w.seen] == []
+
+
 def _photo_url(html: str) -> str:
     found = re.search(r'<img src="(/media/public/[^"]+)"', html)
     assert found, "the page shows the photo"
@@ -84,15 +126,9 @@ def _photo_url(html: str) -> str:
 def test_evil_map_photo_runs_no_script_and_keeps_no_exif(browser: Any, hsrv: Server) -> None:
     author = resident_session(hsrv, "test-0001")
     watch = ScriptWatch(browser, hsrv, author)
-    assert watch.visit("/map/reports/new/") == 200
-    page = watch.page
-    page.get_by_label("що сталося").select_option("illegal_construction")
-    page.get_by_label("опис").fill("Кіоск на газоні біля школи")
-    page.get_by_label("широта").fill("48.4647")
-    page.get_by_label("довгота").fill("35.0462")
-    page.get_by_label("фото").set_input_files({"name": "evil.html", "mimeType": "text/html", "buffer": evil_png()})
-    with page.expect_navigation():
-        page.get_by_role("button", name="Надіслати").click()
+    page = send_evil_photo(watch, "/map/reports/new/", {"що сталося": "illegal_construction"},
+                           {"опис": "Кіоск на газоні біля школи", "широта": "48.4647", "довгота": "35.0462"},
+                           "Надіслати")
     assert re.search(r"/map/reports/\d+/$", page.url), page.url
     report_path = page.url.removeprefix(hsrv.url)
     photo = _photo_url(page.content())
@@ -100,13 +136,7 @@ def test_evil_map_photo_runs_no_script_and_keeps_no_exif(browser: Any, hsrv: Ser
     for path in (report_path, photo):
         assert watch.visit(path) == 200, path
     assert watch.seen == []
-    assert re.fullmatch(r"/media/public/map/[0-9a-f]{32}\.png", photo), photo
-    served = requests.get(hsrv.url + photo, cookies=author.cookies, timeout=20)
-    assert served.headers["Content-Type"] == "image/png"
-    assert served.headers["X-Content-Type-Options"] == "nosniff"
-    assert metadata_left(served.content) == []
-    # pending: nobody else gets the photo
-    assert requests.get(hsrv.url + photo, timeout=20).status_code == 404
+    check_pending_photo(hsrv, photo, "map", author)
     # a moderator publishes it; then the public pages that show reports, and the photo for anyone
     staff = staff_session(hsrv, "admin")
     moderator = ScriptWatch(browser, hsrv, staff)
@@ -117,13 +147,7 @@ def test_evil_map_photo_runs_no_script_and_keeps_no_exif(browser: Any, hsrv: Ser
     with moderator.page.expect_navigation():
         moderator.page.locator(f"section[aria-labelledby='rep-{number}']").get_by_role("button",
                                                                                        name="Опублікувати").click()
-    anyone = ScriptWatch(browser, hsrv, None)
-    for path in ("/map/", "/api/map/reports.geojson", photo):
-        assert anyone.visit(path) == 200, path
-    assert metadata_left(requests.get(hsrv.url + photo, timeout=20).content) == []
-    for w in (watch, moderator, anyone):
-        w.close()
-    assert watch.seen + moderator.seen + anyone.seen == []
+    check_published_photo(browser, hsrv, photo, ["/map/", "/api/map/reports.geojson"], [watch, moderator])
 
 
 def test_evil_budget_photo_runs_no_script_and_keeps_no_exif(browser: Any, hsrv: Server) -> None:
@@ -131,16 +155,9 @@ def test_evil_budget_photo_runs_no_script_and_keeps_no_exif(browser: Any, hsrv: 
     assert J(hsrv, staff).post("/api/budget/cycles", {"year": 2033, "total_budget": "1000000"}).status_code == 201
     author = resident_session(hsrv, "test-0002")
     watch = ScriptWatch(browser, hsrv, author)
-    assert watch.visit("/budget/new/") == 200
-    page = watch.page
-    page.get_by_label("назва").fill("Лавки у сквері")
-    page.get_by_label("опис").fill("Десять лавок уздовж алеї")
-    page.get_by_label("категорія").select_option("improvement")
-    page.get_by_label("місце").fill("сквер на вул. Робочій")
-    page.get_by_label("вартість, грн").fill("50000")
-    page.get_by_label("фото").set_input_files({"name": "evil.html", "mimeType": "text/html", "buffer": evil_png()})
-    with page.expect_navigation():
-        page.get_by_role("button", name="Подати").click()
+    page = send_evil_photo(watch, "/budget/new/", {"категорія": "improvement"},
+                           {"назва": "Лавки у сквері", "опис": "Десять лавок уздовж алеї",
+                            "місце": "сквер на вул. Робочій", "вартість, грн": "50000"}, "Подати")
     assert page.url.endswith("/budget/"), re.findall(r"errorlist.{0,200}", page.content())
     pid = _submitted_project(hsrv, "Лавки у сквері")
     project_path = f"/budget/projects/{pid}/"
@@ -151,21 +168,10 @@ def test_evil_budget_photo_runs_no_script_and_keeps_no_exif(browser: Any, hsrv: 
     assert reviewer.visit(photo) == 200
     assert watch.visit(photo) == 200
     assert watch.seen + reviewer.seen == []
-    assert re.fullmatch(r"/media/public/budget/[0-9a-f]{32}\.png", photo), photo
-    served = requests.get(hsrv.url + photo, cookies=author.cookies, timeout=20)
-    assert served.headers["Content-Type"] == "image/png"
-    assert served.headers["X-Content-Type-Options"] == "nosniff"
-    assert metadata_left(served.content) == []
-    assert requests.get(hsrv.url + photo, timeout=20).status_code == 404  # awaiting review: not public
+    check_pending_photo(hsrv, photo, "budget", author)
     assert J(hsrv, staff).post("/api/budget/cycles/2033/phase", {"phase": "review"}).status_code == 200
     assert J(hsrv, staff).post(f"/api/budget/projects/{pid}/review", {"decision": "accept"}).status_code == 200
-    anyone = ScriptWatch(browser, hsrv, None)
-    for path in (project_path, "/budget/?year=2033", photo):
-        assert anyone.visit(path) == 200, path
-    assert metadata_left(requests.get(hsrv.url + photo, timeout=20).content) == []
-    for w in (watch, reviewer, anyone):
-        w.close()
-    assert watch.seen + reviewer.seen + anyone.seen == []
+    check_published_photo(browser, hsrv, photo, [project_path, "/budget/?year=2033"], [watch, reviewer])
 
 
 def _submitted_project(srv: Server, title: str) -> int:
