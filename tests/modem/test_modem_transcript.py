@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from devices.errors import (
-    DeviceConfigError,
     DeviceProtocolError,
     DeviceTimeout,
     NoNetwork,
@@ -17,7 +16,7 @@ from devices.errors import (
     PinLocked,
     SmsRejected,
 )
-from devices.modem import SETTINGS, GsmModem, from_config, rssi_to_dbm
+from devices.modem import SETTINGS, GsmModem, rssi_to_dbm
 from devices.modem_at import error_for
 from devices.sms_pdu import encode_submit
 
@@ -170,13 +169,6 @@ def test_error_codes_map_to_typed_errors(line: str, cls: type, number: int | Non
 
 def test_rssi_to_dbm() -> None:
     assert [rssi_to_dbm(x) for x in (0, 3, 21, 31, 99)] == [-113, -107, -71, -51, None]
-
-
-def test_config_unknown_connection_names_the_choices() -> None:
-    with pytest.raises(DeviceConfigError, match="serial, url"):
-        from_config({"connection": "usb"})
-    with pytest.raises(DeviceConfigError, match="modem: unknown setting"):
-        from_config({"prot": "/dev/ttyUSB2"})
 
 
 def test_every_setting_documented() -> None:
