@@ -182,11 +182,19 @@ def _identity(errors: list[FieldError], data: dict[str, Any]) -> tuple[Identity 
     return None, None
 
 
-def _phone(errors: list[FieldError], value: Any) -> str | None:
+def _optional_text(errors: list[FieldError], value: Any, field: str, label_uk: str) -> str | None:
+    """An optional field's text; None when it is absent, or (with an error) when it is not text."""
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        errors.append(FieldError("phone", "Телефон: має бути текстом", "phone: must be text"))
+        errors.append(FieldError(field, f"{label_uk}: має бути текстом", f"{field}: must be text"))
+        return None
+    return value
+
+
+def _phone(errors: list[FieldError], value: Any) -> str | None:
+    value = _optional_text(errors, value, "phone", "Телефон")
+    if value is None:
         return None
     try:
         num = phonenumbers.parse(value, "UA")
@@ -206,10 +214,8 @@ def _phone(errors: list[FieldError], value: Any) -> str | None:
 
 
 def _email(errors: list[FieldError], value: Any) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        errors.append(FieldError("email", "Е-пошта: має бути текстом", "email: must be text"))
+    value = _optional_text(errors, value, "email", "Е-пошта")
+    if value is None:
         return None
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized

@@ -26,6 +26,16 @@ from .config import DEVICE_MODULES
 log = logging.getLogger(__name__)
 
 
+class _Driver:
+    """``devices.scanner`` is ``devices.get("scanner")``: the driver of the kind the attribute names."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.kind = name
+
+    def __get__(self, devices: DeviceSet | None, owner: type | None = None) -> Any:
+        return self if devices is None else devices.get(self.kind)
+
+
 class DeviceSet:
     def __init__(self, sections: Mapping[str, Mapping[str, Any]]) -> None:
         """``sections``: device kind -> its driver configuration (``cfg.section("devices.<kind>")``)."""
@@ -44,25 +54,11 @@ class DeviceSet:
                 self._drivers[kind] = module.from_config(self.sections.get(kind, {}))
             return self._drivers[kind]
 
-    @property
-    def receipt_printer(self) -> Any:
-        return self.get("receipt_printer")
-
-    @property
-    def form_printer(self) -> Any:
-        return self.get("form_printer")
-
-    @property
-    def scanner(self) -> Any:
-        return self.get("scanner")
-
-    @property
-    def intake(self) -> Any:
-        return self.get("intake")
-
-    @property
-    def barcode_reader(self) -> Any:
-        return self.get("barcode_reader")
+    receipt_printer = _Driver()
+    form_printer = _Driver()
+    scanner = _Driver()
+    intake = _Driver()
+    barcode_reader = _Driver()
 
     def status_all(self, kinds: tuple[str, ...] | None = None) -> dict[str, DeviceStatus]:
         """Ask each device; never raises. The modem belongs to the sync agent and is not asked."""
