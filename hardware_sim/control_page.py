@@ -7,6 +7,7 @@ reloads the page every 5 s (off by default so that typing in a form is not inter
 from __future__ import annotations
 
 import json
+import tomllib
 import urllib.parse
 from html import escape
 from pathlib import Path
@@ -15,31 +16,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hardware_sim.bench import Bench
 
-DEVICE_NAMES = {
-    "receipt_printer": ("Принтер квитанцій", "Receipt printer"),
-    "form_printer": ("Принтер бланків", "Form printer"),
-    "scanner": ("Сканер", "Scanner"),
-    "intake": ("Механізм приймання: етикетки, степлер, бокс", "Intake: labeller, stapler, bin"),
-    "barcode_reader": ("Ручний зчитувач штрихкодів", "Handheld barcode reader"),
-    "modem": ("GSM-модем", "GSM modem"),
-}
-FAULT_NAMES = {
-    "paper_out": ("немає паперу", "paper out"),
-    "paper_near_end": ("папір закінчується", "paper near end"),
-    "cover_open": ("відкрита кришка", "cover open"),
-    "offline": ("не на зв'язку", "offline"),
-    "jam": ("застрягання паперу", "paper jam"),
-    "double_feed": ("подвійне подавання", "double feed"),
-    "unplugged_mid_batch": ("від'єднано посеред пакета", "unplugged mid-batch"),
-    "staples_out": ("закінчились скоби", "staples out"),
-    "bin_full": ("бокс заповнено", "bin full"),
-    "door_open": ("відчинені дверцята", "door open"),
-    "no_sim": ("немає SIM-картки", "no SIM"),
-    "pin_locked": ("SIM заблокована PIN-кодом", "SIM PIN locked"),
-    "no_network": ("немає мережі", "no network"),
-    "weak_signal": ("слабкий сигнал", "weak signal"),
-    "sms_rejected": ("мережа відхиляє SMS", "SMS rejected"),
-}
+_NAMES = tomllib.loads(Path(__file__).with_name("control_page.toml").read_text(encoding="utf-8"))
+DEVICE_NAMES: dict[str, tuple[str, str]] = {k: (uk, en) for k, (uk, en) in _NAMES["devices"].items()}
+FAULT_NAMES: dict[str, tuple[str, str]] = {k: (uk, en) for k, (uk, en) in _NAMES["faults"].items()}
 _SKIP_KEYS = {"device", "faults", "endpoint", "available"}
 
 CSS = """

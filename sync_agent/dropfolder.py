@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import secrets
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,14 +53,9 @@ FAULT_CODES = {
     errno.ESTALE: "stale_handle",
 }
 
-FAULT_WORDS = {
-    "missing_mount": ("Папку СЕД не змонтовано", "the EDMS drop folder is not mounted"),
-    "read_only": ("Папка СЕД лише для читання", "the EDMS drop folder is read-only"),
-    "full": ("Папку СЕД переповнено", "the EDMS drop folder is full"),
-    "stale_handle": ("Застарілий дескриптор мережевої папки", "stale network file handle"),
-    "io_error": ("Помилка введення-виведення папки СЕД", "I/O error on the EDMS drop folder"),
-    "spool_corrupt": ("Файл звернення пошкоджено у сховищі", "the appeal's spool file is damaged"),
-}
+FAULT_WORDS: dict[str, tuple[str, str]] = {
+    k: (uk, en) for k, (uk, en) in tomllib.loads(
+        Path(__file__).with_name("dropfolder.toml").read_text(encoding="utf-8"))["faults"].items()}
 
 
 class DropFault(Exception):

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from . import access
 from .access import AccessDenied, AccessLocked
+from .messages import STATUS_WORDS
 from .numbering import AppealNumber
 from .store import Store
 
@@ -91,16 +92,6 @@ def _number(compact: str) -> AppealNumber:
     return parse(compact)
 
 
-STATUS_WORDS = {
-    "committed": ("прийняте терміналом, передається до системи документообігу", "accepted by the terminal, being handed to the council"),
-    "delivered": ("передане до системи документообігу", "handed to the council's document system"),
-    "imported": ("зареєстроване, розглядається", "registered, under consideration"),
-    "registered": ("зареєстроване, розглядається", "registered, under consideration"),
-    "in_progress": ("розглядається", "under consideration"),
-    "answered": ("надано відповідь", "answered"),
-    "rejected": ("не прийняте системою документообігу: зверніться до техніка", "refused by the document system: please ask staff"),
-    "unknown": ("невідоме цьому терміналу; спробуйте пізніше", "not known at this terminal; please try later"),
-}
 
 
 @dataclass

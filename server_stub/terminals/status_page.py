@@ -9,6 +9,9 @@ the history or a Referer.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,15 +22,9 @@ from . import access
 from .models import AppealStatus
 
 SESSION_KEY = "appeal_access"
-STATUS_WORDS = {
-    "registered": ("зареєстроване, розглядається", "registered, under consideration"),
-    "in_progress": ("розглядається", "under consideration"),
-    "extended": ("строк розгляду продовжено", "the deadline was extended"),
-    "answered": ("надано відповідь", "answered"),
-    "rejected": ("не прийняте системою документообігу", "refused by the document system"),
-    "unknown": ("ще не зареєстроване (зазвичай до години після подання)",
-                "not registered yet (usually within an hour of filing)"),
-}
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    k: (uk, en) for k, (uk, en) in tomllib.loads(
+        Path(__file__).with_name("status_words.toml").read_text(encoding="utf-8"))["status"].items()}
 
 
 def _applicant(request: HttpRequest, number: str) -> bool:
