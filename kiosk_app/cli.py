@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk_app.core import applicant as applicant_mod
-from kiosk_app.core.commandline import Commands, add_settings_command, args, setup_logging
+from kiosk_app.core.commandline import Commands, add_settings_command, args, run, setup_logging
 from kiosk_app.core.config import ENV_PREFIX, load_kiosk_config, schema
-from kiosk_app.core.settings import ConfigError
 
 COMMANDS = Commands()
 command = COMMANDS.command
@@ -83,11 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
     setup_logging(logging.DEBUG if ns.verbose else logging.WARNING)
-    try:
-        return int(ns._run(ns))
-    except ConfigError as err:
-        print(f"kioskctl: configuration error: {err}", file=sys.stderr)
-        return 2
+    return run("kioskctl", ns)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,8 @@ import threading
 import time
 from typing import Any
 
-from kiosk_app.core.commandline import Commands, add_settings_command, setup_logging
+from kiosk_app.core.commandline import Commands, add_settings_command, run, setup_logging
 from kiosk_app.core.numbering import NumberError, parse
-from kiosk_app.core.settings import ConfigError
 
 from .config import ENV_PREFIX, load_config, schema
 
@@ -163,11 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
-    try:
-        return int(ns._run(ns))
-    except ConfigError as err:
-        print(f"sync-agent: configuration error: {err}", file=sys.stderr)
-        return 2
+    return run("sync-agent", ns)
 
 
 if __name__ == "__main__":

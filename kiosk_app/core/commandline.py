@@ -13,7 +13,7 @@ from typing import Any
 
 import pythonjsonlogger.json
 
-from .settings import Config, Setting, describe
+from .settings import Config, ConfigError, Setting, describe
 
 Run = Callable[[argparse.Namespace], int]
 AddArgs = Callable[[argparse.ArgumentParser], Any]
@@ -49,6 +49,15 @@ class Commands(list[Command]):
             c.add_args(p)
             p.set_defaults(_run=c.run)
         return parser
+
+
+def run(prog: str, ns: argparse.Namespace) -> int:
+    """Run the subcommand ``ns`` names; a configuration error is one line on stderr and exit status 2."""
+    try:
+        return int(ns._run(ns))
+    except ConfigError as err:
+        print(f"{prog}: configuration error: {err}", file=sys.stderr)
+        return 2
 
 
 def args(adder: AddArgs) -> Callable[[Run], Run]:
