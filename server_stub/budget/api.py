@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
+from server_stub.core.refusal import refuse_unless
 from server_stub.core.roles import staff_auth
 from server_stub.core.uploads import ImageRejected, reencode_image
 from server_stub.petitions.access import resident_auth
@@ -68,10 +69,6 @@ def _project(pk: int) -> Project:
     return found(Project.objects.select_related("cycle").filter(pk=pk).first(), f"Project {pk} is not known")
 
 
-def _err(e: services.BudgetError) -> ApiError:
-    return ApiError(e.status, e.code, e.message)
-
-
 def cycle_dict(c: Cycle) -> dict[str, Any]:
     winners = {p.pk for p, _ in services.select_winners(c)} if c.phase in ("voting", "implementation", "closed") \
         else set()
@@ -103,10 +100,7 @@ def cycle(request: HttpRequest, year: int) -> dict[str, Any]:
              summary="Move to the next phase (staff); implementation selects the winners")
 def phase(request: HttpRequest, year: int, body: PhaseIn) -> dict[str, Any]:
     c = _cycle(year)
-    try:
-        services.set_phase(c, body.phase)
-    except services.BudgetError as e:
-        raise _err(e) from e
+    services.set_phase(c, body.phase)
     return cycle_dict(c)
 
 
@@ -119,8 +113,7 @@ def projects(request: HttpRequest, year: int) -> list[dict[str, Any]]:
              summary="Submit a project (verified residents, submission phase)")
 def submit(request: HttpRequest, year: int, body: ProjectIn) -> tuple[int, dict[str, Any]]:
     c = _cycle(year)
-    if c.phase != "submission":
-        raise ApiError(409, "wrong_phase", "projects are submitted in the submission phase")
+    refuse_unless(c.phase == "submission", "wrong_phase", "projects are submitted in the submission phase")
     p = Project.objects.create(cycle=c, author=request.user.resident, **body.dict())
     return 201, services.project_dict(p)
 
@@ -148,10 +141,7 @@ def _clean_image(file: UploadedFile) -> ContentFile[bytes]:
              summary="Admit to the vote or reject with a reason (staff)")
 def review(request: HttpRequest, pk: int, body: ReviewIn) -> dict[str, Any]:
     p = _project(pk)
-    try:
-        services.review(p, body.decision == "accept", body.reason)
-    except services.BudgetError as e:
-        raise _err(e) from e
+    services.review(p, body.decision == "accept", body.reason)
     return services.project_dict(p)
 
 
@@ -159,20 +149,14 @@ def review(request: HttpRequest, pk: int, body: ReviewIn) -> dict[str, Any]:
              summary="Vote for a project (within the city's limit)")
 def vote(request: HttpRequest, pk: int) -> tuple[int, dict[str, Any]]:
     p = _project(pk)
-    try:
-        services.vote(p, request.user.resident)
-    except services.BudgetError as e:
-        raise _err(e) from e
+    services.vote(p, request.user.resident)
     return 201, services.project_dict(p)
 
 
 @router.post("/cycles/{year}/paper", auth=staff_auth("enter_paper"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Enter paper ballots (operator)")
 def paper(request: HttpRequest, year: int, body: PaperIn) -> dict[str, Any]:
-    try:
-        return services.add_paper(_cycle(year), [b.dict() for b in body.ballots], request.user)
-    except services.BudgetError as e:
-        raise _err(e) from e
+    return services.add_paper(_cycle(year), [b.dict() for b in body.ballots], request.user)
 
 
 @router.post("/projects/{pk}/milestones/{index}/photo", auth=staff_auth("manage_budget"),
@@ -193,8 +177,5 @@ def milestone_photo(request: HttpRequest, pk: int, index: int,
              summary="Record implementation progress (staff)")
 def milestone(request: HttpRequest, pk: int, body: MilestoneIn) -> tuple[int, dict[str, Any]]:
     p = _project(pk)
-    try:
-        services.add_milestone(p, body.date, body.title, body.progress)
-    except services.BudgetError as e:
-        raise _err(e) from e
+    services.add_milestone(p, body.date, body.title, body.progress)
     return 201, services.project_dict(p)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 
+from server_stub.core.refusal import Refused
 from server_stub.petitions.access import normal_name, person_key, resident_name
 
 from .models import PHASES, Cycle, Milestone, Project, Vote
@@ -19,10 +20,11 @@ from .models import PHASES, Cycle, Milestone, Project, Vote
 ORDER = [p for p, _ in PHASES]
 
 
-class BudgetError(Exception):
+class BudgetError(Refused):
+    """A rule of the participatory budget refuses the action (409 unless said)."""
+
     def __init__(self, code: str, message: str, status: int = 409):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        super().__init__(status, code, message)
 
 
 def set_phase(cycle: Cycle, phase: str) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
-from server_stub.core.api import ApiError, errors, found
+from server_stub.core.api import errors, found
 from server_stub.core.roles import staff_auth
 from server_stub.petitions.access import resident_auth
 
@@ -37,10 +37,6 @@ class SlotIn(Schema):
     capacity: int = Field(1, ge=1, le=50)
 
 
-def _err(e: services.CabinetError) -> ApiError:
-    return ApiError(e.status, e.code, e.message)
-
-
 @router.get("/me", auth=resident_auth, summary="My appeals, petitions signed, votes, bookings, who saw my data")
 def me(request: HttpRequest) -> dict[str, Any]:
     return services.summary(request.user.resident)
@@ -49,10 +45,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.post("/appeals", auth=resident_auth, response={201: dict, **errors(401, 403, 422, 429)},
              summary="Follow an appeal by its number and the receipt's access code")
 def follow(request: HttpRequest, body: NumberIn) -> tuple[int, dict[str, Any]]:
-    try:
-        services.follow(request.user.resident, body.number, body.code)
-    except services.CabinetError as e:
-        raise _err(e) from e
+    services.follow(request.user.resident, body.number, body.code)
     return 201, {"appeals": services.appeals(request.user.resident)}
 
 
@@ -89,10 +82,7 @@ def slot_bookings(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
              summary="Book an appointment")
 def book(request: HttpRequest, body: BookingIn) -> tuple[int, dict[str, Any]]:
     slot = found(Slot.objects.select_related("official").filter(pk=body.slot).first(), "Slot not known")
-    try:
-        b = services.book(slot, request.user.resident, body.purpose, body.email.strip())
-    except services.CabinetError as e:
-        raise _err(e) from e
+    b = services.book(slot, request.user.resident, body.purpose, body.email.strip())
     return 201, services.booking_dict(b)
 
 
@@ -100,8 +90,5 @@ def book(request: HttpRequest, body: BookingIn) -> tuple[int, dict[str, Any]]:
              summary="Cancel my booking")
 def cancel(request: HttpRequest, pk: int) -> dict[str, Any]:
     b = found(Booking.objects.select_related("slot__official").filter(pk=pk, resident=request.user.resident).first(), "Booking not known")
-    try:
-        services.cancel(b)
-    except services.CabinetError as e:
-        raise _err(e) from e
+    services.cancel(b)
     return services.booking_dict(b)

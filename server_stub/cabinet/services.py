@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from server_stub.core import numbers
+from server_stub.core.refusal import Refused
 from server_stub.newsletters.mail import Mail, send_all
 
 from .models import AppealLink, Booking, DataAccess, Slot
@@ -19,10 +20,8 @@ STATUS_LABELS = {"registered": _("registered"), "in_progress": _("in progress"),
                  "answered": _("answered"), "rejected": _("rejected"), "unknown": _("not registered yet")}
 
 
-class CabinetError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class CabinetError(Refused):
+    """A rule of this instrument refuses the action."""
 
 
 def log_access(residents: Any, accessor: Any, purpose: str) -> None:

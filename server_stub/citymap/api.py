@@ -85,4 +85,3 @@ def nearby(request: HttpRequest, lat: float = Query(..., ge=-90, le=90), lon: fl
             for r, d in nearby_reports(lat, lon, radius_m, kind)]
 
 
-

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from server_stub.core.api import ApiError, errors, found
+from server_stub.core.refusal import refuse_unless
 from server_stub.core.roles import staff_auth
 from server_stub.core.safeinput import csv_writer
 from server_stub.petitions.access import resident_auth
@@ -86,8 +87,7 @@ def consultation(request: HttpRequest, pk: int) -> dict[str, Any]:
              summary="Comment on the whole document or on one paragraph (verified residents)")
 def comment(request: HttpRequest, pk: int, body: CommentIn) -> tuple[int, dict[str, Any]]:
     c = _consultation(pk)
-    if c.status != "open":
-        raise ApiError(409, "closed", "the consultation is closed")
+    refuse_unless(c.status == "open", "closed", "the consultation is closed")
     if body.paragraph is not None and not 1 <= body.paragraph <= len(c.paragraphs()):
         raise ApiError(422, "validation_error", f"paragraph {body.paragraph} does not exist")
     Comment.objects.create(consultation=c, paragraph=body.paragraph, author=request.user.resident, text=body.text)
@@ -134,10 +134,7 @@ def survey(request: HttpRequest, pk: int) -> dict[str, Any]:
 @router.post("/surveys/{pk}/responses", auth=resident_auth, response={201: dict, **errors(401, 403, 404, 409, 422)},
              summary="Answer (once per person; in anonymous mode nothing links the answer to you)")
 def answer(request: HttpRequest, pk: int, body: AnswerIn) -> tuple[int, dict[str, Any]]:
-    try:
-        services.submit(_survey(pk), request.user.resident, body.consent, body.answers)
-    except services.SurveyError as e:
-        raise ApiError(e.status, e.code, e.message) from e
+    services.submit(_survey(pk), request.user.resident, body.consent, body.answers)
     return 201, {"status": "recorded"}
 
 

@@ -9,15 +9,14 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from server_stub.core.refusal import Refused
 from server_stub.petitions.access import person_key
 
 from .models import Answer, AnswerToken, Question, Response, Survey
 
 
-class SurveyError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class SurveyError(Refused):
+    """A rule of this instrument refuses the action."""
 
 
 def _validate(q: Question, value: Any) -> Any:

@@ -18,6 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .limits import LimitedParser, too_large
+from .refusal import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,12 @@ api = CityApi(
 @api.exception_handler(ApiError)
 def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    """A service's rule refused the action (core/refusal.py): its status, code and message."""
+    return error_response(exc.status, exc.code, exc.message)
 
 
 @api.exception_handler(ValidationError)

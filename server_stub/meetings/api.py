@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -56,8 +57,11 @@ def _deputy(pk: int) -> Deputy:
     return found(Deputy.objects.select_related("signer_key").filter(pk=pk).first(), f"Deputy {pk} is not known")
 
 
-def _err(e: services.MeetingError) -> ApiError:
-    return ApiError(e.status, e.code, e.message)
+def _item_step(pk: int, pos: int, step: Callable[[AgendaItem], object]) -> dict[str, Any]:
+    """Open or close voting on item ``pos`` of meeting ``pk``; the meeting as it is then."""
+    m = _meeting(pk)
+    step(_item(m, pos))
+    return meeting_dict(m)
 
 
 def meeting_dict(m: Meeting) -> dict[str, Any]:
@@ -102,44 +106,28 @@ def to_sign(request: HttpRequest, pk: int, deputy: int, item: int | None = None,
              summary="Register as a participant by signature")
 def register(request: HttpRequest, pk: int, body: SignedIn) -> tuple[int, dict[str, Any]]:
     m = _meeting(pk)
-    try:
-        services.register(m, _deputy(body.deputy), body.signature)
-    except services.MeetingError as e:
-        raise _err(e) from e
+    services.register(m, _deputy(body.deputy), body.signature)
     return 201, {"quorum": services.quorum(m)}
 
 
 @router.post("/{pk}/items/{pos}/open", auth=staff_auth("run_meetings"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Start voting on an item (needs quorum)")
 def open_item(request: HttpRequest, pk: int, pos: int) -> dict[str, Any]:
-    m = _meeting(pk)
-    try:
-        services.open_item(_item(m, pos))
-    except services.MeetingError as e:
-        raise _err(e) from e
-    return meeting_dict(m)
+    return _item_step(pk, pos, services.open_item)
 
 
 @router.post("/{pk}/items/{pos}/ballots", auth=None, response={201: dict, **errors(403, 404, 409, 422)},
              summary="Cast a signed vote")
 def ballot(request: HttpRequest, pk: int, pos: int, body: BallotIn) -> tuple[int, dict[str, Any]]:
     m = _meeting(pk)
-    try:
-        b = services.cast(_item(m, pos), _deputy(body.deputy), body.option, body.signature)
-    except services.MeetingError as e:
-        raise _err(e) from e
+    b = services.cast(_item(m, pos), _deputy(body.deputy), body.option, body.signature)
     return 201, {"ballot": b.pk, "option": b.option}
 
 
 @router.post("/{pk}/items/{pos}/close", auth=staff_auth("run_meetings"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Close voting; the result goes to the roll-call votes")
 def close_item(request: HttpRequest, pk: int, pos: int) -> dict[str, Any]:
-    m = _meeting(pk)
-    try:
-        services.close_item(_item(m, pos))
-    except services.MeetingError as e:
-        raise _err(e) from e
-    return meeting_dict(m)
+    return _item_step(pk, pos, services.close_item)
 
 
 @router.get("/{pk}/ballots", auth=None, response={200: list[dict], **errors(404)},
@@ -163,10 +151,7 @@ def verify(request: HttpRequest, pk: int) -> dict[str, Any]:
              summary="Close the meeting and generate the minutes")
 def close(request: HttpRequest, pk: int) -> dict[str, Any]:
     m = _meeting(pk)
-    try:
-        services.close(m)
-    except services.MeetingError as e:
-        raise _err(e) from e
+    services.close(m)
     return meeting_dict(m)
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from server_stub.core.refusal import Refused
 from server_stub.council import services as council
 from server_stub.council.models import Deputy, Motion
 
@@ -17,10 +18,8 @@ from .models import AgendaItem, Attendance, Ballot, Meeting
 from .signers import canonical, verifier
 
 
-class MeetingError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class MeetingError(Refused):
+    """A rule of this instrument refuses the action."""
 
 
 def members(m: Meeting) -> list[Deputy]:

@@ -73,10 +73,6 @@ def _get(pk: int, public: bool = True) -> Petition:
     return p
 
 
-def _rule(err: services.RuleError) -> ApiError:
-    return ApiError(err.status, err.code, err.message)
-
-
 @router.get("", auth=None, summary="Published petitions")
 def list_petitions(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
     qs = Petition.objects.select_related("author").filter(status__in=PUBLIC)
@@ -138,15 +134,12 @@ def detail(request: HttpRequest, pk: int) -> dict[str, Any]:
              summary="Publish or reject with a reason (staff)")
 def moderate(request: HttpRequest, pk: int, body: ModerateIn) -> dict[str, Any]:
     p = get_object_or_404(Petition, pk=pk)
-    try:
-        if body.action == "publish":
-            services.publish(p, request.user)
-        else:
-            if not body.reason:
-                raise ApiError(422, "validation_error", "a rejection needs a reason")
-            services.reject(p, request.user, body.reason, body.note)
-    except services.RuleError as err:
-        raise _rule(err) from err
+    if body.action == "publish":
+        services.publish(p, request.user)
+    else:
+        if not body.reason:
+            raise ApiError(422, "validation_error", "a rejection needs a reason")
+        services.reject(p, request.user, body.reason, body.note)
     return services.as_dict(p)
 
 
@@ -154,10 +147,7 @@ def moderate(request: HttpRequest, pk: int, body: ModerateIn) -> dict[str, Any]:
              summary="Sign (one signature per person)")
 def sign(request: HttpRequest, pk: int, body: SignIn) -> tuple[int, dict[str, Any]]:
     p = _get(pk)
-    try:
-        s = services.sign(p, request.user.resident, body.email.strip(), list(body.notify))
-    except services.RuleError as err:
-        raise _rule(err) from err
+    s = services.sign(p, request.user.resident, body.email.strip(), list(body.notify))
     return 201, {"petition": p.pk, "signed_at": s.signed_at.isoformat(), "signatures": services.counted(p)}
 
 
@@ -165,10 +155,7 @@ def sign(request: HttpRequest, pk: int, body: SignIn) -> tuple[int, dict[str, An
                summary="Withdraw my signature")
 def withdraw(request: HttpRequest, pk: int) -> dict[str, Any]:
     p = _get(pk)
-    try:
-        services.withdraw(p, request.user.resident)
-    except services.RuleError as err:
-        raise _rule(err) from err
+    services.withdraw(p, request.user.resident)
     return {"petition": p.pk, "withdrawn": True, "signatures": services.counted(p)}
 
 
@@ -184,10 +171,7 @@ def signers(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
              summary="Enter paper signatures (operator); de-duplicated against online ones")
 def paper(request: HttpRequest, pk: int, body: PaperIn) -> dict[str, Any]:
     p = _get(pk)
-    try:
-        res = services.add_paper(p, [r.dict() for r in body.signatures], request.user)
-    except services.RuleError as err:
-        raise _rule(err) from err
+    res = services.add_paper(p, [r.dict() for r in body.signatures], request.user)
     return {"accepted": res.accepted, "duplicates": res.duplicates, "outside_period": res.outside_period,
             "signatures": services.counted(p)}
 
@@ -196,10 +180,7 @@ def paper(request: HttpRequest, pk: int, body: PaperIn) -> dict[str, Any]:
              summary="Publish the council's response (staff)")
 def response(request: HttpRequest, pk: int, body: ResponseIn) -> dict[str, Any]:
     p = _get(pk)
-    try:
-        services.respond(p, body.text)
-    except services.RuleError as err:
-        raise _rule(err) from err
+    services.respond(p, body.text)
     return services.as_dict(p)
 
 

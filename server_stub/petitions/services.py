@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from server_stub.core.refusal import Refused
 from server_stub.newsletters.mail import Mail, send_all
 
 from .access import normal_name, person_key, resident_name
@@ -26,12 +27,11 @@ from .models import JobRun, Petition, Signature
 logger = logging.getLogger(__name__)
 
 
-class RuleError(Exception):
+class RuleError(Refused):
     """A city rule forbids the action; ``code`` is the API error code."""
 
     def __init__(self, code: str, message: str, status: int = 409):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        super().__init__(status, code, message)
 
 
 def publish(p: Petition, by: Any, now: datetime | None = None) -> None:

@@ -99,9 +99,9 @@ class AnswerOut(Schema):
     summary: str
 
 
-class FeedItem(Schema):
-    seq: int
-    type: Literal["status", "answer"]
+class AppealState(Schema):
+    """What the feed and the appeal's own endpoint both say of an appeal."""
+
     number: str
     display_number: str
     terminal: str
@@ -110,8 +110,13 @@ class FeedItem(Schema):
     registered_at: str | None
     deadline: str | None
     reason: str | None = None
-    at: str
     answer: AnswerOut | None
+
+
+class FeedItem(AppealState):
+    seq: int
+    type: Literal["status", "answer"]
+    at: str
 
 
 class FeedOut(Schema):
@@ -120,18 +125,9 @@ class FeedOut(Schema):
     has_more: bool
 
 
-class AppealOut(Schema):
-    number: str
-    display_number: str
-    terminal: str
-    status: str
-    registration_index: str
-    registered_at: str | None
-    deadline: str | None
+class AppealOut(AppealState):
     overdue: bool
     updated_at: str
-    reason: str | None = None
-    answer: AnswerOut | None
 
 
 EventType = Literal["delivered", "acknowledged", "answer_printed", "sms_sent", "void", "alert"]
