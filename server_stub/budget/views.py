@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from server_stub.core.roles import can
-from server_stub.core.uploads import ImageRejected, reencode_image
+from server_stub.core.uploads import PhotoForm
 
 from . import services
 from .models import Cycle, Project, Vote
@@ -43,7 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
                                                  "submission": Cycle.objects.filter(phase="submission").first()})
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(PhotoForm, forms.ModelForm):
     # The content decides, not the name: any upload is decoded and re-encoded (core.uploads), so the
     # model field's extension check would only refuse a good photo with an odd name.
     photo = forms.FileField(label=gettext_lazy("photo"), required=False)
@@ -51,15 +48,6 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = ["title", "description", "category", "location", "cost", "photo"]
-
-    def clean_photo(self) -> Any:
-        photo = self.cleaned_data.get("photo")
-        if not isinstance(photo, UploadedFile):  # nothing new uploaded (empty, or the stored file kept)
-            return photo
-        try:
-            return reencode_image(photo)
-        except ImageRejected as err:
-            raise forms.ValidationError(_(err.reason)) from err
 
 
 @login_required(login_url="/auth/bankid/")

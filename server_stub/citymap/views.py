@@ -7,14 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from server_stub.core.roles import can, staff_required
-from server_stub.core.uploads import ImageRejected, reencode_image
+from server_stub.core.uploads import PhotoForm
 
 from .geo import nearby_reports
 from .models import Feature, Layer, Report
@@ -22,7 +21,7 @@ from .models import Feature, Layer, Report
 SVG_W, SVG_H = 800, 500
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(PhotoForm, forms.ModelForm):
     class Meta:
         model = Report
         fields = ["kind", "description", "lat", "lon", "photo"]
@@ -39,15 +38,6 @@ class ReportForm(forms.ModelForm):
         if not -180 <= value <= 180:
             raise forms.ValidationError(_("Longitude is between -180 and 180."))
         return value
-
-    def clean_photo(self) -> Any:
-        photo = self.cleaned_data.get("photo")
-        if not isinstance(photo, UploadedFile):  # nothing new uploaded (empty, or the stored file kept)
-            return photo
-        try:
-            return reencode_image(photo)
-        except ImageRejected as err:
-            raise forms.ValidationError(_(err.reason)) from err
 
 
 def _project(points: list[tuple[float, float]]) -> Any:

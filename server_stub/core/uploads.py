@@ -11,9 +11,12 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
-from typing import IO
+from typing import IO, Any
 
+from django import forms
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -76,3 +79,18 @@ def _pixels_only(img: Image.Image, fmt: str) -> Image.Image:
 def content_type(name: str) -> str | None:
     """The image type of a stored upload by its (server-made) extension; None for anything else."""
     return CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+
+
+class PhotoForm:
+    """A form's ``photo`` field through :func:`reencode_image` (mix in before ``forms.ModelForm``)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if not isinstance(photo, UploadedFile):  # nothing new uploaded (empty, or the stored file kept)
+            return photo
+        try:
+            return reencode_image(photo)
+        except ImageRejected as err:
+            raise forms.ValidationError(_(err.reason)) from err
