@@ -1,4 +1,4 @@
-"""Fill the Ukrainian catalogue (locale/uk/LC_MESSAGES/django.po) from uk_strings.py, and report
+"""Fill the Ukrainian catalogue (locale/uk/LC_MESSAGES/django.po) from uk_strings.toml, and report
 each message id that has no Ukrainian yet. The catalogue is read and written with polib.
 
     city-server manage makemessages -l uk -l en         # collect the English message ids
@@ -12,14 +12,17 @@ A developer's tool (polib is a dev dependency): it is not part of the shipped se
 from __future__ import annotations
 
 import sys
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polib
 
-from server_stub.core.locale.uk_strings import PLURALS, UK
-
-PO = Path(__file__).resolve().parents[2] / "server_stub" / "core" / "locale" / "uk" / "LC_MESSAGES" / "django.po"
+LOCALE = Path(__file__).resolve().parents[2] / "server_stub" / "core" / "locale"
+PO = LOCALE / "uk" / "LC_MESSAGES" / "django.po"
+_STRINGS = tomllib.loads((LOCALE / "uk_strings.toml").read_text(encoding="utf-8"))
+UK: dict[str, str] = _STRINGS["uk"]
+PLURALS: dict[str, list[str]] = _STRINGS["plurals"]
 WRAP = 79  # the width gettext's tools (and so makemessages) wrap at
 
 

@@ -1,4 +1,4 @@
-"""The server's Ukrainian catalogue: filled from uk_strings.py by fill_po (polib), compiled into
+"""The server's Ukrainian catalogue: filled from uk_strings.toml by fill_po (polib), compiled into
 django.mo, and read back through gettext the way Django reads it."""
 
 from __future__ import annotations
