@@ -7,12 +7,14 @@ device checks. Thin shells over :class:`kiosk_app.core.terminal.Terminal`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from devices.errors import DeviceError
 from kiosk_app.cli import args, command, emit
@@ -20,6 +22,8 @@ from kiosk_app.core import messages
 from kiosk_app.core.config import load_kiosk_config, sim_overrides
 from kiosk_app.core.intake import IntakeStopped, Progress
 from kiosk_app.core.terminal import Terminal, message_dict
+
+T = TypeVar("T")
 
 
 def _sim_arg(p: argparse.ArgumentParser) -> None:
@@ -29,13 +33,31 @@ def _sim_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="JSON output")
 
 
-def open_terminal(ns: argparse.Namespace) -> Terminal:
+@contextlib.contextmanager
+def open_terminal(ns: argparse.Namespace) -> Iterator[Terminal]:
+    """The terminal of ``--config``/``--sim``/``--store``, closed when the block ends."""
     env = dict(os.environ)
     if getattr(ns, "sim", None):
         env.update(sim_overrides(ns.sim))
     if getattr(ns, "store", None):
         env["KIOSK_STORE_DIR"] = ns.store
-    return Terminal(load_kiosk_config(ns.config, env=env))
+    t = Terminal(load_kiosk_config(ns.config, env=env))
+    try:
+        yield t
+    finally:
+        t.close()
+
+
+def ask(ns: argparse.Namespace, question: Callable[[Terminal], T]) -> T:
+    """Open the terminal, ask it one thing, close it: the answer."""
+    with open_terminal(ns) as t:
+        return question(t)
+
+
+def _emit_ok(out: dict[str, Any]) -> int:
+    """Print ``out`` as JSON; exit status 0 when it says ``"ok": true``."""
+    emit(out, True)
+    return 0 if out.get("ok") else 1
 
 
 def _feed_sim(sim_dir: str, files: list[str]) -> None:
@@ -72,52 +94,47 @@ def _intake(ns: argparse.Namespace) -> int:
             return 2
         _feed_sim(ns.sim, sheets)
         print(f"fed {len(sheets)} sheet(s) into the simulator's tray", file=sys.stderr)
-    t = open_terminal(ns)
-    try:
-        applicant = t.validate_applicant(scenario["applicant"])
-        print(f"applicant valid ({applicant.identity.type} {applicant.identity.masked()})", file=sys.stderr)
-        if scenario.get("print_form"):
-            t.print_form(applicant)
-            print("pre-filled form printed", file=sys.stderr)
-        intake = t.begin_intake(applicant, sms=bool(scenario.get("sms", False)), parent=scenario.get("parent"),
-                                progress=_print_progress(ns.json))
-        print(f"number issued: {intake.number.display}", file=sys.stderr)
+    with open_terminal(ns) as t:
         try:
-            intake.scan()
-        except IntakeStopped:
-            if scenario.get("cancel_on_fault", True):
-                intake.cancel("scenario: stopped by a fault")
-            raise
-        result = intake.confirm()
-        emit({"ok": True, "result": result.as_dict()}, True)
-        sys.stdout.flush()
-        if t.ocr_enabled:          # started after the receipt, off the resident's path
-            print("adding the OCR text layer (after the receipt)…", file=sys.stderr)
-            t.ocr_wait()
-            done = result.number.compact if t.ocr_added(result.number.compact) else "none"
-            print(f"OCR text layer added to: {done}", file=sys.stderr)
-        return 0
-    except IntakeStopped as stop:
-        emit({"ok": False, "stopped": message_dict(stop.message), "device": stop.device, "code": stop.code,
-              "sheet": stop.sheet, "number": stop.number.display if stop.number else None}, True)
-        return 1
-    finally:
-        t.close()
+            applicant = t.validate_applicant(scenario["applicant"])
+            print(f"applicant valid ({applicant.identity.type} {applicant.identity.masked()})", file=sys.stderr)
+            if scenario.get("print_form"):
+                t.print_form(applicant)
+                print("pre-filled form printed", file=sys.stderr)
+            intake = t.begin_intake(applicant, sms=bool(scenario.get("sms", False)), parent=scenario.get("parent"),
+                                    progress=_print_progress(ns.json))
+            print(f"number issued: {intake.number.display}", file=sys.stderr)
+            try:
+                intake.scan()
+            except IntakeStopped:
+                if scenario.get("cancel_on_fault", True):
+                    intake.cancel("scenario: stopped by a fault")
+                raise
+            result = intake.confirm()
+            emit({"ok": True, "result": result.as_dict()}, True)
+            sys.stdout.flush()
+            if t.ocr_enabled:          # started after the receipt, off the resident's path
+                print("adding the OCR text layer (after the receipt)…", file=sys.stderr)
+                t.ocr_wait()
+                done = result.number.compact if t.ocr_added(result.number.compact) else "none"
+                print(f"OCR text layer added to: {done}", file=sys.stderr)
+            return 0
+        except IntakeStopped as stop:
+            emit({"ok": False, "stopped": message_dict(stop.message), "device": stop.device, "code": stop.code,
+                  "sheet": stop.sheet, "number": stop.number.display if stop.number else None}, True)
+            return 1
 
 
 @command("ocr", "Add the OCR text layer to appeals still waiting for it (the kiosk does this after each receipt)",
          "kioskctl ocr")
 @args(_sim_arg)
 def _ocr(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
-    try:
+    with open_terminal(ns) as t:
         if not t.ocr_enabled:
             emit({"ok": False, "reason": "OCR is off (intake.ocr) or Tesseract with ukr+eng is not installed"}, True)
             return 1
         emit({"ok": True, "ocr_added": t.ocr_pending()}, True)
         return 0
-    finally:
-        t.close()
 
 
 @command("reprint", "Print the answer to an appeal on the form printer if it has come; else show its status and deadline "
@@ -130,8 +147,7 @@ def _ocr(ns: argparse.Namespace) -> int:
 def _reprint(ns: argparse.Namespace) -> int:
     from kiosk_app.core.answers import AccessDenied, AccessLocked
     from kiosk_app.core.numbering import NumberError
-    t = open_terminal(ns)
-    try:
+    with open_terminal(ns) as t:
         if ns.receipt:
             notices = t.reprint_receipt(ns.number)
             emit({"ok": not notices, "printed": None if notices else "receipt",
@@ -161,8 +177,6 @@ def _reprint(ns: argparse.Namespace) -> int:
                 out["error"] = message_dict(messages.for_error(err, "form_printer"))
         emit({"ok": out["printed"] is not None or found.pdf is None, **out}, True)
         return 0 if "error" not in out else 1
-    finally:
-        t.close()
 
 
 @command("box", "Show the archive box: appeals and sheets in it, and sheets still held in the terminal",
@@ -171,11 +185,7 @@ def _reprint(ns: argparse.Namespace) -> int:
                  p.add_argument("--empty", metavar="WHO", help="record that WHO emptied the box; prints its final manifest"),
                  _sim_arg(p)))
 def _box(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
-    try:
-        manifest = t.empty_box(ns.empty) if ns.empty else t.box()
-    finally:
-        t.close()
+    manifest = ask(ns, lambda t: t.empty_box(ns.empty) if ns.empty else t.box())
     if ns.json:
         emit(manifest, True)
     else:
@@ -191,11 +201,7 @@ def _box(ns: argparse.Namespace) -> int:
 @command("devices", "Each device's state, consumables and last error", "kioskctl devices --json --sim var/sim")
 @args(_sim_arg)
 def _devices(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
-    try:
-        status = t.device_status()
-    finally:
-        t.close()
+    status = ask(ns, Terminal.device_status)
     if ns.json:
         emit(status, True)
     else:
@@ -209,9 +215,8 @@ def _devices(ns: argparse.Namespace) -> int:
          "kioskctl test-print --form --sim var/sim")
 @args(lambda p: (p.add_argument("--form", action="store_true", help="also print a pre-filled test form"), _sim_arg(p)))
 def _test_print(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
     out: dict[str, Any] = {}
-    try:
+    with open_terminal(ns) as t:
         out["receipt_printer"] = t.test_print()
         if ns.form:
             demo = json.loads(Path(__file__).resolve().parents[1].joinpath("examples/applicant.json").read_text(encoding="utf-8"))
@@ -220,8 +225,6 @@ def _test_print(ns: argparse.Namespace) -> int:
                 out["form_printer"] = {"job": getattr(job, "job_id", None), "state": getattr(job, "state", None)}
             except DeviceError as err:
                 out["form_printer"] = err.as_dict()
-    finally:
-        t.close()
     emit(out, True)
     return 1 if any("code" in v for v in out.values()) else 0
 
@@ -230,38 +233,23 @@ def _test_print(ns: argparse.Namespace) -> int:
          "kioskctl test-scan --sim var/sim")
 @args(_sim_arg)
 def _test_scan(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
-    try:
-        out = t.test_scan()
-    finally:
-        t.close()
-    emit(out, True)
-    return 0 if out["ok"] else 1
+    return _emit_ok(ask(ns, Terminal.test_scan))
 
 
 @command("modem-check", "Ask the GSM modem: SIM, registration, operator, signal (stop the sync agent first)",
          "kioskctl modem-check --sim var/sim")
 @args(_sim_arg)
 def _modem_check(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
-    try:
-        result = t.modem_check()
-    finally:
-        t.close()
-    emit(result, True)
-    return 0 if result.get("ok") else 1
+    return _emit_ok(ask(ns, Terminal.modem_check))
 
 
 @command("intakes", "Interrupted, abandoned and running intakes with their sheets and void numbers",
          "kioskctl intakes --json")
 @args(_sim_arg)
 def _intakes(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
-    try:
+    with open_terminal(ns) as t:
         rows = t.intakes()
         emit({"recovered_now": t.recovery.as_dict(), "intakes": rows}, True)
-    finally:
-        t.close()
     return 0
 
 
@@ -269,10 +257,5 @@ def _intakes(ns: argparse.Namespace) -> int:
          "kioskctl verify --store /var/lib/appeal-terminal")
 @args(_sim_arg)
 def _verify(ns: argparse.Namespace) -> int:
-    t = open_terminal(ns)
-    try:
-        problems = t.verify()
-    finally:
-        t.close()
-    emit({"ok": not problems, "problems": problems}, True)
-    return 0 if not problems else 1
+    problems = ask(ns, Terminal.verify)
+    return _emit_ok({"ok": not problems, "problems": problems})

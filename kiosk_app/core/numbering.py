@@ -112,14 +112,6 @@ def parse(text: str) -> AppealNumber:
     return AppealNumber(terminal, seq)
 
 
-def is_valid(text: str) -> bool:
-    try:
-        parse(text)
-    except NumberError:
-        return False
-    return True
-
-
 def parse_sheet_payload(payload: str) -> tuple[AppealNumber, int]:
     """``0170001234-01`` -> (number, 1)."""
     m = _SHEET_PAYLOAD.match(payload.strip())

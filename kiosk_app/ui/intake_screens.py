@@ -58,13 +58,7 @@ class TrayScreen(Screen):
         self.nav.go(ScreenId.SCAN)
 
         def work(progress: Any) -> Any:
-            from kiosk_app.core.intake import IntakeStopped
-            intake = shell.t.begin_intake(applicant, sms=sms, parent=parent, progress=relay.progress.emit)
-            try:
-                intake.scan()
-            except IntakeStopped as stop:
-                return intake, stop
-            return intake, None
+            return _scan(shell.t.begin_intake(applicant, sms=sms, parent=parent, progress=relay.progress.emit))
 
         self.shell.worker.run(work, self.scan_finished, self.intake_failed, name="intake")
 
@@ -73,12 +67,7 @@ class TrayScreen(Screen):
         self.nav.go(ScreenId.SCAN)
 
         def work(progress: Any) -> Any:
-            from kiosk_app.core.intake import IntakeStopped
-            try:
-                intake.scan()
-            except IntakeStopped as stop:
-                return intake, stop
-            return intake, None
+            return _scan(intake)
 
         self.shell.worker.run(work, self.scan_finished, self.intake_failed, name="resume")
 
@@ -320,3 +309,15 @@ class StatusScreen(Screen):
         job = ((lambda progress: shell.t.print_answer(st)) if st.answer_available
                else (lambda progress: shell.t.print_status(st)))
         shell.worker.run(job, printed, failed, name="print_status")
+
+
+def _scan(intake: Any) -> tuple[Any, Any]:
+    """Scan on the worker: (intake, None) when the sheets are in, (intake, the stop) when the
+    intake stopped on a fault the resident can clear."""
+    from kiosk_app.core.intake import IntakeStopped
+
+    try:
+        intake.scan()
+    except IntakeStopped as stop:
+        return intake, stop
+    return intake, None
