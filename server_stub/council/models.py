@@ -5,30 +5,20 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core.listing import ByName
+
 OPTIONS = [("yes", _("for")), ("no", _("against")), ("abstain", _("abstained")), ("not_voting", _("did not vote")),
            ("absent", _("absent"))]
 # The Ukrainian local open data standard (dataset "votings") spells the options so:
 UA_OPTION = {"yes": "За", "no": "Проти", "abstain": "Утримався", "not_voting": "Не голосував", "absent": "Відсутній"}
 
 
-class Faction(models.Model):
+class Faction(ByName):
     name = models.CharField(_("name"), max_length=200, unique=True)
 
-    class Meta:
-        ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
-
-
-class Commission(models.Model):
+class Commission(ByName):
     name = models.CharField(_("name"), max_length=300, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class District(models.Model):

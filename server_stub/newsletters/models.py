@@ -6,17 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core.listing import ShownByTitle
 
-class Topic(models.Model):
+
+class Topic(ShownByTitle):
     slug = models.SlugField(unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.CharField(_("description"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Subscriber(models.Model):

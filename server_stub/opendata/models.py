@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core.listing import ByName, ShownByTitle
 
-class Group(models.Model):
+
+class Group(ShownByTitle):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -18,22 +20,13 @@ class Group(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class Tag(models.Model):
+class Tag(ByName):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100, unique=True)
 
-    class Meta:
-        ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
-
-
-class Dataset(models.Model):
+class Dataset(ShownByTitle):
     """Passport fields of resolution No 835: identifier, title, description, keywords, publisher,
     responsible person and e-mail, update frequency, first published, last modified, formats,
     structure, legal basis; plus language and licence."""
@@ -61,9 +54,6 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Resource(models.Model):
