@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -72,6 +74,25 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "edms/register.html", {"rows": rows, "show": only, "today": today})
 
 
+def _apply(form: forms.Form, field: str, act: Callable[[dict[str, Any]], object]) -> bool:
+    """``act`` on the valid form's data; False (the form showing why) when the form is invalid
+    or the service refuses with a ValueError, shown on ``field``."""
+    if not form.is_valid():
+        return False
+    try:
+        act(form.cleaned_data)
+    except ValueError as err:
+        form.add_error(field, str(err))
+        return False
+    return True
+
+
+def _back(request: HttpRequest, reg: Registration, done: str) -> HttpResponse:
+    """Say what was done and show the card again."""
+    messages.success(request, done)
+    return redirect("edms:card", number=reg.number)
+
+
 @staff_required("answer_appeals")
 def card(request: HttpRequest, number: str) -> HttpResponse:
     reg = _card(request, number)
@@ -80,31 +101,22 @@ def card(request: HttpRequest, number: str) -> HttpResponse:
         action = request.POST.get("action")
         if action == "answer":
             answer_form = AnswerForm(request.POST, request.FILES)
-            if answer_form.is_valid():
-                try:
-                    if answer_form.cleaned_data.get("pdf"):
-                        services.answer_with_pdf(reg, answer_form.cleaned_data["pdf"].read(), request.user)
-                    else:
-                        services.answer_with_text(reg, answer_form.cleaned_data["text"], request.user)
-                except ValueError as err:
-                    answer_form.add_error("pdf", str(err))
+
+            def publish(d: dict[str, Any]) -> None:
+                if d.get("pdf"):
+                    services.answer_with_pdf(reg, d["pdf"].read(), request.user)
                 else:
-                    messages.success(request, _("The answer is published; the terminal will be told."))
-                    return redirect("edms:card", number=reg.number)
+                    services.answer_with_text(reg, d["text"], request.user)
+
+            if _apply(answer_form, "pdf", publish):
+                return _back(request, reg, _("The answer is published; the terminal will be told."))
         elif action == "extend":
             extend_form = ExtendForm(request.POST)
-            if extend_form.is_valid():
-                try:
-                    services.extend(reg, extend_form.cleaned_data["deadline"], extend_form.cleaned_data["reason"])
-                except ValueError as err:
-                    extend_form.add_error("deadline", str(err))
-                else:
-                    messages.success(request, _("Deadline extended."))
-                    return redirect("edms:card", number=reg.number)
+            if _apply(extend_form, "deadline", lambda d: services.extend(reg, d["deadline"], d["reason"])):
+                return _back(request, reg, _("Deadline extended."))
         elif action == "quick":
             services.set_study(reg, needs_study=False)
-            messages.success(request, _("No extra study needed: deadline set to 15 days."))
-            return redirect("edms:card", number=reg.number)
+            return _back(request, reg, _("No extra study needed: deadline set to 15 days."))
         elif action == "forward":
             body = get_object_or_404(ExecutiveBody, pk=request.POST.get("body") or 0)
             reg.executive_body = body
@@ -113,8 +125,7 @@ def card(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("edms:register")
         elif action == "progress":
             services.set_in_progress(reg)
-            messages.success(request, _("Status: in progress."))
-            return redirect("edms:card", number=reg.number)
+            return _back(request, reg, _("Status: in progress."))
     limit: date = services.max_deadline(timezone.localtime(reg.registered_at).date())
     return render(request, "edms/card.html", {
         "reg": reg, "display_number": numbers.display(reg.number), "overdue": services.is_overdue(reg),
