@@ -177,7 +177,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     _migrate()
     from server_stub.terminals.services import issue_credential
 
-    token = issue_credential(args.code, args.name or "")
+    token = issue_credential(args.code, args.name or "", args.address or "")
     return _shown_once(f"terminal {args.code}: credential issued (shown once, store it in the terminal's config):",
                        token)
 
@@ -296,7 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     p = sub.add_parser("issue-terminal-credential", parents=[common], help="e.g. city-server issue-terminal-credential 017")
     p.add_argument("code")
-    p.add_argument("--name", default="")
+    p.add_argument("--name", default="", help="the terminal's name, e.g. \"ЦНАП Соборний\"")
+    p.add_argument("--address", default="", help="where it stands (shown on the resident's phone)")
     p.set_defaults(func=cmd_issue)
     p = sub.add_parser("revoke-terminal-credential", parents=[common], help="e.g. city-server revoke-terminal-credential 017")
     p.add_argument("code")

@@ -195,6 +195,16 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 TERMINAL_HEARTBEAT_INTERVAL_S = int(os.environ.get("CITY_SERVER_HEARTBEAT_INTERVAL", "60"))
 FLEET_UNIMPORTED_ALERT_MIN = int(os.environ.get("CITY_SERVER_UNIMPORTED_ALERT_MIN", "30"))
 
+# --- Sign-in at a terminal with BankID on the phone (RFC 8628 device flow, server_stub/devflow) ---
+INSTALLED_APPS += ["server_stub.devflow"]
+DEVICE_CODE_TTL_S = int(os.environ.get("CITY_SERVER_DEVICE_CODE_TTL", "300"))  # expires_in of a code
+DEVICE_POLL_INTERVAL_S = int(os.environ.get("CITY_SERVER_DEVICE_POLL_INTERVAL", "5"))  # interval, seconds
+# "" = <the address the terminal reached>/device; set it when phones reach the server by another name
+DEVICE_VERIFICATION_URL = os.environ.get("CITY_SERVER_DEVICE_VERIFICATION_URL", "")
+# Wrong user codes typed on /device from one client address before it is locked for the minutes below
+DEVICE_CODE_TRIES = int(os.environ.get("CITY_SERVER_DEVICE_CODE_TRIES", "10"))
+DEVICE_CODE_LOCK_MIN = float(os.environ.get("CITY_SERVER_DEVICE_CODE_LOCK_MIN", "15"))
+
 # --- EDMS stand-in ------------------------------------------------------------------------
 EDMS_DROP_FOLDER = os.environ.get("CITY_SERVER_DROP_FOLDER", "")
 EDMS_ACK_MODE = os.environ.get("CITY_SERVER_EDMS_ACK_MODE", "ack-file")  # or "remove"

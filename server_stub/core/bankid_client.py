@@ -3,17 +3,24 @@
 The provider is configurable (``CITY_SERVER_BANKID_URL``); by default it is this server's own
 stand-in at ``/bankid/``. The same code talks to a real provider: authorize redirect, token
 exchange server-to-server with client credentials, then the userinfo endpoint.
+
+After each sign-in :data:`signed_in` is sent with the request, the resident and the provider's
+claims (never stored here beyond the names): the device flow (server_stub/devflow) takes the
+verified identity for a terminal from it. Session keys named in :data:`KEEP_ACROSS_SIGN_IN`
+survive the sign-in even when it replaces another person's session.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,6 +31,8 @@ from .models import Resident
 
 logger = logging.getLogger(__name__)
 TIMEOUT = (5, 10)
+signed_in = Signal()                     # sender=None; request, resident, claims
+KEEP_ACROSS_SIGN_IN: set[str] = set()
 
 
 def _provider(request: HttpRequest, server_side: bool) -> str:
@@ -75,11 +84,15 @@ def callback(request: HttpRequest) -> HttpResponse:
         logger.warning("BankID exchange failed: %s", type(err).__name__)
         return render(request, "core/signin_failed.html", {"reason": "provider"}, status=502)
     user = _user_for(claims)
+    nxt = request.session.pop("bankid_next", "/") or "/"
+    kept = {key: request.session[key] for key in KEEP_ACROSS_SIGN_IN if key in request.session}
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return HttpResponseRedirect(request.session.pop("bankid_next", "/") or "/")
+    request.session.update(kept)
+    signed_in.send(sender=None, request=request, resident=user.resident, claims=claims)
+    return HttpResponseRedirect(nxt)
 
 
-def _user_for(claims: dict[str, str]) -> object:
+def _user_for(claims: dict[str, str]) -> Any:
     subject = str(claims["sub"])
     resident = Resident.objects.select_related("user").filter(subject=subject).first()
     if resident is None:

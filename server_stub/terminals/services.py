@@ -35,9 +35,13 @@ def body_hash(payload: dict[str, Any]) -> str:
 
 
 # --- credentials ----------------------------------------------------------------------------
-def issue_credential(code: str, name: str = "") -> str:
-    """Create the terminal if needed and return a new bearer token (only its hash is stored)."""
-    terminal, _ = Terminal.objects.get_or_create(code=code, defaults={"name": name})
+def issue_credential(code: str, name: str = "", address: str = "") -> str:
+    """Create the terminal if needed (a name or address given replaces the old one) and return a
+    new bearer token (only its hash is stored)."""
+    terminal, _ = Terminal.objects.get_or_create(code=code, defaults={"name": name, "address": address})
+    place = {key: value for key, value in (("name", name), ("address", address)) if value}
+    if place:
+        Terminal.objects.filter(pk=terminal.pk).update(**place)
     token = f"tc_{terminal.code}_{secrets.token_urlsafe(32)}"
     TerminalCredential.objects.create(terminal=terminal, token_sha256=sha256_hex(token.encode()), hint=token[:10])
     logger.info("credential issued for terminal %s", code)
@@ -52,6 +56,12 @@ def revoke_credentials(code: str) -> int:
 
 
 def authenticate(token: str) -> Terminal | None:
+    cred = active_credential(token)
+    return cred.terminal if cred is not None else None
+
+
+def active_credential(token: str) -> TerminalCredential | None:
+    """The credential a bearer token names, unless unknown or revoked (its terminal selected)."""
     if not token or not token.startswith("tc_"):
         return None
     cred = (TerminalCredential.objects.select_related("terminal")
@@ -61,7 +71,7 @@ def authenticate(token: str) -> Terminal | None:
     now = timezone.now()
     if cred.last_used_at is None or (now - cred.last_used_at).total_seconds() > 60:
         TerminalCredential.objects.filter(pk=cred.pk).update(last_used_at=now)
-    return cred.terminal
+    return cred
 
 
 # --- heartbeats and events ------------------------------------------------------------------

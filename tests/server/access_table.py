@@ -46,6 +46,13 @@ PAGES: dict[str, dict[str, frozenset[str]]] = {
     "auth/bankid/": {"GET": EVERYONE},
     "auth/bankid/callback": {"GET": EVERYONE},  # 400 without a state: nothing to refuse
     "fleet/": {"GET": staff("technician")},
+    # sign-in at a terminal with BankID on the phone (RFC 8414 metadata, RFC 8628 device flow)
+    ".well-known/oauth-authorization-server": {"GET": EVERYONE},
+    "oauth/device_authorization": {"POST": TERMINALS},
+    "oauth/device_authorization/cancel": {"POST": TERMINALS},
+    "oauth/token": {"POST": TERMINALS},
+    "device": {"GET": EVERYONE, "POST": EVERYONE},        # enter the code; a wrong one counts per address
+    "device/confirm": {"GET": RESIDENTS, "POST": RESIDENTS},  # approve / deny after the BankID sign-in
     # the receipt's status link: anyone reaches the page, which asks for the access code; the code
     # itself is the object-level gate (tests/server/test_receipt_code.py)
     "a/<str:number>": {"GET": EVERYONE, "POST": EVERYONE},

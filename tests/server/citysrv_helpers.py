@@ -133,25 +133,32 @@ def staff_session(server: Server, user: str = "official") -> requests.Session:
 
 def resident_session(server: Server, resident: str = "test-0002") -> requests.Session:
     """Sign a test resident in through the real OAuth 2.0 redirect flow of the BankID stand-in."""
-    import re
-
     s = requests.Session()
     r = s.get(server.url + "/auth/bankid/?next=/map/", timeout=20, allow_redirects=False)
-    assert r.status_code == 302 and "/bankid/authorize?" in r.headers["Location"]
-    form = s.get(server.url + r.headers["Location"] if r.headers["Location"].startswith("/") else r.headers["Location"],
-                 timeout=20)
+    done = bankid_round_trip(server, s, r, resident)
+    assert done.headers["Location"] == "/map/", done.text[:300]
+    return s
+
+
+def bankid_round_trip(server: Server, s: requests.Session, start: requests.Response,
+                      resident: str = "test-0002") -> requests.Response:
+    """From the server's redirect to the BankID stand-in (``start``), choose the test resident,
+    allow, and come back: returns the server's callback answer (a redirect to where it was going)."""
+    import re
+
+    assert start.status_code == 302 and "/bankid/authorize?" in start.headers["Location"], start.text[:300]
+    location = start.headers["Location"]
+    form = s.get(server.url + location if location.startswith("/") else location, timeout=20)
     assert form.status_code == 200
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text))
-    pk = re.search(r'<input type="radio" name="resident" id="resident-(\d+)"[^>]*>\s*<label[^>]*>([^<]+)</label>',
-                   form.text)
-    assert pk
     choices = dict((m[1], m[0]) for m in re.findall(r'id="resident-(\d+)" value="\d+"[^>]*>\s*<label[^>]*>([^<]+)<',
                                                      form.text))
-    subject_pk = {"test-0001": "Шевченко", "test-0002": "Бондаренко", "test-0003": "Коваль"}[resident]
-    chosen = next(v for k, v in choices.items() if k.startswith(subject_pk))
+    assert choices
+    surname = {"test-0001": "Шевченко", "test-0002": "Бондаренко", "test-0003": "Коваль"}[resident]
+    chosen = next(v for k, v in choices.items() if k.startswith(surname))
     data = {**hidden, "resident": chosen, "allow": ""}
     back = s.post(form.url, data=data, headers={"Referer": form.url}, timeout=20, allow_redirects=False)
     assert back.status_code == 302 and "code=" in back.headers["Location"], back.text[:300]
     done = s.get(back.headers["Location"], timeout=20, allow_redirects=False)
-    assert done.status_code == 302 and done.headers["Location"] == "/map/", done.text[:300]
-    return s
+    assert done.status_code == 302, done.text[:300]
+    return done
