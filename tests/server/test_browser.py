@@ -26,7 +26,7 @@ STAFF_PAGES = ["/fleet/", "/edms/", "/contact/operator/", "/map/moderation/"]
 PUBLIC_PAGES += ["/petitions/", "/budget/", "/budget/projects/1/", "/consultations/", "/consultations/1/", "/surveys/",
                  "/surveys/1/", "/deputies/", "/deputies/1/", "/votes/", "/votes/1/", "/meetings/", "/meetings/1/",
                  "/newsletters/", "/cabinet/services/", "/open-budget/", "/open-budget/repairs/",
-                 "/open-budget/procurements/", "/opendata/usage/", "/opendata/requests/"]
+                 "/open-budget/procurements/", "/opendata/usage/", "/opendata/requests/", "/device"]
 STAFF_PAGES += ["/petitions/moderation/", "/newsletters/compose/"]
 
 

@@ -337,3 +337,51 @@ def test_the_server_log_has_no_personal_data(fast: tuple[Server, Path]) -> None:
                 "1985-07-21", got["device_code"], got["user_code"], got["user_code"].replace("-", ""),
                 r.json()["access_token"], "test-0003", "test-0002"]
     assert [s for s in secrets_ if s in text] == []
+
+
+@pytest.mark.browser
+def test_the_phone_pages_in_chromium(srv: Server) -> None:
+    """The resident's path on a phone-sized screen in headless Chromium: the QR link, BankID, the
+    confirmation, Approve. axe finds nothing serious, no horizontal scrolling, no CSP violation."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.server.test_browser import audit
+    from tests.support.chromium import launch
+
+    term = Terminal(srv, "051")
+    got = term.start()
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = launch(p)
+        ctx = browser.new_context(locale="uk-UA", viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, extra_http_headers={"X-Forwarded-For": "198.51.100.251"})
+        page = ctx.new_page()
+        violations: list[str] = []
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+
+        def check(name: str) -> None:
+            problems.extend(audit(page, name))
+            if page.evaluate("document.documentElement.scrollWidth") > 360:
+                problems.append(f"{name}: wider than the phone's screen")
+
+        assert page.goto(got["verification_uri_complete"]).status == 200
+        assert page.get_by_label("Код з екрана терміналу / Code from the terminal's screen").input_value() \
+            == got["user_code"]
+        check("device_enter")
+        page.get_by_role("button", name="Далі: увійти через BankID / Next: sign in with BankID").click()
+        page.wait_for_url("**/bankid/authorize**")
+        page.get_by_label("Бондаренко Іван Миколайович").check()
+        page.locator("button[name=allow]").click()
+        page.wait_for_url("**/device/confirm")
+        assert page.locator("#terminal").inner_text().startswith("Запитує термінал № 051")
+        assert "3124845676" in page.locator("#data").inner_text()
+        check("device_confirm")
+        page.get_by_role("button", name="Підтвердити / Approve").click()
+        page.wait_for_selector('[data-state="approved"]')
+        check("device_approved")
+        assert violations == []
+        ctx.close()
+        browser.close()
+    assert problems == [], "\n".join(problems)
+    r = term.poll(got["device_code"])
+    assert r.status_code == 200 and r.json()["identity"]["rnokpp"] == "3124845676"
