@@ -161,6 +161,8 @@ def test_happy_path_identity_once_and_the_cabinet_record(srv: Server) -> None:
         assert f"<dd>{value}</dd>" in page.text.replace("&#x27;", "'")
     time.sleep(INTERVAL)
     assert error(term.poll(got["device_code"])) == "authorization_pending"   # shown, not yet approved
+    second = Phone(srv).enter(got["user_code"])            # the code is bound to the first resident now
+    assert second.status_code == 409 and state(second) == "used"
     done = phone.decide("approve")
     assert done.status_code == 200 and state(done) == "approved"
     time.sleep(INTERVAL)
@@ -315,6 +317,10 @@ def test_confirm_page_needs_a_resident_and_a_code(srv: Server) -> None:
     bankid_round_trip(srv, phone.s, start, "test-0003")
     nothing = phone.page("/device/confirm")
     assert nothing.status_code == 200 and state(nothing) == "nocode" and 'id="user_code"' in nothing.text
+    # another person signs in on the same phone for a code: the entered code survives the change of person
+    got = Terminal(srv, "052").start()
+    page = phone.sign_in(got["user_code"], "test-0001")
+    assert 'data-step="confirm"' in page.text and "<dd>Шевченко</dd>" in page.text and "Коваль" not in page.text
 
 
 def test_the_server_log_has_no_personal_data(fast: tuple[Server, Path]) -> None:
