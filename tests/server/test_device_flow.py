@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.server.citysrv_helpers import Server, bankid_round_trip, run_server
+from tests.server.citysrv_helpers import PY, ROOT, Server, bankid_round_trip, run_server
 
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 TTL, INTERVAL = 15, 1
@@ -163,6 +164,8 @@ def test_happy_path_identity_once_and_the_cabinet_record(srv: Server) -> None:
     assert error(term.poll(got["device_code"])) == "authorization_pending"   # shown, not yet approved
     second = Phone(srv).enter(got["user_code"])            # the code is bound to the first resident now
     assert second.status_code == 409 and state(second) == "used"
+    forged = phone.s.post(srv.url + "/device/confirm", data={"action": "approve"}, timeout=20, allow_redirects=False)
+    assert forged.status_code == 403 and "CSRF" in forged.text                 # Approve needs the page's token
     done = phone.decide("approve")
     assert done.status_code == 200 and state(done) == "approved"
     time.sleep(INTERVAL)
@@ -343,6 +346,15 @@ def test_the_server_log_has_no_personal_data(fast: tuple[Server, Path]) -> None:
                 "1985-07-21", got["device_code"], got["user_code"], got["user_code"].replace("-", ""),
                 r.json()["access_token"], "test-0003", "test-0002"]
     assert [s for s in secrets_ if s in text] == []
+    # and the database keeps no identity once it was taken, denied or cancelled
+    out = subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", srv.db_url, "--data-dir", str(srv.data_dir),
+                          "shell", "-c", "from server_stub.devflow.models import DeviceAuthorization as D; "
+                          "import json; print('@@' + json.dumps({s: [D.objects.filter(status=s).count(), "
+                          "D.objects.filter(status=s).exclude(claims=None).count()] for s in "
+                          "('exchanged', 'denied', 'cancelled')}))"], cwd=ROOT, env=srv.env, text=True,
+                         capture_output=True, check=True, timeout=120).stdout
+    kept = json.loads(out.split("@@", 1)[1])
+    assert kept["exchanged"][0] >= 1 and all(with_identity == 0 for _n, with_identity in kept.values()), kept
 
 
 @pytest.mark.browser
