@@ -147,7 +147,8 @@ def resident_session(server: Server, resident: str = "test-0002") -> requests.Se
     assert pk
     choices = dict((m[1], m[0]) for m in re.findall(r'id="resident-(\d+)" value="\d+"[^>]*>\s*<label[^>]*>([^<]+)<',
                                                      form.text))
-    subject_pk = {"test-0001": "Шевченко", "test-0002": "Бондаренко", "test-0003": "Коваль"}[resident]
+    subject_pk = {"test-0001": "Шевченко", "test-0002": "Бондаренко", "test-0003": "Коваль",
+                  "test-0004": "Мельник"}[resident]
     chosen = next(v for k, v in choices.items() if k.startswith(subject_pk))
     data = {**hidden, "resident": chosen, "allow": ""}
     back = s.post(form.url, data=data, headers={"Referer": form.url}, timeout=20, allow_redirects=False)

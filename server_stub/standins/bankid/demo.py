@@ -10,16 +10,21 @@ from django.conf import settings
 from .models import OAuthClient, TestResident
 
 RESIDENTS = [
-    ("test-0001", "Шевченко", "Олена", "Петрівна", date(1961, 3, 9), "м. Дніпро, вул. Яворницького, 1"),
-    ("test-0002", "Бондаренко", "Іван", "Миколайович", date(1985, 7, 21), "м. Дніпро, просп. Поля, 10"),
-    ("test-0003", "Коваль", "Марія", "Олексіївна", date(1999, 12, 1), "м. Дніпро, вул. Січеславська, 5"),
+    ("test-0001", "Шевченко", "Олена", "Петрівна", date(1961, 3, 9), "м. Дніпро, вул. Яворницького, 1",
+     "2234812306"),
+    ("test-0002", "Бондаренко", "Іван", "Миколайович", date(1985, 7, 21), "м. Дніпро, просп. Поля, 10",
+     "3124804512"),
+    ("test-0003", "Коваль", "Марія", "Олексіївна", date(1999, 12, 1), "м. Дніпро, вул. Січеславська, 5", ""),
+    ("test-0004", "Мельник", "Андрій", "Степанович", date(1990, 5, 17), "м. Київ, вул. Хрещатик, 22",
+     "3300907810"),
 ]
 
 
 def load_demo() -> None:
-    for subject, family, given, middle, born, address in RESIDENTS:
+    for subject, family, given, middle, born, address, rnokpp in RESIDENTS:
         TestResident.objects.get_or_create(subject=subject, defaults={
-            "family_name": family, "given_name": given, "middle_name": middle, "birthdate": born, "address": address})
+            "family_name": family, "given_name": given, "middle_name": middle, "birthdate": born, "address": address,
+            "rnokpp": rnokpp})
     OAuthClient.objects.update_or_create(client_id=settings.BANKID_CLIENT_ID, defaults={
         "secret_sha256": hashlib.sha256(settings.BANKID_CLIENT_SECRET.encode()).hexdigest(),
         "redirect_uri_prefixes": "http://127.0.0.1:\nhttp://localhost:\nhttp://testserver/\nhttps://"})

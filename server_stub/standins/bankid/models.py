@@ -12,6 +12,7 @@ class TestResident(models.Model):
     middle_name = models.CharField(max_length=100, blank=True)
     birthdate = models.DateField(null=True, blank=True)
     address = models.CharField(max_length=300, blank=True)
+    rnokpp = models.CharField(max_length=10, blank=True)  # the taxpayer number; some people refuse one
 
     class Meta:
         ordering = ["family_name", "given_name"]

@@ -109,4 +109,5 @@ def userinfo(request: HttpRequest) -> JsonResponse:
     r = tok.resident
     return JsonResponse({"sub": r.subject, "family_name": r.family_name, "given_name": r.given_name,
                          "middle_name": r.middle_name, "name": str(r),
-                         "birthdate": r.birthdate.isoformat() if r.birthdate else None, "address": r.address})
+                         "birthdate": r.birthdate.isoformat() if r.birthdate else None, "address": r.address,
+                         "rnokpp": r.rnokpp or None})
