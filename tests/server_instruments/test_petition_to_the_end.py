@@ -9,7 +9,16 @@ from datetime import date, datetime
 
 from playwright.sync_api import sync_playwright
 
-from tests.server_instruments.helpers import J, Server, Smtp, body, db_json, manage, resident_session, staff_session
+from tests.server_instruments.helpers import (
+    J,
+    Server,
+    Smtp,
+    body,
+    db_json,
+    manage,
+    resident_session,
+    staff_session,
+)
 from tests.support.chromium import launch
 
 ANSWER = "Велодоріжку по вулиці Робочій буде облаштовано до вересня 2027 року."
