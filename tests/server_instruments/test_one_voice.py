@@ -138,8 +138,14 @@ def test_survey_paper_then_online_and_online_then_paper(srv: Server) -> None:
     # an anonymous survey keeps no date of the first voice, so the message names none
     assert got["refused"][0]["message"] == ("Голос цієї особи вже враховано: онлайн через BankID / "
                                             "This person's voice is already counted: online through BankID")
+    # Olena answers online (BankID gives her RNOKPP); her paper form without it meets her by name and birth date
+    olena = J(srv, resident_session(srv, "test-0001"))
+    assert olena.post(f"/api/consult/surveys/{sid}/responses", {"consent": True, "answers": {"1": "Так"}}
+                      ).status_code == 201
+    got = paper("ЦНАП № 1", {"full_name": "Шевченко Олена Петрівна", "birthdate": "1961-03-09"})
+    assert got["accepted"] == 0 and got["refused"][0]["code"] == "already_answered"
     counts = J(srv).get(f"/api/consult/surveys/{sid}/results").json()[0]["counts"]
-    assert counts == [{"option": "Так", "count": 1}, {"option": "Ні", "count": 1}]
+    assert counts == [{"option": "Так", "count": 2}, {"option": "Ні", "count": 1}]
 
 
 def test_200_concurrent_signers_with_duplicates_leave_exact_counts(srv: Server) -> None:
