@@ -82,24 +82,24 @@ def test_petition_paper_then_online_and_online_then_paper(srv: Server) -> None:
 def test_budget_vote_paper_then_online_and_online_then_paper(srv: Server) -> None:
     staff, operator = J(srv, staff_session(srv, "budget")), J(srv, staff_session(srv, "operator"))
     olena, ivan, maria = (J(srv, resident_session(srv, f"test-000{i}")) for i in (1, 2, 3))
-    assert staff.post("/api/budget/cycles", {"year": 2041, "total_budget": "1000000"}).status_code == 201
-    ids = [olena.post("/api/budget/cycles/2041/projects", {"title": f"Сквер номер {i}", "description": "Опис скверу",
+    assert staff.post("/api/budget/cycles", {"year": 2021, "total_budget": "1000000"}).status_code == 201
+    ids = [olena.post("/api/budget/cycles/2021/projects", {"title": f"Сквер номер {i}", "description": "Опис скверу",
                                                           "category": "improvement", "location": "вул. Робоча",
                                                           "cost": "1000"}).json()["id"] for i in range(2)]
-    staff.post("/api/budget/cycles/2041/phase", {"phase": "review"})
+    staff.post("/api/budget/cycles/2021/phase", {"phase": "review"})
     for pid in ids:
         staff.post(f"/api/budget/projects/{pid}/review", {"decision": "accept"})
-    staff.post("/api/budget/cycles/2041/phase", {"phase": "voting"})
+    staff.post("/api/budget/cycles/2021/phase", {"phase": "voting"})
     # paper first: Maria's ballot at an office; online she may not vote again (not even for another project)
-    r = operator.post("/api/budget/cycles/2041/paper", {"place": "ЦНАП № 2", "ballots": [
-        {**MARIA, "projects": [ids[0]], "dated": "2041-05-04"}]})
+    r = operator.post("/api/budget/cycles/2021/paper", {"place": "ЦНАП № 2", "ballots": [
+        {**MARIA, "projects": [ids[0]], "dated": "2021-05-04"}]})
     assert r.json()["accepted"] == 1, r.text
     for pid in ids:
         r = maria.post(f"/api/budget/projects/{pid}/vote")
-        assert r.status_code == 409 and "на папері, ЦНАП № 2, 04.05.2041" in r.json()["error"]["message"]
+        assert r.status_code == 409 and "на папері, ЦНАП № 2, 04.05.2021" in r.json()["error"]["message"]
     # online first: Ivan votes online; his paper ballot (name and birth date only) is a duplicate
     assert ivan.post(f"/api/budget/projects/{ids[1]}/vote").status_code == 201
-    r = operator.post("/api/budget/cycles/2041/paper", {"place": "термінал 018", "ballots": [
+    r = operator.post("/api/budget/cycles/2021/paper", {"place": "термінал 018", "ballots": [
         {**IVAN, "projects": [ids[0]]}, {**OLENA_RNOKPP_ONLY, "projects": [ids[0]]}]})
     got = r.json()
     assert got["accepted"] == 1 and got["duplicates"] == [0]
@@ -107,7 +107,7 @@ def test_budget_vote_paper_then_online_and_online_then_paper(srv: Server) -> Non
     # Olena voted on paper (by her RNOKPP): online she is refused too
     r = olena.post(f"/api/budget/projects/{ids[1]}/vote")
     assert r.status_code == 409 and "на папері, термінал 018" in r.json()["error"]["message"]
-    votes = {p["id"]: p["votes"] for p in J(srv).get("/api/budget/cycles/2041").json()["results"]}
+    votes = {p["id"]: p["votes"] for p in J(srv).get("/api/budget/cycles/2021").json()["results"]}
     assert votes == {ids[0]: 2, ids[1]: 1}
     # residence: the Kyivan may not vote
     r = J(srv, resident_session(srv, "test-0004")).post(f"/api/budget/projects/{ids[0]}/vote")
