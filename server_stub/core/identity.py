@@ -84,14 +84,15 @@ def from_claims(claims: dict[str, Any]) -> Identity:
 
 
 def locality(address: Any) -> str:
-    """The normalised locality of an address: 'м. Дніпро, вул. Яворницького, 1' -> 'дніпро' ('' if none)."""
+    """The normalised locality of an address: 'м. Дніпро, вул. Яворницького, 1' -> 'дніпро' (the part after a
+    locality prefix, else the first part; '' for none)."""
     if isinstance(address, dict):
         address = address.get("city") or address.get("locality") or ""
-    for part in str(address or "").split(","):
-        part = part.strip()
+    parts = [p.strip() for p in str(address or "").split(",") if p.strip()]
+    for part in parts:
         if LOCALITY_PREFIX.match(part):
             return normal_name(LOCALITY_PREFIX.sub("", part))
-    return ""
+    return normal_name(parts[0]) if parts else ""  # "Дніпро, вул. …": the first part
 
 
 def community() -> set[str]:
