@@ -42,8 +42,14 @@ U = get_user_model()
 n = {n}
 U.objects.bulk_create([U(username=f"bench-{{i}}") for i in range(n + 1)], batch_size=500)
 users = list(U.objects.filter(username__startswith="bench-").order_by("pk"))
-Resident.objects.bulk_create([Resident(user=u, subject=u.username, family_name="Навантажувальний",
-    given_name=u.username, verified_at=timezone.now()) for u in users], batch_size=500)
+from datetime import date
+from server_stub.core import identity
+def resident(u):  # residents of the city, identified by name and date of birth (core/identity.py)
+    who = identity.identity("Навантажувальний " + u.username, date(1980, 1, 1), None)
+    return Resident(user=u, subject=u.username, family_name="Навантажувальний", given_name=u.username,
+                    verified_at=timezone.now(), identity_key=who.identity_key, name_key=who.name_key,
+                    locality="дніпро")
+Resident.objects.bulk_create([resident(u) for u in users], batch_size=500)
 residents = {{r.user_id: r for r in Resident.objects.filter(user__in=users)}}
 p = Petition.objects.create(title="Навантажувальна петиція", text="Перевірка швидкості підписання.",
                             author=residents[users[0].pk])

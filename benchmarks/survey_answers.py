@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,8 +53,13 @@ def main() -> int:
     n = ns.answers
     users = get_user_model().objects.bulk_create([get_user_model()(username=f"bench-{i}") for i in range(n)],
                                                  batch_size=500)
+    from server_stub.core import identity
+
+    keys = {u.pk: identity.identity(f"Тест {u.username}", date(1980, 1, 1), None) for u in users}
     residents = Resident.objects.bulk_create([Resident(user=u, subject=u.username, family_name="Тест",
-                                                       given_name=u.username, verified_at=timezone.now())
+                                                       given_name=u.username, verified_at=timezone.now(),
+                                                       identity_key=keys[u.pk].identity_key,
+                                                       name_key=keys[u.pk].name_key, locality="дніпро")
                                               for u in users], batch_size=500)
     answers = {"1": "Так", "2": 4, "3": "Більше лав"}
     times: dict[str, list[float]] = {}

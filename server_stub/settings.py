@@ -243,6 +243,15 @@ PETITIONS_PERIOD_DAYS = int(os.environ.get("CITY_SERVER_PETITIONS_PERIOD_DAYS", 
 PETITIONS_REVIEW_WITHIN_DAYS = int(os.environ.get("CITY_SERVER_PETITIONS_REVIEW_DAYS", "1"))
 PETITIONS_EDMS_NUMBER_PREFIX = os.environ.get("CITY_SERVER_PETITIONS_NUMBER_PREFIX", "900")  # appeal-number prefix
 PETITIONS_EDMS_CHANNEL_CODE = os.environ.get("CITY_SERVER_PETITIONS_EDMS_CHANNEL", "1.5")  # check the classifier
+# At the threshold: an EDMS card addressed to the mayor; considered within N working days (Law "On citizens'
+# appeals", art. 23-1: 10), skipping weekends and the public holidays of the `holidays` calendar named here.
+PETITIONS_ADDRESSEE = os.environ.get("CITY_SERVER_PETITIONS_ADDRESSEE", "Міський голова")
+PETITIONS_CONSIDERATION_WORKING_DAYS = int(os.environ.get("CITY_SERVER_PETITIONS_CONSIDERATION_DAYS", "10"))
+HOLIDAYS_COUNTRY = os.environ.get("CITY_SERVER_HOLIDAYS", "UA")  # "" = weekends only
+# One person, one voice (server_stub/core/identity.py): who may take part, per instrument.
+COMMUNITY_LOCALITIES = os.environ.get("CITY_SERVER_COMMUNITY_LOCALITIES", "Дніпро").split(",")
+RESIDENTS_ONLY = {i.strip() for i in os.environ.get("CITY_SERVER_RESIDENTS_ONLY", "petitions,budget").split(",")
+                  if i.strip()}
 # Participatory budget (4.1): "projects" = at most N projects per voter; "budget" = total cost within the limit.
 BUDGET_VOTE_RULE = os.environ.get("CITY_SERVER_BUDGET_VOTE_RULE", "projects")
 BUDGET_VOTES_PER_PERSON = int(os.environ.get("CITY_SERVER_BUDGET_VOTES_PER_PERSON", "5"))

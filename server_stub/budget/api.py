@@ -16,7 +16,7 @@ from server_stub.core.api import ApiError, errors, found
 from server_stub.core.refusal import refuse_unless
 from server_stub.core.roles import staff_auth
 from server_stub.core.uploads import ImageRejected, reencode_image
-from server_stub.petitions.access import resident_auth
+from server_stub.petitions.access import PaperBatch, PaperPerson, resident_auth
 
 from . import services
 from .models import CATEGORIES, Cycle, Project
@@ -46,13 +46,13 @@ class ReviewIn(Schema):
     reason: str = ""
 
 
-class PaperBallot(Schema):
-    full_name: str = Field(min_length=3)
+class PaperBallot(PaperPerson):
     projects: list[int] = Field(min_length=1)
+    dated: date | None = None  # the date on the ballot (default: today)
 
 
-class PaperIn(Schema):
-    ballots: list[PaperBallot]
+class PaperIn(PaperBatch):
+    ballots: list[PaperBallot] = Field(min_length=1, max_length=5000)
 
 
 class MilestoneIn(Schema):
@@ -156,7 +156,7 @@ def vote(request: HttpRequest, pk: int) -> tuple[int, dict[str, Any]]:
 @router.post("/cycles/{year}/paper", auth=staff_auth("enter_paper"), response={200: dict, **errors(401, 403, 404, 409)},
              summary="Enter paper ballots (operator)")
 def paper(request: HttpRequest, year: int, body: PaperIn) -> dict[str, Any]:
-    return services.add_paper(_cycle(year), [b.dict() for b in body.ballots], request.user)
+    return services.add_paper(_cycle(year), [b.dict() for b in body.ballots], request.user, body.place.strip())
 
 
 @router.post("/projects/{pk}/milestones/{index}/photo", auth=staff_auth("manage_budget"),

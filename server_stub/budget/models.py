@@ -66,12 +66,16 @@ class Vote(models.Model):
     resident = models.ForeignKey("core.Resident", null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="budget_votes")
     paper = models.BooleanField(default=False)
+    place = models.CharField(max_length=120, blank=True)  # paper: the terminal or office that took the ballot
+    paper_date = models.DateField(null=True, blank=True)  # paper: the date on the ballot
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["project", "person_key"], name="one_vote_per_project")]
+        # person_key / name_key: the identity keys of server_stub/core/identity.py
+        constraints = [models.UniqueConstraint(fields=["project", "person_key"], name="one_vote_per_project"),
+                       models.UniqueConstraint(fields=["project", "name_key"], name="one_vote_per_project_name_key")]
 
 
 class Milestone(models.Model):

@@ -10,10 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
+from server_stub.core import identity
+from server_stub.core.identity import Identity
 from server_stub.core.refusal import Refused
-from server_stub.petitions.access import normal_name, person_key, resident_name
 
 from .models import PHASES, Cycle, Milestone, Project, Vote
 
@@ -49,8 +51,8 @@ def review(p: Project, accept: bool, reason: str) -> None:
     p.save(update_fields=["status", "review_reason"])
 
 
-def _within_limit(cycle: Cycle, pkey_filter: dict[str, Any], adding: list[Project]) -> None:
-    mine = Vote.objects.filter(cycle=cycle, **pkey_filter)
+def _within_limit(cycle: Cycle, who: Identity, adding: list[Project]) -> None:
+    mine = Vote.objects.filter(_mine(who), cycle=cycle)
     if settings.BUDGET_VOTE_RULE == "budget":
         spent = mine.aggregate(s=Sum("project__cost"))["s"] or Decimal(0)
         if spent + sum((p.cost for p in adding), Decimal(0)) > cycle.total_budget:
@@ -59,48 +61,79 @@ def _within_limit(cycle: Cycle, pkey_filter: dict[str, Any], adding: list[Projec
         raise BudgetError("over_limit", f"at most {settings.BUDGET_VOTES_PER_PERSON} projects per person")
 
 
+def _mine(who: Identity) -> Q:
+    keys = {who.identity_key, who.name_key}
+    return Q(person_key__in=keys) | Q(name_key__in=keys)
+
+
+def _first_voice(cycle: Cycle, who: Identity) -> str:
+    first = Vote.objects.filter(_mine(who), cycle=cycle).order_by("created_at", "pk").first()
+    if first is None:
+        return identity.first_voice(False, "", None)
+    return identity.first_voice(first.paper, first.place,
+                                first.paper_date or timezone.localtime(first.created_at).date())
+
+
 def vote(p: Project, resident: Any) -> Vote:
+    """An online vote; refused when the person voted for this project, or cast a paper ballot this cycle."""
     cycle = p.cycle
     if cycle.phase != "voting" or p.status != "accepted":
         raise BudgetError("not_voting", "this project is not open for voting")
-    pkey = person_key("budget-voter", resident.subject)
+    try:
+        who = identity.of_resident(resident, "budget")
+    except identity.Refused as err:
+        raise BudgetError(err.code, err.message, 403) from err
     try:
         with transaction.atomic():
             Cycle.objects.select_for_update().get(pk=cycle.pk)  # one voter's limit checked under the cycle's lock
-            if Vote.objects.filter(project=p, person_key=pkey).exists():
-                raise BudgetError("already_voted", "you have already voted for this project")
-            _within_limit(cycle, {"person_key__in": [pkey]}, [p])
-            return Vote.objects.create(project=p, cycle=cycle, person_key=pkey, resident=resident,
-                                       name_key=person_key("budget-name", normal_name(resident_name(resident))))
+            earlier = Vote.objects.filter(_mine(who), cycle=cycle)
+            if earlier.filter(Q(paper=True) | Q(project=p)).exists():
+                raise BudgetError("already_voted", _first_voice(cycle, who))
+            _within_limit(cycle, who, [p])
+            return Vote.objects.create(project=p, cycle=cycle, person_key=who.identity_key, name_key=who.name_key,
+                                       resident=resident)
     except IntegrityError as err:
-        raise BudgetError("already_voted", "you have already voted for this project") from err
+        raise BudgetError("already_voted", _first_voice(cycle, who)) from err
 
 
-def add_paper(cycle: Cycle, ballots: list[dict[str, Any]], by: Any) -> dict[str, Any]:
-    """Paper ballots: one per person (by full name); a person who voted online is a duplicate."""
+def add_paper(cycle: Cycle, ballots: list[dict[str, Any]], by: Any, place: str) -> dict[str, Any]:
+    """Paper ballots taken at ``place``: one per person (server_stub/core/identity.py); a person who voted
+    online, or on paper before, is a duplicate, refused with where that first voice came from."""
     if cycle.phase != "voting":
         raise BudgetError("not_voting", "paper ballots are entered during the voting phase")
-    accepted, duplicates, invalid = 0, [], []
+    accepted, duplicates, invalid, refused = 0, [], [], []
     with transaction.atomic():
         Cycle.objects.select_for_update().get(pk=cycle.pk)
         for i, b in enumerate(ballots):
-            nkey = person_key("budget-name", normal_name(b["full_name"]))
-            if Vote.objects.filter(cycle=cycle, name_key=nkey).exists():
+            try:
+                who = identity.of_paper(b, "budget")
+            except identity.Refused as err:
+                refused.append({"row": i, "code": err.code, "message": err.message})
+                continue
+            if Vote.objects.filter(_mine(who), cycle=cycle).exists():
                 duplicates.append(i)
+                refused.append({"row": i, "code": "duplicate", "message": _first_voice(cycle, who)})
                 continue
             projects = list(cycle.projects.filter(pk__in=b["projects"], status="accepted"))
             if len(projects) != len(set(b["projects"])) or not projects:
                 invalid.append(i)
                 continue
             try:
-                _within_limit(cycle, {"name_key": nkey}, projects)
+                _within_limit(cycle, who, projects)
+                with transaction.atomic():
+                    Vote.objects.bulk_create([Vote(project=p, cycle=cycle, person_key=who.identity_key,
+                                                   name_key=who.name_key, paper=True, place=place,
+                                                   paper_date=b.get("dated") or timezone.localdate(), entered_by=by)
+                                              for p in projects])
             except BudgetError:
                 invalid.append(i)
                 continue
-            Vote.objects.bulk_create([Vote(project=p, cycle=cycle, person_key=person_key("budget-paper", nkey),
-                                           name_key=nkey, paper=True, entered_by=by) for p in projects])
+            except IntegrityError:
+                duplicates.append(i)
+                refused.append({"row": i, "code": "duplicate", "message": _first_voice(cycle, who)})
+                continue
             accepted += 1
-    return {"accepted": accepted, "duplicates": duplicates, "invalid": invalid}
+    return {"accepted": accepted, "duplicates": duplicates, "invalid": invalid, "refused": refused}
 
 
 def results(cycle: Cycle) -> list[tuple[Project, int]]:

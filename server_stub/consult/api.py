@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +14,7 @@ from server_stub.core.api import ApiError, errors, found
 from server_stub.core.refusal import refuse_unless
 from server_stub.core.roles import staff_auth
 from server_stub.core.safeinput import csv_writer
-from server_stub.petitions.access import resident_auth
+from server_stub.petitions.access import PaperBatch, PaperPerson, resident_auth
 
 from . import services
 from .models import Comment, Consultation, Question, Survey
@@ -51,6 +52,16 @@ class SurveyIn(Schema):
 class AnswerIn(Schema):
     consent: bool
     answers: dict[str, Any]
+
+
+class PaperForm(PaperPerson):
+    consent: bool
+    answers: dict[str, Any]
+    dated: date | None = None  # the date on the form (kept for open surveys only)
+
+
+class PaperIn(PaperBatch):
+    forms: list[PaperForm] = Field(min_length=1, max_length=5000)
 
 
 def _consultation(pk: int) -> Consultation:
@@ -136,6 +147,12 @@ def survey(request: HttpRequest, pk: int) -> dict[str, Any]:
 def answer(request: HttpRequest, pk: int, body: AnswerIn) -> tuple[int, dict[str, Any]]:
     services.submit(_survey(pk), request.user.resident, body.consent, body.answers)
     return 201, {"status": "recorded"}
+
+
+@router.post("/surveys/{pk}/paper", auth=staff_auth("enter_paper"), response={200: dict, **errors(401, 403, 404)},
+             summary="Enter paper questionnaires (operator); one voice per person with the online answers")
+def paper(request: HttpRequest, pk: int, body: PaperIn) -> dict[str, Any]:
+    return services.add_paper(_survey(pk), [f.dict() for f in body.forms], body.place.strip())
 
 
 @router.post("/surveys/{pk}/close", auth=staff_auth("run_consultations"), response={200: dict, **errors(401, 403, 404)},

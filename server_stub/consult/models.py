@@ -79,8 +79,15 @@ class Response(models.Model):
 
 
 class AnswerToken(models.Model):
+    """Who took part (never what they answered): HMAC(survey, identity key) and HMAC(survey, name key) of
+    server_stub/core/identity.py, one row each, and where the voice came from ("online", or the terminal
+    or office of a paper form); the date only for open surveys."""
+
     token = models.CharField(max_length=64, primary_key=True)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    paper = models.BooleanField(default=False)
+    place = models.CharField(max_length=120, blank=True)
+    day = models.DateField(null=True, blank=True)  # open surveys only: an anonymous one keeps no date
 
 
 class Answer(models.Model):

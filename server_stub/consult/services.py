@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from server_stub.core import identity
+from server_stub.core.identity import Identity
 from server_stub.core.refusal import Refused
 from server_stub.petitions.access import person_key
 
@@ -32,28 +35,71 @@ def _validate(q: Question, value: Any) -> Any:
 
 
 def submit(survey: Survey, resident: Any, consent: bool, answers: dict[str, Any]) -> Response:
+    """An online answer through BankID (one per person, paper included: server_stub/core/identity.py)."""
+    try:
+        who = identity.of_resident(resident, "surveys")
+    except identity.Refused as err:
+        raise SurveyError(403, err.code, err.message) from err
+    return _record(survey, who, consent, answers, resident=resident, place="")
+
+
+def add_paper(survey: Survey, forms: list[dict[str, Any]], place: str) -> dict[str, Any]:
+    """Paper questionnaires taken at ``place``, entered by an operator: each is one voice (or refused)."""
+    accepted, refused = 0, []
+    for i, form in enumerate(forms):
+        try:
+            who = identity.of_paper(form, "surveys")
+            _record(survey, who, bool(form.get("consent")), form.get("answers") or {}, resident=None, place=place,
+                    day=form.get("dated"))
+        except identity.Refused as err:
+            refused.append({"row": i, "code": err.code, "message": err.message})
+            continue
+        except SurveyError as err:
+            refused.append({"row": i, "code": err.code, "message": err.message})
+            continue
+        accepted += 1
+    return {"accepted": accepted, "refused": refused, "responses": survey.responses.count()}
+
+
+def _tokens(survey: Survey, who: Identity) -> list[str]:
+    """Who took part: one token per key of the person (HMAC under the secret; nothing about the answer)."""
+    return sorted({person_key(f"survey-{survey.pk}", k) for k in (who.identity_key, who.name_key)})
+
+
+def _first_voice(survey: Survey, who: Identity) -> str:
+    first = AnswerToken.objects.filter(token__in=_tokens(survey, who)).first()
+    if first is None:
+        return identity.first_voice(False, "", None)
+    return identity.first_voice(first.paper, first.place, first.day)
+
+
+def _record(survey: Survey, who: Identity, consent: bool, answers: dict[str, Any], *, resident: Any, place: str,
+            day: date | None = None) -> Response:
     if survey.status != "open":
         raise SurveyError(409, "closed", "the survey is closed")
     if not consent:
         raise SurveyError(422, "consent_required", "consent to personal data processing is required")
     questions = list(survey.questions.all())
     values = {q.pk: _validate(q, answers.get(str(q.position))) for q in questions}
+    tokens = _tokens(survey, who)
     try:
         with transaction.atomic():
             if survey.anonymous:
                 Survey.objects.select_for_update().filter(pk=survey.pk).first()  # one submission at a time
-                token = person_key(f"survey-{survey.pk}", resident.subject)
-                AnswerToken.objects.create(token=token, survey=survey)
+            AnswerToken.objects.bulk_create([  # the date only for open surveys: an anonymous one keeps none
+                AnswerToken(token=t, survey=survey, paper=bool(place), place=place,
+                            day=None if survey.anonymous else (day or timezone.localdate())) for t in tokens])
+            if survey.anonymous:
                 r = Response.objects.create(survey=survey, consent=True)
             else:
                 r = Response.objects.create(survey=survey, resident=resident, consent=True,
-                                            submitted_on=timezone.localdate())
+                                            submitted_on=day or timezone.localdate())
             Answer.objects.bulk_create([Answer(id=_random_id(), response=r, question_id=qid, value=v)
                                         for qid, v in values.items()])
             if survey.anonymous:
-                _forget_arrival(survey.pk, token, r.pk)
+                _forget_arrival(survey.pk, tokens, r.pk)
     except IntegrityError as err:
-        raise SurveyError(409, "already_answered", "you have already answered this survey") from err
+        raise SurveyError(409, "already_answered", _first_voice(survey, who)) from err
     return r
 
 
@@ -62,7 +108,7 @@ def _random_id() -> int:
     return secrets.randbelow(2**62) + 1
 
 
-def _forget_arrival(survey_id: int, token: str, response_id: Any) -> None:
+def _forget_arrival(survey_id: int, tokens: list[str], response_id: Any) -> None:
     """Leave no order of arrival in the rows just written (the token and the response).
 
     SQLite keeps rows in the order of their rowid, which is the order of arrival: the two rows get a
@@ -73,7 +119,7 @@ def _forget_arrival(survey_id: int, token: str, response_id: Any) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("PRAGMA secure_delete = ON")
-            for model, key, value in ((AnswerToken, "token", token), (Response, "id", response_id)):
+            for model, key, value in (*((AnswerToken, "token", t) for t in tokens), (Response, "id", response_id)):
                 column = model._meta.get_field(key).get_db_prep_value(value, connection)
                 cur.execute(f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET rowid = %s "
                             f"WHERE {connection.ops.quote_name(key)} = %s", [_random_id(), column])
@@ -104,9 +150,10 @@ def _reshuffle(model: type[models.Model], survey_id: int) -> None:
 
 
 def has_answered(survey: Survey, resident: Any) -> bool:
-    if survey.anonymous:
-        return AnswerToken.objects.filter(token=person_key(f"survey-{survey.pk}", resident.subject)).exists()
-    return Response.objects.filter(survey=survey, resident=resident).exists()
+    if not resident.identity_key:
+        return False
+    who = Identity(resident.identity_key, resident.name_key)
+    return AnswerToken.objects.filter(token__in=_tokens(survey, who)).exists()
 
 
 def results(survey: Survey) -> list[dict[str, Any]]:

@@ -93,7 +93,15 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 
 def _user_for(claims: dict[str, str]) -> Any:
+    from . import identity
+
     subject = str(claims["sub"])
+    try:
+        who = identity.from_claims(claims)
+        keys = {"identity_key": who.identity_key, "name_key": who.name_key}
+    except (identity.IdentityError, ValueError):
+        keys = {"identity_key": "", "name_key": ""}  # signs in, but cannot sign, vote or answer (docs/server.md)
+    keys["locality"] = identity.locality(claims.get("address"))[:100]
     resident = Resident.objects.select_related("user").filter(subject=subject).first()
     if resident is None:
         user_model = get_user_model()
@@ -104,8 +112,10 @@ def _user_for(claims: dict[str, str]) -> Any:
                                            family_name=claims.get("family_name", ""),
                                            given_name=claims.get("given_name", ""),
                                            middle_name=claims.get("middle_name", ""),
-                                           verified_at=timezone.now())
+                                           verified_at=timezone.now(), **keys)
     else:
         resident.verified_at = timezone.now()
-        resident.save(update_fields=["verified_at"])
+        for field, value in keys.items():
+            setattr(resident, field, value)
+        resident.save(update_fields=["verified_at", *keys])
     return resident.user

@@ -16,6 +16,11 @@ class Resident(models.Model):
     given_name = models.CharField(_("name"), max_length=100)
     middle_name = models.CharField(_("patronymic"), max_length=100, blank=True)
     verified_at = models.DateTimeField(_("verified at"))
+    # server_stub/core/identity.py: keyed hashes from the BankID claims (never the RNOKPP or birth date in
+    # clear) and the normalised locality of the address claim; refreshed at every sign-in
+    identity_key = models.CharField(max_length=64, blank=True)
+    name_key = models.CharField(max_length=64, blank=True)
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("resident")

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from server_stub.core.identity import normal_name
 from server_stub.core.safeinput import csv_writer
-from server_stub.petitions.access import normal_name
 
 from .models import OPTIONS, UA_OPTION, Deputy, DeputyVote, District, Motion, VoteEvent
 

@@ -7,12 +7,14 @@ person (one signature, one vote, one survey answer) without storing who the pers
 
 from __future__ import annotations
 
-import unicodedata
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+from ninja import Schema
 from ninja.security import SessionAuth
+from pydantic import Field
 
 from server_stub.core.api import ApiError
 
@@ -21,10 +23,18 @@ def person_key(purpose: str, value: str) -> str:
     return salted_hmac(f"city-server.{purpose}", value, algorithm="sha256").hexdigest()
 
 
-def normal_name(full_name: str) -> str:
-    """'  Шевченко  Тарас Григорович ' -> 'шевченко тарас григорович' (NFKC, apostrophes unified)."""
-    text = unicodedata.normalize("NFKC", full_name).replace("’", "'").replace("ʼ", "'").replace("`", "'")
-    return " ".join(text.lower().split())
+class PaperPerson(Schema):
+    """Who filled a paper form, as written on it (server_stub/core/identity.py makes the keys; nothing of it is
+    stored in clear but the public name of a petition signer)."""
+
+    full_name: str = Field(min_length=3, max_length=300)
+    birthdate: date | None = None
+    rnokpp: str = Field("", max_length=14)
+    registration: str = Field("", max_length=300, description="the registered address declared on the form")
+
+
+class PaperBatch(Schema):
+    place: str = Field(min_length=2, max_length=120, description="the terminal or office that took the forms")
 
 
 def resident_name(resident: Any) -> str:

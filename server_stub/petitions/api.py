@@ -17,7 +17,7 @@ from server_stub.core.roles import can, staff_auth
 from server_stub.core.safeinput import csv_writer
 
 from . import services
-from .access import resident_auth
+from .access import PaperBatch, PaperPerson, resident_auth
 from .models import REJECT_REASONS, Petition, Signature
 
 router = Router(tags=["petitions"])
@@ -40,19 +40,25 @@ class SignIn(Schema):
     notify: list[Literal["review", "answered", "appeal"]] = []
 
 
-class PaperRow(Schema):
-    full_name: str = Field(min_length=3, max_length=300)
+class PaperRow(PaperPerson):
     signed_at: datetime
 
 
-class PaperIn(Schema):
+class PaperIn(PaperBatch):
     signatures: list[PaperRow] = Field(min_length=1, max_length=5000)
+
+
+class Refusal(Schema):
+    row: int
+    code: str
+    message: str
 
 
 class PaperOut(Schema):
     accepted: int
     duplicates: list[int]
     outside_period: list[int]
+    refused: list[Refusal]
     signatures: int
 
 
@@ -171,9 +177,9 @@ def signers(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
              summary="Enter paper signatures (operator); de-duplicated against online ones")
 def paper(request: HttpRequest, pk: int, body: PaperIn) -> dict[str, Any]:
     p = _get(pk)
-    res = services.add_paper(p, [r.dict() for r in body.signatures], request.user)
+    res = services.add_paper(p, [r.dict() for r in body.signatures], request.user, body.place.strip())
     return {"accepted": res.accepted, "duplicates": res.duplicates, "outside_period": res.outside_period,
-            "signatures": services.counted(p)}
+            "refused": res.refused, "signatures": services.counted(p)}
 
 
 @router.post("/{pk}/response", auth=staff_auth("respond_petitions"), response={200: dict, **errors(401, 403, 404, 409, 422)},

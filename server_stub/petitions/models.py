@@ -59,7 +59,8 @@ class Petition(models.Model):
 
 
 class Signature(models.Model):
-    """One per person per petition: ``person_key`` (HMAC of the BankID subject or of the paper identity)."""
+    """One per person per petition, online or on paper: ``person_key`` is the identity key and ``name_key``
+    the name-and-birth-date key of server_stub/core/identity.py, each unique per petition."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
     resident = models.ForeignKey("core.Resident", null=True, blank=True, on_delete=models.CASCADE,
@@ -68,6 +69,7 @@ class Signature(models.Model):
     name_key = models.CharField(max_length=64, db_index=True)
     public_name = models.CharField(max_length=300)
     paper = models.BooleanField(default=False)
+    place = models.CharField(max_length=120, blank=True)  # paper: the terminal or office that took the form
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     signed_at = models.DateTimeField()
@@ -76,7 +78,8 @@ class Signature(models.Model):
 
     class Meta:
         ordering = ["signed_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["petition", "person_key"], name="one_signature_per_person")]
+        constraints = [models.UniqueConstraint(fields=["petition", "person_key"], name="one_signature_per_person"),
+                       models.UniqueConstraint(fields=["petition", "name_key"], name="one_signature_per_name_key")]
 
 
 class JobRun(models.Model):

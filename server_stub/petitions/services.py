@@ -16,12 +16,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from server_stub.core import identity, workdays
+from server_stub.core.identity import Identity
 from server_stub.core.refusal import Refused
 from server_stub.newsletters.mail import Mail, send_all
 
-from .access import normal_name, person_key, resident_name
+from .access import resident_name
 from .models import JobRun, Petition, Signature
 
 logger = logging.getLogger(__name__)
@@ -58,19 +61,35 @@ def is_open(p: Petition, at: datetime) -> bool:
         and p.published_at <= at < p.ends_at
 
 
+def _identity_of(resident: Any, instrument: str) -> Identity:
+    try:
+        return identity.of_resident(resident, instrument)
+    except identity.Refused as err:
+        raise RuleError(err.code, err.message, 403) from err
+
+
+def _first_voice(p: Petition, who: Identity) -> str:
+    keys = {who.identity_key, who.name_key}
+    first = Signature.objects.filter(Q(person_key__in=keys) | Q(name_key__in=keys), petition=p).first()
+    if first is None:  # withdrawn between the refusal and this look-up
+        return identity.first_voice(False, "", None)
+    return identity.first_voice(first.paper, first.place, timezone.localtime(first.signed_at).date())
+
+
 def sign(p: Petition, resident: Any, email: str = "", notify: list[str] | None = None) -> Signature:
     now = timezone.now()
     if not is_open(p, now):
         raise RuleError("not_collecting", "the petition does not collect signatures now")
+    who = _identity_of(resident, "petitions")
     name = resident_name(resident)
     try:
         with transaction.atomic():
             return Signature.objects.create(
-                petition=p, resident=resident, person_key=person_key("petition-signer", resident.subject),
-                name_key=person_key("petition-name", normal_name(name)), public_name=name, signed_at=now,
-                email=email, notify=[e for e in (notify or []) if e in ("review", "answered", "appeal")])
-    except IntegrityError as err:  # the database's unique constraint is the one judge under concurrency
-        raise RuleError("already_signed", "you have already signed this petition") from err
+                petition=p, resident=resident, person_key=who.identity_key, name_key=who.name_key,
+                public_name=name, signed_at=now, email=email,
+                notify=[e for e in (notify or []) if e in ("review", "answered", "appeal")])
+    except IntegrityError as err:  # the database's unique constraints are the one judge under concurrency
+        raise RuleError("already_signed", _first_voice(p, who)) from err
 
 
 def withdraw(p: Petition, resident: Any) -> None:
@@ -86,32 +105,41 @@ class PaperResult:
     accepted: int
     duplicates: list[int]
     outside_period: list[int]
+    refused: list[dict[str, Any]]
 
 
-def add_paper(p: Petition, rows: list[dict[str, Any]], by: Any) -> PaperResult:
-    """Paper support filed at the services centre, entered by an operator.
+def add_paper(p: Petition, rows: list[dict[str, Any]], by: Any, place: str) -> PaperResult:
+    """Paper support filed at a terminal or an office (``place``), entered by an operator.
 
-    A row is a duplicate when the same full name already signed (online or on paper) this petition,
-    or appears twice in the batch; a row dated outside the period is not counted.
+    A row counts unless the same person (server_stub/core/identity.py) already signed this petition, online
+    or on paper, or appears earlier in the batch; each row is its own savepoint, and the database's unique
+    constraints decide. A row dated outside the period, without a date of birth or RNOKPP, or (when the
+    rules require it) without a registration in the community is not counted.
     """
     if p.status not in ("collecting", "review"):
         raise RuleError("not_collecting", "the petition does not collect signatures")
-    result = PaperResult(0, [], [])
+    result = PaperResult(0, [], [], [])
     with transaction.atomic():
-        taken = set(Signature.objects.filter(petition=p).values_list("name_key", flat=True))
         for i, row in enumerate(rows):
             name = " ".join(str(row["full_name"]).split())
             signed_at = row["signed_at"]
             if not is_open(p, signed_at):
                 result.outside_period.append(i)
                 continue
-            nkey = person_key("petition-name", normal_name(name))
-            if nkey in taken:
-                result.duplicates.append(i)
+            try:
+                who = identity.of_paper(row, "petitions")
+            except identity.Refused as err:
+                result.refused.append({"row": i, "code": err.code, "message": err.message})
                 continue
-            taken.add(nkey)
-            Signature.objects.create(petition=p, person_key=person_key("petition-paper", nkey), name_key=nkey,
-                                     public_name=name, paper=True, entered_by=by, signed_at=signed_at)
+            try:
+                with transaction.atomic():
+                    Signature.objects.create(petition=p, person_key=who.identity_key, name_key=who.name_key,
+                                             public_name=name, paper=True, place=place, entered_by=by,
+                                             signed_at=signed_at)
+            except IntegrityError:
+                result.duplicates.append(i)
+                result.refused.append({"row": i, "code": "duplicate", "message": _first_voice(p, who)})
+                continue
             result.accepted += 1
     return result
 
@@ -127,6 +155,11 @@ def respond(p: Petition, text: str) -> None:
         raise RuleError("wrong_status", "a response is published for a petition under review")
     p.status, p.response_text, p.responded_at = "answered", text, timezone.now()
     p.save()
+    if p.appeal_number:  # the EDMS card of the petition is answered too
+        from server_stub.standins.edms.models import Registration
+
+        Registration.objects.filter(number=p.appeal_number).update(status="answered", answer_text=text,
+                                                                   answered_at=p.responded_at)
     notify(p, "answered")
 
 
@@ -154,37 +187,60 @@ def _reached_at(p: Petition) -> datetime | None:
 
 
 def _send_for_review(p: Petition, reached: datetime, now: datetime) -> None:
+    """At the threshold: a card in the EDMS addressed to the mayor, considered within N working days (art. 23-1)."""
     due: date = timezone.localtime(reached).date() + timedelta(days=settings.PETITIONS_REVIEW_WITHIN_DAYS)
+    count = counted(p)
+    today = timezone.localtime(now).date()
+    reg = _register(p, now, count, kind="3.1", received_at=reached,
+                    deadline=workdays.add_working_days(today, settings.PETITIONS_CONSIDERATION_WORKING_DAYS,
+                                                      settings.HOLIDAYS_COUNTRY),
+                    summary=f"Адресат: {settings.PETITIONS_ADDRESSEE}. Електронна петиція № {p.pk} «{p.title}» "
+                            f"набрала {count} підписів із {p.threshold}; розглянути не пізніше "
+                            f"{settings.PETITIONS_CONSIDERATION_WORKING_DAYS} робочих днів (ст. 23-1 Закону "
+                            f"України «Про звернення громадян»).")
     p.status, p.threshold_reached_at, p.review_due, p.review_sent_at = "review", reached, due, now
+    p.appeal_number, p.appeal_index, p.appeal_deadline = reg.number, reg.registration_index, reg.deadline
     p.save()
-    on_time = timezone.localtime(now).date() <= due
+    on_time = today <= due
     JobRun.objects.create(petition=p, action="review", at=now,
-                          detail=f"{counted(p)} signatures; due {due.isoformat()}; {'on time' if on_time else 'LATE'}")
+                          detail=f"{count} signatures; due {due.isoformat()}; {'on time' if on_time else 'LATE'}; "
+                                 f"EDMS {reg.registration_index}, consider by {reg.deadline.isoformat()}")
     logger.info("petition %s sent for the mayor's review (%s)", p.pk, "on time" if on_time else "late")
     notify(p, "review")
 
 
-def _to_appeal(p: Petition, now: datetime) -> None:
+def _register(p: Petition, now: datetime, count: int, *, kind: str, received_at: datetime | None, deadline: date,
+              summary: str) -> Any:
+    """The petition's registration card in the EDMS stand-in, with its PDF (once: a re-run finds it)."""
     from server_stub.core import numbers
     from server_stub.standins.edms import services as edms
     from server_stub.standins.edms.models import Registration
 
-    count = counted(p)
     number = numbers.make(settings.PETITIONS_EDMS_NUMBER_PREFIX, p.pk)
+    existing = Registration.objects.filter(number=number).first()
+    if existing is not None:
+        return existing
     pdf = petition_pdf(p, count)
     path = edms.documents_dir() / f"{number}.pdf"
     path.write_bytes(pdf)
-    today = timezone.localtime(now).date()
     author = p.author
-    reg = Registration.objects.filter(number=number).first() or Registration.objects.create(
+    return Registration.objects.create(
         number=number, registration_index=edms.next_index(author.family_name), registered_at=now,
-        received_at=p.ends_at, signed_on=timezone.localtime(p.created_at).date(), applicant=resident_name(author),
-        kind="3.1", channel_code=settings.PETITIONS_EDMS_CHANNEL_CODE, subject_code="5.1",
-        summary=f"Електронна петиція № {p.pk} «{p.title}» не набрала {p.threshold} підписів "
-                f"({count}); розглядається як звернення.",
+        received_at=received_at, signed_on=timezone.localtime(p.created_at).date(), applicant=resident_name(author),
+        kind=kind, channel_code=settings.PETITIONS_EDMS_CHANNEL_CODE, subject_code="5.1", summary=summary,
         pages=1, pdf_path=str(path), pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        metadata={"source": "e-petition", "petition_id": p.pk, "signatures": count}, needs_study=True,
-        deadline=edms.deadline_for(today, True))
+        metadata={"source": "e-petition", "petition_id": p.pk, "signatures": count,
+                  "addressee": settings.PETITIONS_ADDRESSEE}, needs_study=True, deadline=deadline)
+
+
+def _to_appeal(p: Petition, now: datetime) -> None:
+    from server_stub.standins.edms import services as edms
+
+    count = counted(p)
+    reg = _register(p, now, count, kind="3.1", received_at=p.ends_at,
+                    deadline=edms.deadline_for(timezone.localtime(now).date(), True),
+                    summary=f"Електронна петиція № {p.pk} «{p.title}» не набрала {p.threshold} підписів "
+                            f"({count}); розглядається як звернення.")
     p.status, p.appeal_number, p.appeal_index, p.appeal_deadline = "appeal", reg.number, reg.registration_index, \
         reg.deadline
     p.save()
@@ -211,18 +267,27 @@ def petition_pdf(p: Petition, count: int) -> bytes:
     return out.getvalue()
 
 
-SUBJECTS = {"review": "Петицію № {id} надіслано на розгляд міському голові",
-            "answered": "Відповідь на петицію № {id}",
-            "appeal": "Петиція № {id} розглядатиметься як звернення"}
+SUBJECTS = {"review": "Петицію № {id} надіслано на розгляд міському голові / Petition No. {id} is sent to the mayor",
+            "answered": "Відповідь на петицію № {id} / The response to petition No. {id}",
+            "appeal": "Петиція № {id} розглядатиметься як звернення / Petition No. {id} becomes an appeal"}
+BODIES = {"review": ("Петиція «{t}» набрала {n} підписів, зареєстрована ({i}) і надіслана на розгляд міському голові; "
+                     "строк розгляду — до {d}.",
+                     "The petition \"{t}\" reached {n} signatures; it is registered ({i}) and sent to the mayor, "
+                     "to be considered by {d}."),
+          "answered": ("Міська рада відповіла на петицію «{t}»:\n\n{r}",
+                       "The council responded to the petition \"{t}\" (the text is above, in Ukrainian)."),
+          "appeal": ("Петиція «{t}» не набрала потрібних підписів ({n}) і зареєстрована як звернення {i}.",
+                     "The petition \"{t}\" did not reach the threshold ({n}); it is registered as appeal {i}.")}
 
 
 def notify(p: Petition, event: str) -> tuple[int, int]:
+    """E-mail the signers who asked for this event when signing (Django's SMTP path, newsletters.mail)."""
     base = settings.CITY_SERVER_PUBLIC_URL.rstrip("/")
-    body = {"review": "Петиція «{t}» набрала {n} підписів і надіслана на розгляд міському голові.",
-            "answered": "Міська рада відповіла на петицію «{t}»:\n\n{r}",
-            "appeal": "Петиція «{t}» не набрала потрібних підписів ({n}) і зареєстрована як звернення {i}."}[event]
-    text = body.format(t=p.title, n=counted(p), r=p.response_text, i=p.appeal_index)
-    text += f"\n\n{base}/petitions/{p.pk}/\n\nВи отримали цей лист, бо обрали сповіщення під час підписання."
+    facts = {"t": p.title, "n": counted(p), "r": p.response_text, "i": p.appeal_index,
+             "d": p.appeal_deadline.strftime("%d.%m.%Y") if p.appeal_deadline else "—"}
+    uk, en = (part.format(**facts) for part in BODIES[event])
+    text = (f"{uk}\n\n{base}/petitions/{p.pk}/\n\nВи отримали цей лист, бо обрали сповіщення під час підписання."
+            f"\n\n---\n{en}\nYou get this message because you asked for it when signing.")
     mails = [Mail(s.email, SUBJECTS[event].format(id=p.pk), text)
              for s in Signature.objects.filter(petition=p).exclude(email="") if event in (s.notify or [])]
     return send_all(mails, f"petition-{event}")

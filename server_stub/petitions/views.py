@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -80,14 +81,15 @@ def moderation(request: HttpRequest) -> HttpResponse:
             elif action == "reject":
                 services.reject(p, request.user, request.POST.get("reason") or "other", request.POST.get("note", ""))
             elif action == "paper":
-                rows = []
-                for line in request.POST.get("names", "").splitlines():
-                    if line.strip():
-                        rows.append({"full_name": line.strip(), "signed_at": _paper_date(request.POST.get("date"))})
-                res = services.add_paper(p, rows, request.user)
+                when = _paper_date(request.POST.get("date"))
+                rows = [{**paper_line(line), "signed_at": when}
+                        for line in request.POST.get("names", "").splitlines() if line.strip()]
+                res = services.add_paper(p, rows, request.user, request.POST.get("place", "").strip()[:120] or "—")
                 messages.success(request, _("Paper signatures: %(a)s accepted, %(d)s duplicates, %(o)s outside the "
                                             "period.") % {"a": res.accepted, "d": len(res.duplicates),
                                                           "o": len(res.outside_period)})
+                for refusal in res.refused:
+                    messages.error(request, f"{refusal['row'] + 1}: {refusal['message']}")
             elif action == "respond":
                 services.respond(p, request.POST.get("text", ""))
         except services.RuleError as err:
@@ -103,6 +105,20 @@ def moderation(request: HttpRequest) -> HttpResponse:
         "pending": pending,
         "collecting": Petition.objects.filter(status__in=("collecting", "review")),
         "reasons": REJECT_REASONS})
+
+
+def paper_line(line: str) -> dict[str, Any]:
+    """'Full name; date of birth (DD.MM.YYYY); RNOKPP; registered address' -> a paper row (the page's format)."""
+    parts = [x.strip() for x in line.split(";")] + ["", "", ""]
+    born = None
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            born = datetime.strptime(parts[1], fmt).date()
+            break
+        except ValueError:
+            continue
+    return {"full_name": " ".join(parts[0].split())[:300], "birthdate": born, "rnokpp": parts[2][:14],
+            "registration": ";".join(parts[3:]).strip("; ")[:300]}
 
 
 def _paper_date(value: str | None) -> datetime:

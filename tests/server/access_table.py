@@ -175,6 +175,7 @@ API: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/consult/surveys"): staff("publisher"),
     ("GET", "/api/consult/surveys/{pk}"): EVERYONE,
     ("POST", "/api/consult/surveys/{pk}/responses"): RESIDENTS,
+    ("POST", "/api/consult/surveys/{pk}/paper"): staff("operator"),
     ("POST", "/api/consult/surveys/{pk}/close"): staff("publisher"),
     ("GET", "/api/consult/surveys/{pk}/results"): EVERYONE,
     ("GET", "/api/consult/surveys/{pk}/results.csv"): EVERYONE,

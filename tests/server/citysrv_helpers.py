@@ -154,7 +154,8 @@ def bankid_round_trip(server: Server, s: requests.Session, start: requests.Respo
     choices = dict((m[1], m[0]) for m in re.findall(r'id="resident-(\d+)" value="\d+"[^>]*>\s*<label[^>]*>([^<]+)<',
                                                      form.text))
     assert choices
-    surname = {"test-0001": "Шевченко", "test-0002": "Бондаренко", "test-0003": "Коваль"}[resident]
+    surname = {"test-0001": "Шевченко", "test-0002": "Бондаренко", "test-0003": "Коваль",
+               "test-0004": "Мельник"}[resident]
     chosen = next(v for k, v in choices.items() if k.startswith(surname))
     data = {**hidden, "resident": chosen, "allow": ""}
     back = s.post(form.url, data=data, headers={"Referer": form.url}, timeout=20, allow_redirects=False)

@@ -110,19 +110,34 @@ def db_json(srv: Server, expr: str) -> Any:
     return json.loads(out.split("@@", 1)[1])
 
 
+SEED_BIRTHDATE = "1980-01-01"
+
+
+def seed_person(prefix: str, i: int) -> dict[str, str]:
+    """The paper form of seeded resident ``i`` (the same person as their BankID session: same keys)."""
+    return {"full_name": f"Тестовий {prefix}-{i}", "birthdate": SEED_BIRTHDATE, "registration": "м. Дніпро"}
+
+
 def seed_residents(srv: Server, prefix: str, n: int) -> list[str]:
-    """Create ``n`` verified residents with a signed-in session each; returns the session keys."""
+    """Create ``n`` verified residents of the city (identity: full name and date of birth, no RNOKPP; see
+    ``seed_person``) with a signed-in session each; returns the session keys in the order of ``i``."""
     code = f"""
+from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
+from server_stub.core import identity
 from server_stub.core.models import Resident
 U = get_user_model()
 keys = []
 users = U.objects.bulk_create([U(username=f"{prefix}-{{i}}") for i in range({n})])
 users = list(U.objects.filter(username__startswith="{prefix}-").order_by("pk"))
-Resident.objects.bulk_create([Resident(user=u, subject=u.username, family_name="Тестовий",
-    given_name=u.username, middle_name="", verified_at=timezone.now()) for u in users])
+def resident(u):
+    who = identity.identity("Тестовий " + u.username, date.fromisoformat("{SEED_BIRTHDATE}"), None)
+    return Resident(user=u, subject=u.username, family_name="Тестовий", given_name=u.username, middle_name="",
+                    verified_at=timezone.now(), identity_key=who.identity_key, name_key=who.name_key,
+                    locality="дніпро")
+Resident.objects.bulk_create([resident(u) for u in users])
 for u in users:
     s = SessionStore()
     s["_auth_user_id"] = str(u.pk)

@@ -57,11 +57,15 @@ def test_participatory_budget_cycle(srv: Server) -> None:
         assert olena.post(f"/api/budget/projects/{pid}/vote").status_code == 201
     # paper ballots: Ivan again on paper = duplicate; 6 projects = over the limit; a new person counts
     assert staff.post("/api/budget/cycles/2031/paper", {"ballots": []}).status_code == 403  # the operator's
-    r = J(srv, staff_session(srv, "operator")).post("/api/budget/cycles/2031/paper", {"ballots": [
-        {"full_name": "бондаренко іван миколайович", "projects": [ids[1]]},
-        {"full_name": "Гнатюк Ольга", "projects": [ids[1], ids[2]]},
-        {"full_name": "Гнатюк Павло", "projects": [ids[5]]}]})
-    assert r.json() == {"accepted": 1, "duplicates": [0], "invalid": [2]}
+    dnipro = {"registration": "м. Дніпро, вул. Робоча, 1"}
+    r = J(srv, staff_session(srv, "operator")).post("/api/budget/cycles/2031/paper", {"place": "ЦНАП № 2", "ballots": [
+        {"full_name": "бондаренко іван миколайович", "birthdate": "1985-07-21", "projects": [ids[1]], **dnipro},
+        {"full_name": "Гнатюк Ольга", "birthdate": "1990-01-01", "projects": [ids[1], ids[2]], **dnipro},
+        {"full_name": "Гнатюк Павло", "birthdate": "1990-01-01", "projects": [ids[5]], **dnipro}]})
+    got = r.json()
+    assert {k: got[k] for k in ("accepted", "duplicates", "invalid")} == {"accepted": 1, "duplicates": [0],
+                                                                          "invalid": [2]}
+    assert got["refused"][0]["code"] == "duplicate" and "онлайн через BankID" in got["refused"][0]["message"]
     res = {p["id"]: p["votes"] for p in anon.get("/api/budget/cycles/2031").json()["results"]}
     assert res == {ids[0]: 2, ids[1]: 2, ids[2]: 3, ids[3]: 1, ids[4]: 1}
     # implementation: most votes first (ties: cheaper first) while the money lasts:
@@ -137,10 +141,15 @@ def test_anonymous_survey_one_answer_per_person(srv: Server) -> None:
     assert stored == [{"resident_id": None, "submitted_on": None, "consent": True}] * 2
     tokens = db_json(srv, f"list(M('consult.AnswerToken').objects.filter(survey_id={sid}).values_list('token', "
                           f"flat=True))")
-    assert len(tokens) == 2 and all(len(t) == 64 for t in tokens)
+    # Ivan has an RNOKPP (two keys, two tokens), Maria has none (one)
+    assert len(tokens) == 3 and all(len(t) == 64 for t in tokens)
     assert "test-0002" not in "".join(tokens)
     fields = db_json(srv, "[f.name for f in M('consult.AnswerToken')._meta.get_fields()]")
-    assert sorted(fields) == ["survey", "token"]
+    # who took part and where (online / the office of a paper form), never what was answered nor when
+    assert sorted(fields) == ["day", "paper", "place", "survey", "token"]
+    kept = db_json(srv, f"list(M('consult.AnswerToken').objects.filter(survey_id={sid}).values_list('paper', 'place', "
+                        f"'day').distinct())")
+    assert kept == [[False, "", None]]
     # an open survey keeps the person (and shows it in the cabinet)
     r = staff.post("/api/consult/surveys", {"title": "Відкрите опитування", "anonymous": False, "questions": [
         {"kind": "single", "text": "Так чи ні?", "options": ["Так", "Ні"]}]})

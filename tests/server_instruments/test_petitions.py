@@ -35,9 +35,13 @@ def _new_published(srv: Server, author: J, staff: J, title: str) -> dict:
     return r.json()
 
 
+DNIPRO = {"registration": "м. Дніпро, вул. Робоча, 1"}
+
+
 def _paper(staff: J, pid: int, n: int, when: datetime, tag: str) -> dict:
-    rows = [{"full_name": f"Паперовий {tag} Підписант{i:04d}", "signed_at": when.isoformat()} for i in range(n)]
-    r = staff.post(f"/api/petitions/{pid}/paper", {"signatures": rows})
+    rows = [{"full_name": f"Паперовий {tag} Підписант{i:04d}", "birthdate": "1970-01-01", "signed_at": when.isoformat(),
+             **DNIPRO} for i in range(n)]
+    r = staff.post(f"/api/petitions/{pid}/paper", {"place": "ЦНАП № 1", "signatures": rows})
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -91,14 +95,19 @@ def test_life_cycle(srv: Server, smtp: Smtp) -> None:
     # paper support: a duplicate of an online signer (spelled differently) and a duplicate inside the batch
     now = datetime.now().astimezone()
     assert staff.post(f"/api/petitions/{pid}/paper", {"signatures": []}).status_code == 403  # not a moderator's
-    r = operator.post(f"/api/petitions/{pid}/paper", {"signatures": [
-        {"full_name": "  КОВАЛЬ  Марія Олексіївна", "signed_at": now.isoformat()},
-        {"full_name": "Петренко Петро Петрович", "signed_at": now.isoformat()},
-        {"full_name": "Петренко  Петро Петрович", "signed_at": now.isoformat()},
-        {"full_name": "Сидоренко Анна Іванівна", "signed_at": (start - timedelta(seconds=1)).isoformat()}]})
-    assert r.json() == {"accepted": 1, "duplicates": [0, 2], "outside_period": [3], "signatures": 3}
-    assert J(srv, resident_session(srv, "test-0001")).post(f"/api/petitions/{pid}/paper", {"signatures": [
-        {"full_name": "Хтось Інший", "signed_at": now.isoformat()}]}).status_code == 403
+    r = operator.post(f"/api/petitions/{pid}/paper", {"place": "ЦНАП № 1", "signatures": [
+        {"full_name": "  КОВАЛЬ  Марія Олексіївна", "birthdate": "1999-12-01", "signed_at": now.isoformat(), **DNIPRO},
+        {"full_name": "Петренко Петро Петрович", "birthdate": "1970-02-03", "signed_at": now.isoformat(), **DNIPRO},
+        {"full_name": "Петренко  Петро Петрович", "birthdate": "1970-02-03", "signed_at": now.isoformat(), **DNIPRO},
+        {"full_name": "Сидоренко Анна Іванівна", "birthdate": "1970-02-03",
+         "signed_at": (start - timedelta(seconds=1)).isoformat(), **DNIPRO}]})
+    got = r.json()
+    assert {k: got[k] for k in ("accepted", "duplicates", "outside_period", "signatures")} == {
+        "accepted": 1, "duplicates": [0, 2], "outside_period": [3], "signatures": 3}
+    assert "онлайн через BankID" in got["refused"][0]["message"]  # where the first voice came from
+    assert "на папері, ЦНАП № 1" in got["refused"][1]["message"]
+    assert J(srv, resident_session(srv, "test-0001")).post(f"/api/petitions/{pid}/paper", {"place": "ЦНАП", "signatures": [
+        {"full_name": "Хтось Інший", "birthdate": "1970-02-03", "signed_at": now.isoformat()}]}).status_code == 403
     # exports
     exp = anon.get(f"/api/petitions/{pid}/export.json").json()
     assert exp["signatures"] == 3 and [s["paper"] for s in exp["signers"]] == [False, False, True]

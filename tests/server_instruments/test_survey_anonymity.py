@@ -48,10 +48,10 @@ def test_stored_answers_carry_no_order_or_time_of_the_people_who_gave_them(srv: 
             "consent": True, "answers": {"1": f"voter-{i:02d}", "2": 1 + i % 5}})
         assert r.status_code == 201, r.text
 
-    # the attacker's side: every resident's token, recomputed with the secret key
-    token_of = db_json(srv, "{u: __import__('server_stub.petitions.access', fromlist=['x']).person_key("
-                            f"'survey-{sid}', u) for u in M('core.Resident').objects.filter("
-                            "subject__startswith='anon-').values_list('subject', flat=True)}")
+    # the attacker's side: every resident's token, recomputed with the secret key from the identity keys
+    token_of = db_json(srv, "{s: __import__('server_stub.petitions.access', fromlist=['x']).person_key("
+                            f"'survey-{sid}', k) for s, k in M('core.Resident').objects.filter("
+                            "subject__startswith='anon-').values_list('subject', 'identity_key')}")
     who = {token: int(subject.split("-")[1]) for subject, token in token_of.items()}
     assert len(who) == N
 
