@@ -55,6 +55,7 @@ DEVICE_MODULES = {
     "intake": "devices.intake_mechanism",
     "modem": "devices.modem",
     "barcode_reader": "devices.barcode_reader",
+    "speech": "devices.speech",
 }
 
 

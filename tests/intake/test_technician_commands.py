@@ -72,7 +72,8 @@ def test_devices_test_print_and_modem_check(sim: Sim, tmp_path: Path) -> None:
     status = run(sim, store, "devices", "--json")
     assert status.returncode == 0, status.stdout + status.stderr
     devices = json.loads(status.stdout)
-    assert set(devices) == {"receipt_printer", "form_printer", "scanner", "intake", "barcode_reader"}
+    assert set(devices) == {"receipt_printer", "form_printer", "scanner", "intake", "barcode_reader", "speech"}
+    assert devices["speech"]["state"] == "ready" and devices["speech"]["consumables"]["uk_voice"] == "zle/uk"
     assert all(d["state"] in ("ready", "warning") for d in devices.values()), devices
     assert "staples_left" in devices["intake"]["consumables"]
     # A fault shows in the technician's view, with its state and detail.
