@@ -69,7 +69,8 @@ def stage(win: Any, sid: str) -> None:
         service.in_service = True
         service.info_data = {"devices": {k: {"state": "ready", "detail": "ok", "consumables": c} for k, c in (
             ("receipt_printer", {"paper": "ok"}), ("form_printer", {"paper": "ok"}), ("scanner", {}),
-            ("intake", {"staples": "ok", "bin": "12/500"}), ("barcode_reader", {}))},
+            ("intake", {"staples": "ok", "bin": "12/500"}), ("barcode_reader", {}),
+            ("speech", {"engine": "speechd/espeak-ng", "uk_voice": "zle/uk"}))},
             "box": {"box": 1, "appeals": 6, "sheets": 12}, "outbox": {"pending": 2, "delivered": 4},
             "appeals": 6, "errors": [{"at": "2026-11-28T10:15:00", "event": "device_fault", "device": "scanner", "code": "jam"}]}
     win.nav.go(sid)
@@ -120,7 +121,8 @@ def render_all(win: Any, outdir: Path, *, width: int = 960, screens: list[str] |
             stage(win, sid)
             if banner:
                 show_banner(win)
-            app.processEvents()
+            for _ in range(3):          # a wrapped button's new height is laid out on the next turn
+                app.processEvents()
             if check is not None:
                 check.extend(f"{sid}.{variant}: {p}" for p in problems(win))
             pix = win.grab()

@@ -4,13 +4,29 @@ counts down with a "Stay" button; at zero the session ends (``expired`` signal).
 from __future__ import annotations
 
 from .i18n import tr
-from .qt import QApplication, QEvent, QFrame, QHBoxLayout, QLabel, QObject, QTimer, QWidget, Signal
+from .qt import (
+    QApplication,
+    QEvent,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QObject,
+    QSizePolicy,
+    QTimer,
+    QWidget,
+    Signal,
+)
 from .widgets import BigButton
 
 ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin, QEvent.Type.Wheel}
 
 
 class IdleBanner(QFrame):
+    """The countdown strip. While it shows it takes the place of the screen's top row (step,
+    language, speech), so that the bottom row keeps its room (``visible`` signal)."""
+
+    visible = Signal(bool)
+
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
@@ -21,9 +37,16 @@ class IdleBanner(QFrame):
         self.label.setWordWrap(True)
         self.stay = BigButton("", self, primary=True)
         self.stay.setObjectName("primary")
-        lay.addWidget(self.label, 3)
-        lay.addWidget(self.stay, 1)
+        self.stay.set_policy(QSizePolicy.Policy.Preferred)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.stay)
         self.hide()
+
+    def setVisible(self, on: bool) -> None:
+        was = self.isVisible()
+        super().setVisible(on)
+        if on != was:
+            self.visible.emit(on)
 
 
 class IdleGuard(QObject):

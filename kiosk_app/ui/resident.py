@@ -13,9 +13,9 @@ from kiosk_app.core.numbering import NumberError, parse, parse_sheet_payload
 
 from .i18n import tr
 from .nav import Screen, ScreenId
-from .qt import QHBoxLayout, QTimer
+from .qt import QTimer
 from .session import FLOWS
-from .widgets import BigButton
+from .widgets import BigButton, ReflowRow
 
 CHOICES = {"idtype": ("rnokpp", "passport"), "kind": ("application", "proposal", "complaint"),
            "sms": ("yes", "no"), "consent": ("yes",)}
@@ -30,17 +30,17 @@ class WelcomeScreen(Screen):
     def build(self) -> None:
         for flow in FLOWS:
             self.add_choice(flow, lambda f=flow: self.nav.start_flow(f))
-        row = QHBoxLayout()
-        row.setSpacing(14)
+        row = ReflowRow(self.scroll.widget())        # one column at large text
         self.content.addSpacing(8)
-        self.content.addLayout(row)
+        self.content.addWidget(row)
+        self.toggles = row
         shell = self.shell
         for key, fn in (("hc", shell.set_high_contrast), ("large", shell.set_large_text),
                         ("speech", shell.set_speak_screens)):
             b = BigButton("", self)
             b.setObjectName(f"extra_{key}")
             self.extra[key] = b
-            row.addWidget(b)
+            row.add(b)
             b.setCheckable(True)
             b.toggled.connect(fn)
             b.toggled.connect(lambda _on: self.shell.refresh())
@@ -63,6 +63,8 @@ class WelcomeScreen(Screen):
             b.setText(f"{'✓ ' if b.isChecked() else ''}{tr(key, lang)}")
             b.setAccessibleName(f"{tr(key, lang)}: {tr('on' if b.isChecked() else 'off', lang)}")
         self.extra["speech"].setHidden(not self.shell.speech_enabled)
+        self.toggles.columns = 0
+        self.toggles.reflow(self.toggles.width())
         self.extra["service"].setText(tr("service.enter", lang))
 
 
@@ -87,7 +89,8 @@ class TextQuestion(Question):
     def build(self) -> None:
         super().build()
         number = self.sid in (ScreenId.RNOKPP, ScreenId.PHONE)
-        f = self.add_field("number" if number else "text", masked=self.sid in (ScreenId.RNOKPP, ScreenId.PASSPORT))
+        f = self.add_field("number" if number else "text", masked=self.sid in (ScreenId.RNOKPP, ScreenId.PASSPORT),
+                           digits=self.sid not in (ScreenId.SURNAME, ScreenId.NAME, ScreenId.PATRONYMIC))
         f.textEdited.connect(lambda _t: self.error.clear())
         if self.sid == ScreenId.PATRONYMIC:
             self.add_extra("skip", lambda: (f.clear(), self.submit()))

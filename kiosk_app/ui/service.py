@@ -10,8 +10,7 @@ from typing import Any
 
 from .i18n import tr
 from .nav import Screen, ScreenId
-from .qt import QGridLayout
-from .widgets import BigButton
+from .widgets import BigButton, ReflowRow
 
 
 def service_text(info: dict[str, Any], lang: str) -> str:
@@ -104,15 +103,14 @@ class ServiceScreen(Screen):
         self.info_data: dict[str, Any] = {}
         self.in_service = False
         self.add_info("service_info")
-        grid = QGridLayout()
-        grid.setSpacing(14)
-        self.content.addLayout(grid)
-        for i, (key, fn) in enumerate((("refresh", self.refresh_info), ("test_print", self.test_print),
-                                       ("test_scan", self.test_scan), ("empty_box", self.empty_box))):
+        grid = ReflowRow(self.scroll.widget(), columns=2)
+        self.content.addWidget(grid)
+        for key, fn in (("refresh", self.refresh_info), ("test_print", self.test_print),
+                        ("test_scan", self.test_scan), ("empty_box", self.empty_box)):
             b = BigButton("", self, on_click=fn)
             b.setObjectName(f"tool_{key}")
             self.choices[key] = b
-            grid.addWidget(b, i // 2, i % 2)
+            grid.add(b)
         self.primary.clicked.connect(lambda: self.shell.end_session("service: exit"))
         self.back.hide()
         assert self.info is not None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .qt import QGuiApplication
 
 TARGET_MM = 15.0
+FOCUS_EXTRA = 3                         # px a side: the focused control's border is this much thicker
 ASSUMED_PANEL = (15.6, 1920, 1080)      # inches diagonal, pixels: used when the screen's size is unknown
 
 
@@ -45,6 +46,8 @@ class Theme:
         return self.text_scale * (1.3 if self.large_text else 1.0)
 
     def font_px(self, role: str = "body") -> int:
+        if role == "field":           # typed text: the title's size, at large text the body's (never smaller)
+            return max(self.font_px("body"), round(58 * min(self.scale, 1.0)))
         base = {"title": 58, "body": 38, "button": 38, "number": 120, "small": 32, "key": 36}[role]
         return round(base * self.scale)
 
@@ -81,15 +84,18 @@ QPushButton#primary {{ background: {c['primary']}; color: {c['primary_fg']}; fon
 QPushButton#key {{ font-size: {self.font_px('key')}px; padding: 0px; border-radius: 6px; min-height: {round(t * 0.8)}px;
   min-width: {round(t * 0.8)}px; }}
 QPushButton#padkey {{ font-size: {self.font_px('key')}px; padding: 0px; border-radius: 6px; min-height: {t}px; }}
-QPushButton:focus {{ border: {border + 3}px solid {c['focus']}; }}
+QPushButton:focus {{ border: {border + FOCUS_EXTRA}px solid {c['focus']}; }}
 QPushButton:checked {{ background: {c['primary']}; color: {c['primary_fg']}; }}
 QPushButton:disabled {{ color: {c['muted']}; border-style: dashed; }}
-QLineEdit {{ min-height: {t}px; font-size: {self.font_px('title')}px; background: {c['panel']}; color: {c['fg']};
+QLineEdit {{ min-height: {t}px; font-size: {self.font_px('field')}px; background: {c['panel']}; color: {c['fg']};
   border: {border}px solid {c['border']}; border-radius: 8px; padding: 0 12px; }}
 QLineEdit:focus {{ border: {border + 3}px solid {c['focus']}; }}
 QProgressBar {{ min-height: {t // 2}px; font-size: {self.font_px('small')}px; border: 2px solid {c['border']};
   background: {c['panel']}; color: {c['fg']}; text-align: center; }}
 QProgressBar::chunk {{ background: {c['primary']}; }}
+QScrollArea#page_scroll, QScrollArea#page_scroll > QWidget, QWidget#scrolled {{ background: transparent; border: none; }}
+QScrollBar:vertical {{ width: {t // 3}px; background: {c['panel']}; border: 2px solid {c['border']}; }}
+QScrollBar::handle:vertical {{ background: {c['primary']}; min-height: {t}px; }}
 QFrame#banner {{ background: {c['warn_bg']}; border: {border}px solid {c['border']}; }}
-QFrame#banner QLabel {{ color: {c['warn_fg']}; }}
+QFrame#banner QLabel {{ color: {c['warn_fg']}; font-size: {self.font_px('small')}px; font-weight: bold; }}
 """

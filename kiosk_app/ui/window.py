@@ -82,6 +82,7 @@ class KioskWindow(QWidget):
         lay.addWidget(stack, 1)
         self.nav = Navigator(self, stack, SCREENS, on_build=self._connect_header)
         self.nav.shown.connect(self._shown)
+        self.banner.visible.connect(lambda on: self.nav.current_screen().head.setHidden(on) if self.nav.current else None)
         self.idle = IdleGuard(cfg["session.idle_timeout"], cfg["session.idle_warning"], self)
         self.idle.expired.connect(lambda: self.end_session("idle timeout"))
         self.idle.tick.connect(self._idle_tick)
@@ -104,11 +105,15 @@ class KioskWindow(QWidget):
 
     def _connect_header(self, s: Screen) -> None:
         s.lang_btn.clicked.connect(self.toggle_lang)
+        if s.keyboard is not None:
+            s.keyboard.set_compact(self.theme.scale >= 1.5)
         s.speak_btn.clicked.connect(lambda _checked=False: self.speak_current())
         if s.keyboard is not None:
             s.keyboard.typed.connect(lambda ch: self.say_personal(tr("kp.typed", self.lang), spoken_char(ch, self.lang)))
 
     def _shown(self, sid: str) -> None:
+        for s in self.nav.screens.values():
+            s.head.setHidden(self.banner.isVisible() and s.sid == sid)
         if sid == ScreenId.WELCOME:
             self.idle.stop()
         elif not self.idle.active:
@@ -132,8 +137,9 @@ class KioskWindow(QWidget):
         if p.keyboard is not None and p.keyboard.lang != lang:
             p.keyboard.set_lang(lang)          # the labels; names are Ukrainian, so the layout stays
         if p.pad is not None:
-            p.pad.keys["clear"].setText(tr("pad.clear", lang))
+            p.pad.set_clear_text(tr("pad.clear", lang))
         p.render(lang)
+        p.reflow_foot(self.nav.stack.width())      # before the new texts' widths reach the layout
         if self.banner.isVisible():
             self.banner.stay.setText(tr("idle.stay", lang))
 
@@ -145,6 +151,9 @@ class KioskWindow(QWidget):
     # -- accessibility ------------------------------------------------------------------------
     def apply_theme(self) -> None:
         self.setStyleSheet(self.theme.stylesheet())
+        for s in self.nav.screens.values() if hasattr(self, "nav") else ():
+            if s.keyboard is not None:
+                s.keyboard.set_compact(self.theme.scale >= 1.5)
 
     def set_high_contrast(self, on: bool) -> None:
         self.theme.high_contrast = on

@@ -40,7 +40,8 @@ class BlindResident:
         """Down from the field onto the keyboard, arrows to each letter, Enter; Up back to the field."""
         kb = page.keyboard
         self.key("down")
-        assert self.win.focusWidget() in kb.key_rows[1], self.win.focusWidget()
+        assert self.win.focusWidget() is kb.first_letter(), self.win.focusWidget()
+        assert self.win.focusWidget().text() == ("й" if kb.layout_name == "uk" else "q")
         for ch in text:
             if ch.isalpha() and ch.isupper() != kb.shift:
                 self.walk_to(kb, "shift")

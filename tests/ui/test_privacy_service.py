@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -44,10 +45,12 @@ def test_idle_timeout_countdown_stay_then_everything_is_gone(qtbot: Any, bot: An
 
     # the countdown is visible, in words; "Stay" keeps the session
     qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=5000)
-    assert "Сеанс завершиться через" in win.banner.label.text()
+    assert re.fullmatch(r"Ви ще тут\? За [12] с ваші дані буде стерто\.", win.banner.label.text())
+    assert win.nav.current_screen().head.isHidden()            # the banner stands in the top row's place
     assert win.banner.stay.text() == "Залишитися"
     bot.tap(win.banner.stay)
     assert not win.banner.isVisible() and win.nav.current == "summary"
+    assert not win.nav.current_screen().head.isHidden()
     assert win.session.data["surname"] == "Шевченко"
 
     # then nobody touches it
