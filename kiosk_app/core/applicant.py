@@ -43,6 +43,15 @@ _LATIN_TO_CYR = str.maketrans("ABCEHIKMOPTXY", "АВСЕНІКМОРТХУ")
 _BOOKLET = re.compile(rf"^[{UK_LETTERS[:33]}]{{2}}\d{{6}}$")
 _ID_CARD = re.compile(r"^\d{9}$")
 LIMITS = {"surname": 60, "name": 60, "patronymic": 60, "address": 300}
+# A foreign resident in English writes the name in Latin letters (the law on appeals allows another
+# language acceptable to both sides): letters with their accents, apostrophe, hyphen and space,
+# passed on as written ("script": "latin" in the record).
+LATIN_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
+_LATIN_NAME = re.compile(rf"^[{LATIN_LETTERS}]+(?:['ʼ’ -][{LATIN_LETTERS}]+)*$")
+# The field in words, for the English messages (the Ukrainian ones name it in their text).
+FIELD_EN = {"surname": "Surname", "name": "First name", "patronymic": "Patronymic", "address": "Address",
+            "rnokpp": "Taxpayer number", "passport": "Passport", "phone": "Phone", "email": "E-mail",
+            "consent": "Consent", "kind": "Kind of appeal", "collective": "Collective appeal"}
 
 
 @dataclass(frozen=True)
@@ -108,27 +117,32 @@ def _clean_text(value: Any) -> str:
 
 def _name(errors: list[FieldError], data: dict[str, Any], key: str, *, required: bool) -> str:
     uk_label = {"surname": "Прізвище", "name": "Ім'я", "patronymic": "По батькові"}[key]
+    en_label = FIELD_EN[key]
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.append(FieldError(key, f"{uk_label}: обов'язкове поле", f"{key}: required"))
+            errors.append(FieldError(key, f"{uk_label}: обов'язкове поле", f"{en_label}: required"))
         return ""
     if not isinstance(value, str):
-        errors.append(FieldError(key, f"{uk_label}: має бути текстом", f"{key}: must be text"))
+        errors.append(FieldError(key, f"{uk_label}: має бути текстом", f"{en_label}: must be text"))
         return ""
     text = _clean_text(value)
+    text = re.sub(r"\s*-\s*", "-", text)
+    if data.get("script") == "latin" and _LATIN_NAME.match(text) and len(text) <= LIMITS[key]:
+        return text                                              # as written
     for a in APOSTROPHES:
         text = text.replace(a, "ʼ")
-    text = re.sub(r"\s*-\s*", "-", text)
     if len(text) > LIMITS[key]:
-        errors.append(FieldError(key, f"{uk_label}: не довше {LIMITS[key]} знаків", f"{key}: at most {LIMITS[key]} characters"))
+        errors.append(FieldError(key, f"{uk_label}: не довше {LIMITS[key]} знаків", f"{en_label}: at most {LIMITS[key]} characters"))
         return ""
     if not _NAME.match(text):
         errors.append(
             FieldError(
                 key,
                 f"{uk_label}: лише українські літери, апостроф і дефіс (напр. Ковальчук-Мʼясоїд)",
-                f"{key}: Ukrainian letters, apostrophe and hyphen only (e.g. Kovalchuk-Miasoid in Cyrillic)",
+                f"{en_label}: letters (Latin or Ukrainian), apostrophe, hyphen and space only"
+                if data.get("script") == "latin" else
+                f"{en_label}: Ukrainian letters, apostrophe and hyphen only (e.g. Kovalchuk-Miasoid in Cyrillic)",
             )
         )
         return ""
@@ -140,7 +154,7 @@ def _identity(errors: list[FieldError], data: dict[str, Any]) -> tuple[Identity 
     rn, pp = data.get("rnokpp"), data.get("passport")
     if rn not in (None, ""):
         if not isinstance(rn, (str, int)) or isinstance(rn, bool):
-            errors.append(FieldError("rnokpp", "РНОКПП: 10 цифр", "rnokpp: 10 digits"))
+            errors.append(FieldError("rnokpp", "РНОКПП: 10 цифр", "Taxpayer number: 10 digits"))
             return None, None
         try:
             value = rntrc.validate(str(rn))
@@ -149,7 +163,7 @@ def _identity(errors: list[FieldError], data: dict[str, Any]) -> tuple[Identity 
                 FieldError(
                     "rnokpp",
                     "РНОКПП: 10 цифр з правильною контрольною цифрою; перевірте номер",
-                    "rnokpp: 10 digits with a valid check digit; please check the number",
+                    "Taxpayer number: 10 digits with a valid check digit; please check the number",
                 )
             )
             return None, None
@@ -157,7 +171,7 @@ def _identity(errors: list[FieldError], data: dict[str, Any]) -> tuple[Identity 
         return Identity("rnokpp", value), sex
     if pp not in (None, ""):
         if not isinstance(pp, str):
-            errors.append(FieldError("passport", "Паспорт: має бути текстом", "passport: must be text"))
+            errors.append(FieldError("passport", "Паспорт: має бути текстом", "Passport: must be text"))
             return None, None
         text = re.sub(r"[\s\-№]", "", pp).upper().translate(_LATIN_TO_CYR)
         if _BOOKLET.match(text):
@@ -168,7 +182,7 @@ def _identity(errors: list[FieldError], data: dict[str, Any]) -> tuple[Identity 
             FieldError(
                 "passport",
                 "Паспорт: дві літери і шість цифр (МК123456) або 9 цифр ID-картки",
-                "passport: two Cyrillic letters and six digits (МК123456) or the 9 digits of an ID card",
+                "Passport: two Cyrillic letters and six digits (МК123456) or the 9 digits of an ID card",
             )
         )
         return None, None
@@ -187,7 +201,7 @@ def _optional_text(errors: list[FieldError], value: Any, field: str, label_uk: s
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        errors.append(FieldError(field, f"{label_uk}: має бути текстом", f"{field}: must be text"))
+        errors.append(FieldError(field, f"{label_uk}: має бути текстом", f"{FIELD_EN.get(field, field)}: must be text"))
         return None
     return value
 
@@ -202,12 +216,12 @@ def _phone(errors: list[FieldError], value: Any) -> str | None:
         num = None
     if num is None or not phonenumbers.is_valid_number(num) or num.country_code != 380:
         errors.append(
-            FieldError("phone", "Телефон: український номер, напр. 067 123 45 67", "phone: a Ukrainian number, e.g. +380 67 123 45 67")
+            FieldError("phone", "Телефон: український номер, напр. 067 123 45 67", "Phone: a Ukrainian number, e.g. +380 67 123 45 67")
         )
         return None
     if phonenumbers.number_type(num) not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         errors.append(
-            FieldError("phone", "Телефон: SMS надходять лише на мобільний номер", "phone: SMS can only go to a mobile number")
+            FieldError("phone", "Телефон: SMS надходять лише на мобільний номер", "Phone: SMS can only go to a mobile number")
         )
         return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
@@ -220,7 +234,7 @@ def _email(errors: list[FieldError], value: Any) -> str | None:
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except (EmailNotValidError, UnicodeError, ValueError):
-        errors.append(FieldError("email", "Е-пошта: адреса на кшталт name@example.ua", "email: an address like name@example.ua"))
+        errors.append(FieldError("email", "Е-пошта: адреса на кшталт name@example.ua", "E-mail: an address like name@example.ua"))
         return None
 
 
@@ -230,14 +244,14 @@ def _consent(errors: list[FieldError], value: Any, now: dt.datetime) -> Consent 
     if isinstance(value, dict) and value.get("given") is True:
         version, at = value.get("text_version", CONSENT_TEXT_VERSION), value.get("given_at")
         if not isinstance(version, str) or not version.strip():
-            errors.append(FieldError("consent", "Згода: не вказано версію тексту", "consent: the text version is missing"))
+            errors.append(FieldError("consent", "Згода: не вказано версію тексту", "Consent: the text version is missing"))
             return None
         if at is None:
             at = now.isoformat(timespec="seconds")
         try:
             parsed = dt.datetime.fromisoformat(str(at))
         except ValueError:
-            errors.append(FieldError("consent", "Згода: дата у форматі ISO 8601", "consent: the date must be ISO 8601"))
+            errors.append(FieldError("consent", "Згода: дата у форматі ISO 8601", "Consent: the date must be ISO 8601"))
             return None
         return Consent(True, version.strip(), parsed.isoformat(timespec="seconds"))
     errors.append(
@@ -263,24 +277,24 @@ def validate(data: Any, *, now: dt.datetime | None = None) -> Applicant:
     address = data.get("address")
     if not isinstance(address, str) or len(_clean_text(address)) < 5:
         errors.append(
-            FieldError("address", "Місце проживання: населений пункт, вулиця, будинок", "address: settlement, street, house")
+            FieldError("address", "Місце проживання: населений пункт, вулиця, будинок", "Address: settlement, street, house")
         )
         address_text = ""
     else:
         address_text = _clean_text(address)
         if len(address_text) > LIMITS["address"]:
-            errors.append(FieldError("address", "Місце проживання: не довше 300 знаків", "address: at most 300 characters"))
+            errors.append(FieldError("address", "Місце проживання: не довше 300 знаків", "Address: at most 300 characters"))
 
     kind_raw = data.get("kind")
     kind = KINDS.get(kind_raw.strip().lower()) if isinstance(kind_raw, str) else None
     if kind is None:
         errors.append(
-            FieldError("kind", "Вид звернення: заява, пропозиція або скарга", "kind: application, proposal or complaint")
+            FieldError("kind", "Вид звернення: заява, пропозиція або скарга", "Kind of appeal: application, proposal or complaint")
         )
 
     collective = data.get("collective", False)
     if not isinstance(collective, bool):
-        errors.append(FieldError("collective", "Колективне: так або ні", "collective: true or false"))
+        errors.append(FieldError("collective", "Колективне: так або ні", "Collective appeal: true or false"))
         collective = False
 
     identity, sex = _identity(errors, data)

@@ -30,6 +30,7 @@ class Session:
     result: Any = None               # IntakeResult
     status: Any = None               # AnswerLookup
     stop: Any = None                 # IntakeStopped being shown
+    lang: str = "uk"                 # the screens' language (the window sets it): English accepts Latin names
 
     def steps(self) -> list[str]:
         steps = list(FLOWS.get(self.flow, []))
@@ -56,6 +57,8 @@ class Session:
         if d.get("sms"):
             out["phone"] = d.get("phone", "")
         out["consent"] = bool(d.get("consent"))
+        if self.lang == "en":
+            out["script"] = "latin"          # a foreign resident's name in Latin letters, passed on as written
         return out
 
     def personal_values(self) -> list[str]:

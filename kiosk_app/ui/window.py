@@ -127,6 +127,7 @@ class KioskWindow(QWidget):
         """Put every text of the current screen in the current language."""
         p = self.nav.current_screen()
         lang = self.lang
+        self.session.lang = lang
         p.lang_btn.setText(tr("lang.switch", lang))
         p.speak_btn.setText(tr("speak", lang))
         p.speak_btn.setHidden(not self.speech_enabled)

@@ -125,3 +125,25 @@ def test_cli_refuses_non_json(tmp_path: Path) -> None:
     p.write_text("{surname: ", encoding="utf-8")
     out = run_cli("check-applicant", "--json", str(p))
     assert out.returncode == 1 and json.loads(out.stdout)["errors"][0]["field"] == "*"
+
+
+def test_a_foreign_resident_writes_the_name_in_latin_letters_as_written() -> None:
+    """In English ("script": "latin") a Latin name is accepted and kept as written; without it the
+    names must be Ukrainian, and the English message names the field in words."""
+    base = {"address": "м. Дніпро, вул. Січеславська Набережна, 15", "rnokpp": "1759013776", "kind": "application",
+            "consent": True}
+    a = validate({**base, "surname": "van der Berg", "name": "José", "patronymic": "O'Brien",
+                                "script": "latin"})
+    assert (a.surname, a.name, a.patronymic) == ("van der Berg", "José", "O'Brien")
+    cyr = validate({**base, "surname": "мʼясоїд", "name": "Тарас", "script": "latin"})
+    assert cyr.surname == "Мʼясоїд"                                   # Ukrainian still normalised
+    with pytest.raises(ApplicantInvalid) as err:
+        validate({**base, "surname": "Smith", "name": "John"})
+    assert [e.field for e in err.value.errors] == ["surname", "name"]
+    assert err.value.errors[0].en.startswith("Surname: Ukrainian letters")
+    with pytest.raises(ApplicantInvalid) as err:
+        validate({**base, "surname": "Smith1", "name": "John", "script": "latin"})
+    assert [e.en for e in err.value.errors] == ["Surname: letters (Latin or Ukrainian), apostrophe, hyphen and space only"]
+    with pytest.raises(ApplicantInvalid) as err:
+        validate({**base, "surname": "Шевченко", "name": "Тарас", "rnokpp": "123"})
+    assert err.value.errors[0].en.startswith("Taxpayer number: ")      # words, not the id "rnokpp"

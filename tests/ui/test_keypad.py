@@ -116,3 +116,26 @@ def test_language_switch_by_keypad(qtbot: Any, bot: Any, window: Any) -> None:
     assert p.choices["status"].text() == "Get an answer or a status"
     bot.press(win, K.Key_Return)
     assert p.title.text() == "Вітаємо! Що ви хочете зробити?"
+
+
+def test_in_english_a_foreign_name_in_latin_letters_goes_on(qtbot: Any, bot: Any, window: Any) -> None:
+    """A foreign resident in English types the name in Latin letters (on a physical keyboard): it is
+    accepted as written; in Ukrainian the same name is refused, the message naming the field."""
+    win = window
+    welcome = win.nav.screen("welcome")
+    win.toggle_lang()
+    welcome.choices["submit"].click()
+    p = bot.at(win, "surname")
+    assert p.body.text() == "In Latin or Ukrainian letters, as in your passport."
+    bot.typed(win, "van der Berg")
+    bot.press(win, K.Key_Return)
+    bot.at(win, "name")
+    assert win.session.data["surname"] == "van der Berg"
+    bot.press(win, K.Key_Escape)
+    p = bot.at(win, "surname")
+    win.toggle_lang()                                            # now Ukrainian: Latin letters are refused
+    bot.press(win, K.Key_Return)
+    assert win.nav.current == "surname"
+    assert p.error.text().startswith("Прізвище: лише українські літери")
+    win.toggle_lang()
+    assert p.error.text().startswith("Surname: ")               # the field in words, not "surname:"
