@@ -128,3 +128,23 @@ def test_service_mode_pin_lockout_and_tools(qtbot: Any, bot: Any, make_window: A
     events = [r["event"] for r in store_of(win).db.query("SELECT event FROM events WHERE event LIKE 'service%' ORDER BY id")]
     assert events == ["service_pin_failed", "service_locked", "service_pin_refused", "service_entered", "service_left"]
     assert [r["event"] for r in store_of(win).db.query("SELECT event FROM events WHERE event='box_emptied'")]
+
+
+def test_service_mode_does_not_time_out_while_a_device_job_runs(qtbot: Any, window: Any) -> None:
+    """A test scan or an emptied box may take longer than the idle timeout: the technician's screen
+    stays while the job runs, and the timeout counts again from its end."""
+    from kiosk_app.ui.service import ServiceScreen
+
+    win = window
+    win.idle.configure(1.0, 0.5)
+    service = win.nav.get("service", ServiceScreen)
+    service.in_service = True
+    win.nav.go("service")
+    service._job(lambda t: time.sleep(2.5) or {"slow": True}, lambda r: "slow job done")
+    t0 = time.monotonic()
+    qtbot.waitUntil(lambda: time.monotonic() - t0 > 2.0, timeout=5000)
+    assert win.nav.current == "service" and service.in_service       # twice the timeout, still there
+    qtbot.waitUntil(lambda: not win.worker.busy, timeout=60000)      # then it asks every device
+    assert service.info_data.get("note") == "slow job done", service.info_data
+    qtbot.waitUntil(lambda: win.nav.current == "welcome", timeout=10000)  # idle again: the timeout ends it
+    assert not service.in_service
