@@ -60,6 +60,8 @@ class BigButton(QPushButton):
     Its text wraps onto more lines when the button is narrower than the text (large text, a
     narrow panel): the button grows in height instead of cutting words (property ``wrap``)."""
 
+    _chrome_size: QSize | None = None
+
     def __init__(self, text: str = "", parent: QWidget | None = None, *, primary: bool = False,
                  on_click: Callable[[], None] | None = None) -> None:
         super().__init__(text, parent)
@@ -103,7 +105,7 @@ class BigButton(QPushButton):
         """Border and padding around the text (from the style sheet), as when the button has the
         focus (a thicker border, theme.FOCUS_EXTRA a side), so that the focus moves no text. Kept
         until the style changes: the layout asks for it often."""
-        cached = getattr(self, "_chrome_size", None)
+        cached = self._chrome_size
         if cached is None:
             opt = QStyleOptionButton()
             self.initStyleOption(opt)
@@ -323,12 +325,16 @@ class OnScreenKeyboard(QWidget):
             self.compact, self.show_digits = on, False
             self._build()
 
-    def toggle_digits(self) -> None:
+    def _rebuild(self, pressed: str) -> None:
+        """After a toggle key: the keys again; the keypad's focus stays on the key it pressed."""
         by_keypad = self.pressed_by_keypad
-        self.show_digits = not self.show_digits
         self._build()
         if by_keypad:
-            self.refocus("digits")
+            self.refocus(pressed)
+
+    def toggle_digits(self) -> None:
+        self.show_digits = not self.show_digits
+        self._rebuild("digits")
 
     def all_keys(self) -> list[KeyButton]:
         return [k for row in self.key_rows for k in row]
@@ -370,18 +376,12 @@ class OnScreenKeyboard(QWidget):
         self._build()
 
     def toggle_layout(self) -> None:
-        by_keypad = self.pressed_by_keypad
         self.layout_name = "en" if self.layout_name == "uk" else "uk"
-        self._build()
-        if by_keypad:
-            self.refocus("layout")
+        self._rebuild("layout")
 
     def toggle_shift(self) -> None:
-        by_keypad = self.pressed_by_keypad
         self.shift = not self.shift
-        self._build()
-        if by_keypad:
-            self.refocus("shift")
+        self._rebuild("shift")
 
     def type_char(self, ch: str) -> None:
         if self.target is not None:

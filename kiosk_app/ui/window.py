@@ -152,7 +152,7 @@ class KioskWindow(QWidget):
     # -- accessibility ------------------------------------------------------------------------
     def apply_theme(self) -> None:
         self.setStyleSheet(self.theme.stylesheet())
-        for s in self.nav.screens.values() if hasattr(self, "nav") else ():
+        for s in self.nav.screens.values():
             if s.keyboard is not None:
                 s.keyboard.set_compact(self.theme.scale >= 1.5)
 
