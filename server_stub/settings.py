@@ -260,10 +260,33 @@ MEETINGS_QUORUM_FRACTION = float(os.environ.get("CITY_SERVER_MEETINGS_QUORUM_FRA
 MEETINGS_SIGNER = os.environ.get("CITY_SERVER_MEETINGS_SIGNER", "ed25519-test")
 # Resident cabinet (4.9): reminders this many hours before an appointment.
 CABINET_REMINDER_HOURS = int(os.environ.get("CITY_SERVER_CABINET_REMINDER_HOURS", "24"))
+# Open map (4.5): the base map's tile source (an XYZ URL template; "/map/tiles/..." = this server's demo tiles),
+# its attribution, and where the map opens.
+MAP_TILES = os.environ.get("CITY_SERVER_MAP_TILES", "/map/tiles/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = os.environ.get("CITY_SERVER_MAP_ATTRIBUTION",
+                                 "Демонстраційна підкладка / demo base map")
+MAP_CENTER = tuple(float(v) for v in os.environ.get("CITY_SERVER_MAP_CENTER", "48.4647,35.0462").split(","))
+MAP_ZOOM = int(os.environ.get("CITY_SERVER_MAP_ZOOM", "14"))
+MAP_MAX_ZOOM = int(os.environ.get("CITY_SERVER_MAP_MAX_ZOOM", "18"))
+# Contact centre (4.7): SMS to residents about their requests. "outbox" = the stand-in (one JSON file per
+# message in <data dir>/sms-outbox); an http(s) URL = the operator's gateway (docs/server.md "SMS gateway").
+SMS_GATEWAY = os.environ.get("CITY_SERVER_SMS_GATEWAY", "outbox")
+SMS_GATEWAY_TOKEN = os.environ.get("CITY_SERVER_SMS_TOKEN", "")
 
 # --- Hostile input (docs/security.md): private uploads' modes; a Content-Security-Policy on every page ----
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _tile_origin(template: str) -> list[str]:
+    """The tile server's origin for the CSP's img-src ("{s}" subdomains become a wildcard)."""
+    parts = urlparse(template.replace("{s}.", "sub."))
+    if parts.scheme not in ("http", "https"):
+        return []
+    host = parts.netloc.replace("sub.", "*.", 1) if "{s}." in template else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
 INSTALLED_APPS += ["ninja"]  # its own Swagger UI files for /api/docs (no CDN, no inline script)
 # No inline script or style anywhere: pages load site.css and nothing else; uploads are images only.
 MIDDLEWARE += ["csp.middleware.CSPMiddleware"]
@@ -272,7 +295,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'"],
+        "img-src": ["'self'", *_tile_origin(MAP_TILES)],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

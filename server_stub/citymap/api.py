@@ -72,9 +72,11 @@ def layer_geojson(request: HttpRequest, slug: str) -> dict[str, Any]:
 def reports_geojson(request: HttpRequest) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": r.pk, "geometry": _point(r.lon, r.lat),
-         "properties": {"kind": r.kind, "description": r.description, "created_at": r.created_at.isoformat(),
-                        "photo": r.photo.url if r.photo else None}}
-        for r in Report.objects.filter(status="approved")]}
+         "properties": {"kind": r.kind, "kind_display": r.get_kind_display(), "description": r.description,
+                        "created_at": r.created_at.isoformat(), "photo": r.photo.url if r.photo else None,
+                        "status_display": (r.service_request.get_status_display() if r.service_request
+                                           else r.get_status_display())}}
+        for r in Report.objects.filter(status="approved").select_related("service_request")]}
 
 
 @router.get("/reports/nearby", response={200: list[NearbyOut], **errors(422)}, auth=None,

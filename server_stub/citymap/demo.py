@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .models import Feature, Layer
+from .routing import CATEGORIES, category_for
 
 LAYERS = [
     ("education", "Освіта", "Школи та дитячі садки", "#0b4f9c",
@@ -14,10 +15,17 @@ LAYERS = [
       ("Майданчик у парку Глоби", 48.4660, 35.0520, {"surface": "гума"})]),
     ("trade", "Торгівля", "Ринки та ярмарки", "#6b3fa0", [],
      [("Озерка", 48.4680, 35.0380, {})]),
+    # many objects close together: the map clusters them until one zooms in
+    ("stops", "Зупинки", "Зупинки громадського транспорту на проспекті Дмитра Яворницького", "#8a5a00",
+     [{"name": "routes", "label": "Маршрути", "type": "string"}],
+     [(f"Зупинка «Яворницького, {i + 1}»", round(48.4560 + i * 0.0006, 5), round(35.0200 + i * 0.0021, 5),
+       {"routes": f"тролейбус {1 + i % 3}, автобус {100 + i}"}) for i in range(20)]),
 ]
 
 
 def load_demo() -> None:
+    for kind in CATEGORIES:  # the contact centre's categories of map reports
+        category_for(kind)
     for slug, title, desc, color, attrs, feats in LAYERS:
         layer, created = Layer.objects.get_or_create(slug=slug, defaults={
             "title": title, "description": desc, "color": color, "attributes": attrs})

@@ -52,6 +52,9 @@ class Report(models.Model):
     moderation_note = models.CharField(_("moderator's note"), max_length=300, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the contact centre's request this report became (citymap/routing.py); its statuses are the report's
+    service_request = models.OneToOneField("contact.ServiceRequest", null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="map_report")
 
     public_media_fields = ("photo",)  # served by server_stub.core.media
 
@@ -66,3 +69,23 @@ class Report(models.Model):
         from server_stub.core.roles import can
 
         return bool(user.is_authenticated and (user.pk == self.author_id or can(user, "moderate_reports")))
+
+
+class LayerProposal(models.Model):
+    """A resident's proposal of a new layer; a data publisher accepts it (creating the layer) or declines it."""
+
+    STATUSES = [("pending", _("awaiting review")), ("accepted", _("accepted")), ("rejected", _("declined"))]
+    title = models.CharField(_("layer title"), max_length=200)
+    description = models.TextField(_("what the layer should show"), max_length=2000)
+    source = models.CharField(_("where the data can be found (optional)"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=STATUSES, default="pending")
+    note = models.CharField(_("publisher's note"), max_length=300, blank=True)
+    layer = models.ForeignKey(Layer, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,13 +1,16 @@
-"""Map page (server-rendered SVG, no tiles, no JS), residents' reports, moderation."""
+"""Map page (Leaflet on the configured base map; the same objects listed in a table), an object's card,
+residents' reports (routed to the contact centre, routing.py) and their moderation."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,10 +18,9 @@ from django.utils.translation import gettext_lazy
 from server_stub.core.roles import can, staff_required
 from server_stub.core.uploads import PhotoForm
 
+from . import routing, tiles
 from .geo import nearby_reports
 from .models import Feature, Layer, Report
-
-SVG_W, SVG_H = 800, 500
 
 
 class ReportForm(PhotoForm, forms.ModelForm):
@@ -26,6 +28,11 @@ class ReportForm(PhotoForm, forms.ModelForm):
         model = Report
         fields = ["kind", "description", "lat", "lon", "photo"]
         help_texts = {"lat": gettext_lazy("e.g. 48.4647"), "lon": gettext_lazy("e.g. 35.0462")}
+
+    email = forms.EmailField(label=gettext_lazy("E-mail for news of the report (optional)"), required=False)
+    phone = forms.RegexField(label=gettext_lazy("Mobile phone for SMS about the report (optional)"),
+                             regex=r"^\+380\d{9}$", required=False, help_text=gettext_lazy("e.g. +380501234567"),
+                             error_messages={"invalid": gettext_lazy("A Ukrainian mobile number: +380 and 9 digits.")})
 
     def clean_lat(self) -> float:
         value = self.cleaned_data["lat"]
@@ -40,30 +47,35 @@ class ReportForm(PhotoForm, forms.ModelForm):
         return value
 
 
-def _project(points: list[tuple[float, float]]) -> Any:
-    lats = [p[0] for p in points] or [48.46]
-    lons = [p[1] for p in points] or [35.04]
-    lat0, lat1 = min(lats) - 0.005, max(lats) + 0.005
-    lon0, lon1 = min(lons) - 0.005, max(lons) + 0.005
-
-    def xy(lat: float, lon: float) -> tuple[float, float]:
-        return (round(20 + (lon - lon0) / (lon1 - lon0) * (SVG_W - 40), 1),
-                round(20 + (lat1 - lat) / (lat1 - lat0) * (SVG_H - 40), 1))
-    return xy
-
-
 def map_page(request: HttpRequest) -> HttpResponse:
     layers = list(Layer.objects.all())
     chosen = request.GET.getlist("layer") or [la.slug for la in layers]
     features = list(Feature.objects.select_related("layer").filter(layer__slug__in=chosen))
-    reports = list(Report.objects.filter(status="approved"))
-    xy = _project([(f.lat, f.lon) for f in features] + [(r.lat, r.lon) for r in reports])
-    dots = [{"x": xy(f.lat, f.lon)[0], "y": xy(f.lat, f.lon)[1], "color": f.layer.color, "label": f.name,
-             "layer": f.layer.title} for f in features]
-    dots += [{"x": xy(r.lat, r.lon)[0], "y": xy(r.lat, r.lon)[1], "color": "#8a1c00",
-              "label": r.get_kind_display(), "layer": _("Residents' reports")} for r in reports]
+    reports = list(Report.objects.filter(status="approved").select_related("service_request"))
+    tiles = {"tiles": settings.MAP_TILES, "attribution": settings.MAP_ATTRIBUTION,
+             "center": ",".join(str(v) for v in settings.MAP_CENTER), "zoom": settings.MAP_ZOOM,
+             "max_zoom": settings.MAP_MAX_ZOOM}
     return render(request, "citymap/map.html", {"layers": layers, "chosen": chosen, "features": features,
-                                                "reports": reports, "dots": dots, "w": SVG_W, "h": SVG_H})
+                                                "reports": reports, "map": tiles})
+
+
+def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    """The demo base map (tiles.py); a day in browsers' caches."""
+    try:
+        png = tiles.render(z, x, y)
+    except ValueError:
+        raise Http404("no such tile") from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def feature_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """An object's card: its layer and every attribute the layer declares, by the attribute's label."""
+    f = get_object_or_404(Feature.objects.select_related("layer"), pk=pk)
+    declared = [(a.get("label") or a["name"], f.attributes.get(a["name"], "")) for a in f.layer.attributes]
+    extra = [(k, v) for k, v in f.attributes.items() if k not in {a["name"] for a in f.layer.attributes}]
+    return render(request, "citymap/feature.html", {"f": f, "rows": declared + extra})
 
 
 @login_required(login_url="/auth/bankid/")
@@ -74,7 +86,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             report = form.save(commit=False)
             report.author = request.user
-            report.save()
+            with transaction.atomic():
+                report.save()
+                routing.route(report, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"])
             messages.success(request, _("Thank you. The report goes to moderation."))
             return redirect("citymap:report", pk=report.pk)
     return render(request, "citymap/report_new.html", {"form": form})
@@ -90,11 +104,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         other = Report.objects.filter(pk=request.POST.get("same_as") or 0).first()
         if other is not None:
             report.status, report.duplicate_of = "duplicate", other
-            report.save(update_fields=["status", "duplicate_of"])
+            with transaction.atomic():
+                report.save(update_fields=["status", "duplicate_of"])
+                routing.moderated(report)
             messages.success(request, _("Marked as the same problem as report %(id)s.") % {"id": other.pk})
             return redirect("citymap:report", pk=report.pk)
     dupes = nearby_reports(report.lat, report.lon, kind=report.kind, exclude=report.pk)
-    return render(request, "citymap/report.html", {"report": report, "dupes": dupes, "mine": mine})
+    history = report.service_request.history.all() if report.service_request else []
+    return render(request, "citymap/report.html", {"report": report, "dupes": dupes, "mine": mine,
+                                                   "history": history})
 
 
 @staff_required("moderate_reports")
@@ -108,7 +126,9 @@ def moderation(request: HttpRequest) -> HttpResponse:
             report.status = "duplicate"
             report.duplicate_of = Report.objects.filter(pk=request.POST.get("duplicate_of") or 0).first()
         report.moderation_note = request.POST.get("note", "")[:300]
-        report.save()
+        with transaction.atomic():
+            report.save()
+            routing.moderated(report)
         messages.success(request, _("Report %(id)s: %(status)s") % {"id": report.pk,
                                                                    "status": report.get_status_display()})
         return redirect("citymap:moderation")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from server_stub.core.safeinput import validate_http_url
 
 CHANNELS = [("resident", _("resident (web)")), ("operator", _("operator (phone)")),
-            ("dispatcher", _("dispatcher")), ("api", _("Open311 client"))]
+            ("dispatcher", _("dispatcher")), ("api", _("Open311 client")),
+            ("map", _("report on the city map"))]
 STATUSES = [("open", _("open")), ("in_progress", _("in progress")), ("closed", _("closed"))]
 
 
@@ -53,6 +54,7 @@ class ServiceRequest(models.Model):
     status_notes = models.CharField(_("status notes"), max_length=500, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     expected_at = models.DateTimeField(_("expected by"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -73,6 +75,29 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class Notification(models.Model):
+    """One message telling the resident of a status change (services.change_status -> notify.py)."""
+
+    CHANNELS = [("email", _("e-mail")), ("sms", _("SMS"))]
+    change = models.ForeignKey(StatusChange, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(max_length=10, choices=CHANNELS)
+    sent = models.BooleanField(default=False)
+    error = models.CharField(max_length=100, blank=True)  # the error's kind only, never the address
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Rating(models.Model):
+    """The resident's rating of the answer, given through the link in the closing message."""
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("rating"), choices=[(i, str(i)) for i in range(1, 6)])
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    at = models.DateTimeField(auto_now=True)
 
 
 class ApiKey(models.Model):
