@@ -34,7 +34,7 @@ def staff(*roles: str) -> frozenset[str]:
 PATH_VALUES = {"pk": "1", "year": "2026", "number": "0170000011", "answer_id": "0" * 32, "slug": "x",
                "pos": "1", "index": "1", "resource": "motions", "rid": "1", "token": "x", "name": "x",
                "filename": "x.csv", "fmt": "json", "code": "x", "tok": "x", "rest": "nothing-here",
-               "path": "nothing-here.png"}
+               "path": "nothing-here.png", "z": "14", "x": "9787", "y": "5625"}
 UUID = "00000000-0000-4000-8000-000000000000"
 
 # URL patterns (as Django prints them) -> {method: callers let through}
@@ -67,6 +67,9 @@ PAGES: dict[str, dict[str, frozenset[str]]] = {
     "contact/": {"GET": EVERYONE},
     "contact/requests/<int:rid>/": {"GET": EVERYONE, "POST": staff("operator")},
     "contact/operator/": {"GET": staff("operator")},
+    "contact/reports/": {"GET": staff("operator")},
+    # the link in the closing message: the request's secret token is the object-level gate
+    "contact/rate/<uuid:token>/": {"GET": EVERYONE, "POST": EVERYONE},
     "open311/v2/^discovery\\.(?P<fmt>json|xml)$": {"GET": EVERYONE},
     "open311/v2/^services\\.(?P<fmt>json|xml)$": {"GET": EVERYONE},
     "open311/v2/^services/(?P<code>[^/]+?)\\.(?P<fmt>json|xml)$": {"GET": EVERYONE},
@@ -87,6 +90,11 @@ PAGES: dict[str, dict[str, frozenset[str]]] = {
     "map/reports/new/": {"GET": SIGNED_IN},
     "map/reports/<int:pk>/": {"GET": SIGNED_IN},
     "map/moderation/": {"GET": staff("moderator"), "POST": staff("moderator")},
+    "map/tiles/<int:z>/<int:x>/<int:y>.png": {"GET": EVERYONE},
+    "map/objects/<int:pk>/": {"GET": EVERYONE},
+    "map/layers/": {"GET": staff("publisher"), "POST": staff("publisher")},
+    "map/layers/<slug:slug>/": {"GET": staff("publisher"), "POST": staff("publisher")},
+    "map/proposals/new/": {"GET": SIGNED_IN},
     "petitions/": {"GET": EVERYONE},
     "petitions/new/": {"GET": SIGNED_IN},
     # one page, three roles; a POST without an action is a moderator's

@@ -8,7 +8,25 @@
   var d = box.dataset;
   var centre = d.center.split(",").map(Number);
   var map = L.map(box, {center: centre, zoom: Number(d.zoom), maxZoom: Number(d.maxZoom)});
-  L.tileLayer(d.tiles, {maxZoom: Number(d.maxZoom), attribution: d.attribution, subdomains: "abc"}).addTo(map);
+  // Leaflet 1.9.4 cancels a tile's download by pointing it at a data: URL, which the page's CSP
+  // (img-src 'self' and the tile server) refuses; here a tile no longer wanted is only removed.
+  var StrictTileLayer = L.TileLayer.extend({
+    _abortLoading: function () {
+      for (var key in this._tiles) {
+        var tile = this._tiles[key];
+        if (tile.coords.z !== this._tileZoom && !tile.el.complete) {
+          tile.el.onload = tile.el.onerror = L.Util.falseFn;
+          L.DomUtil.remove(tile.el);
+          delete this._tiles[key];
+          this.fire("tileabort", {tile: tile.el, coords: tile.coords});
+        }
+      }
+    },
+    _removeTile: function (key) { return L.GridLayer.prototype._removeTile.call(this, key); },
+    _tileReady: function (coords, err, tile) { return L.GridLayer.prototype._tileReady.call(this, coords, err, tile); }
+  });
+  new StrictTileLayer(d.tiles, {maxZoom: Number(d.maxZoom), attribution: d.attribution, subdomains: "abc"})
+    .addTo(map);
   var chosen = d.chosen ? d.chosen.split(",") : [];
   // the static files have hashed names, so Leaflet cannot guess its icons' addresses: the page gives them
   var icon = L.icon({iconUrl: d.iconUrl, iconRetinaUrl: d.iconRetinaUrl, shadowUrl: d.shadowUrl,
