@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 import requests
 from django.conf import settings
-from django.utils import timezone
 
 
 class SmsError(Exception):
@@ -40,7 +40,7 @@ class OutboxGateway:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".{msg_id}.tmp"
             tmp.write_text(json.dumps({"id": msg_id, "to": phone, "text": text,
-                                       "at": timezone.now().isoformat()}, ensure_ascii=False), encoding="utf-8")
+                                       "at": datetime.now(UTC).isoformat()}, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, self.folder / f"{msg_id}.json")
         except OSError as err:
             raise SmsError(type(err).__name__) from err

@@ -20,8 +20,9 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 SHOTS = Path(os.environ["CITY_SERVER_SCREENSHOTS"]) if os.environ.get("CITY_SERVER_SCREENSHOTS") else None
 
 PUBLIC_PAGES = ["/", "/contact/", "/opendata/", "/opendata/appeals-statistics/", "/map/", "/accounts/login/",
-                "/contact/requests/1/"]
-STAFF_PAGES = ["/fleet/", "/edms/", "/contact/operator/", "/map/moderation/"]
+                "/contact/requests/1/", "/map/objects/1/"]
+STAFF_PAGES = ["/fleet/", "/edms/", "/contact/operator/", "/map/moderation/", "/map/layers/", "/map/layers/sport/",
+               "/contact/reports/"]
 # Part 2 instruments (tests/server_instruments walks their flows and audits the signed-in pages too).
 PUBLIC_PAGES += ["/petitions/", "/budget/", "/budget/projects/1/", "/consultations/", "/consultations/1/", "/surveys/",
                  "/surveys/1/", "/deputies/", "/deputies/1/", "/votes/", "/votes/1/", "/meetings/", "/meetings/1/",

@@ -174,4 +174,6 @@ def test_a_residents_report_becomes_a_contact_centre_request(server: Server, bro
     assert got["description"] == "Зводять гараж на дитячому майданчику"
     assert (got["lat"], got["long"]) == (48.4612, 35.0421)
     assert got["agency_responsible"] == "Департамент архітектури та містобудування"
+    page.goto(server.url + "/map/proposals/new/")
+    assert not audit(page, "map_layer_proposal")
     ctx.close()
