@@ -71,7 +71,7 @@ def test_a_residents_layer_proposal_is_accepted_or_declined(server: Server) -> N
     assert re.search(r"Укриття — прийнято: Дякуємо \(<a href=\"/map/\?layer=shelters\">на мапі</a>\)", mine)
     assert "Голуби — відхилено: Не міська інформація" in mine
     # reviewed proposals leave the queue; a second decision on one is refused
-    assert "prop-%d" % ids["Голуби"] not in pub.get(server.url + "/map/layers/", timeout=10).text
+    assert f"prop-{ids['Голуби']}" not in pub.get(server.url + "/map/layers/", timeout=10).text
     again = post_form(pub, server.url + "/map/layers/", {"action": "accept", "proposal": str(ids["Голуби"]),
                                                          "slug": "pigeons"})
     assert again.status_code == 404
