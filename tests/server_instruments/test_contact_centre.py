@@ -72,8 +72,9 @@ def test_resident_is_told_of_every_status_change_and_rates_the_answer(srv: Serve
     set_status(srv, rid, "closed", "Припис видано, прибудову демонтують")
     mails = smtp.wait_for(EMAIL, 3)
     closing = next(m for m in mails if "закрито" in m["Subject"])
-    rate = re.search(r"(https?://\S+/contact/rate/([0-9a-f-]{36})/)", body(closing))
+    rate = re.search(r"Оцініть, будь ласка, відповідь: (https?://\S+/contact/rate/([0-9a-f-]{36})/)", body(closing))
     assert rate, body(closing)
+    assert f"Please rate the answer: {rate.group(1)}" in body(closing)
     texts = sms(srv, PHONE)
     assert len(texts) == 3 and "в роботі" in texts[1] and texts[2].endswith(rate.group(1))
     assert len(smtp.messages(EMAIL)) == 3, "one message per change, no more"
