@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,23 +17,14 @@ import pytest
 import requests
 from PIL import Image
 
+from tests.server import test_browser
 from tests.server.citysrv_helpers import Server, run_server
 from tests.server.test_browser import audit
-from tests.support.chromium import launch
 
 pytestmark = pytest.mark.browser
+browser = test_browser.browser  # the same Chromium fixture (module scope)
 LAND, WATER = (242, 239, 233), (170, 211, 223)  # the demo tiles' colours (server_stub/citymap/tiles.py)
 OTHER = (214, 96, 160)  # the colour of every tile of the other tile server below
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def open_map(browser: Any, url: str) -> tuple[Any, Any, list[Any], list[str]]:

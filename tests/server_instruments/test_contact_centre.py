@@ -11,6 +11,7 @@ from pathlib import Path
 
 import requests
 
+from tests.server.test_map_layers import post_form
 from tests.server_instruments.helpers import (
     Server,
     Smtp,
@@ -29,12 +30,6 @@ def sms(srv: Server, phone: str) -> list[str]:
     box = Path(srv.data_dir) / "sms-outbox"
     msgs = [json.loads(p.read_text(encoding="utf-8")) for p in box.glob("*.json")] if box.exists() else []
     return [m["text"] for m in sorted(msgs, key=lambda m: m["at"]) if m["to"] == phone]
-
-
-def post_form(s: requests.Session, url: str, data: dict[str, str]) -> requests.Response:
-    s.get(url, timeout=20)
-    return s.post(url, data={**data, "csrfmiddlewaretoken": s.cookies["csrftoken"]}, headers={"Referer": url},
-                  timeout=20)
 
 
 def file_report(srv: Server, description: str, **contact: str) -> tuple[requests.Session, int, int]:
