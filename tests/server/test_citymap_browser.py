@@ -18,8 +18,9 @@ import requests
 from PIL import Image
 
 from tests.server import test_browser
-from tests.server.citysrv_helpers import Server, run_server
+from tests.server.citysrv_helpers import Server, run_server, staff_session
 from tests.server.test_browser import audit
+from tests.server.test_map_layers import post_form
 
 pytestmark = pytest.mark.browser
 browser = test_browser.browser  # the same Chromium fixture (module scope)
@@ -97,6 +98,22 @@ def test_an_object_card_shows_the_layer_attributes(server: Server, browser: Any)
                     strict=True))
     assert card["Шар"] == "Освіта" and card["Телефон"] == "+380 56 000 00 01"
     assert not audit(page, "map_object_card")
+    ctx.close()
+
+
+def test_an_objects_hostile_name_and_attributes_stay_text(server: Server, browser: Any) -> None:
+    hostile = '<img src=x id=pwned onerror="document.title=1">'
+    pub = staff_session(server, "publisher")
+    r = post_form(pub, server.url + "/map/layers/education/", {"action": "add", "name": hostile, "lat": "48.4500",
+                                                                "lon": "35.0000", "attr_phone": hostile})
+    assert r.status_code == 200
+    ctx, page, _answers, errors = open_map(browser, server.url + "/map/?layer=education")
+    page.get_by_title(hostile).click()
+    card = page.locator(".leaflet-popup-content .map-card")
+    card.wait_for(timeout=10000)
+    assert card.locator("h2").inner_text() == hostile and card.locator("dd").inner_text() == hostile
+    assert page.locator("#pwned").count() == 0 and page.title() != "1"
+    assert errors == []
     ctx.close()
 
 
