@@ -65,6 +65,15 @@ class ServiceRequest(models.Model):
     def request_id(self) -> str:
         return str(self.pk)
 
+    WITHHELD = "Опис буде показано після модерації / the description is shown once moderated"
+
+    @property
+    def public_description(self) -> str:
+        """The description as the public sees it: a map report's own text only once a moderator has
+        published the report (citymap); every other request's as filed."""
+        report = getattr(self, "map_report", None)  # the reverse one-to-one: None when there is none
+        return self.description if report is None or report.status == "approved" else self.WITHHELD
+
 
 class StatusChange(models.Model):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="history")

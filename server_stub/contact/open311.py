@@ -103,7 +103,7 @@ def request_dict(r: ServiceRequest) -> dict[str, Any]:
     notes = r.status_notes or ("В роботі" if r.status == "in_progress" else "")
     return {"service_request_id": r.request_id, "status": "closed" if r.status == "closed" else "open",
             "status_notes": notes, "service_name": r.category.name, "service_code": r.category.code,
-            "description": r.description, "agency_responsible": r.category.agency, "service_notice": "",
+            "description": r.public_description, "agency_responsible": r.category.agency, "service_notice": "",
             "requested_datetime": w3c(r.requested_at), "updated_datetime": w3c(r.updated_at),
             "expected_datetime": w3c(r.expected_at), "address": r.address, "address_id": "", "zipcode": "",
             "lat": r.lat, "long": r.long, "media_url": r.media_url}
@@ -164,7 +164,7 @@ def _date(value: str) -> datetime | None:
 
 def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     g = request.GET
-    qs = ServiceRequest.objects.select_related("category")
+    qs = ServiceRequest.objects.select_related("category", "map_report")
     if g.get("service_request_id"):
         ids = [i for i in g["service_request_id"].split(",") if i.strip().isdigit()]
         qs = qs.filter(pk__in=ids)
@@ -190,7 +190,8 @@ def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def one_request(request: HttpRequest, rid: str, fmt: str) -> HttpResponse:
-    r = ServiceRequest.objects.select_related("category").filter(pk=rid).first() if rid.isdigit() else None
+    r = ServiceRequest.objects.select_related("category", "map_report").filter(pk=rid).first() \
+        if rid.isdigit() else None
     if r is None:
         return error(fmt, 404, f"service_request_id {rid} not found")
     return respond(fmt, [request_dict(r)], "service_requests", "request")
