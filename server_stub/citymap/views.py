@@ -3,8 +3,6 @@ residents' reports (routed to the contact centre, routing.py) and their moderati
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
