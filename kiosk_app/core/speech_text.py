@@ -6,6 +6,8 @@ engine (speech-dispatcher + espeak-ng on the terminal), so that the engine reads
 - phone numbers (+380671234567, 067 123 45 67) and appeal numbers (001-000001-3) are said in
   digit groups, not as one huge number;
 - a passport's series and number letter by letter and digit by digit;
+- a receipt's access code (K7M2Q-9XH4T) and the sign-in code typed on the phone (BDFH-KMNP,
+  RFC 8628 user code) character by character, Latin letters by their Ukrainian names in Ukrainian;
 - abbreviations (РНОКПП, ЦНАП, СЕД) are said in words;
 - dates (28.12.2026, 2026-12-28) and times (10:15) are said in words;
 - a lone preposition «з» (as in «Крок 1 з 11») is said «із» (espeak-ng spells a lone letter: "зе").
@@ -54,6 +56,8 @@ _DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 # a receipt's access code (K7M2Q-9XH4T, Crockford base32): character by character
 _ACCESS_CODE = re.compile(r"(?<![\w-])([0-9A-Z]{5})-([0-9A-Z]{5})(?![\w-])")
+# the user code of "sign in with BankID on your phone" (RFC 8628 §6.1: consonants only, XXXX-XXXX)
+_USER_CODE = re.compile(r"(?<![\w-])([BCDFGHJKLMNPQRSTVWXZ]{4})-([BCDFGHJKLMNPQRSTVWXZ]{4})(?![\w-])")
 # Latin capitals by their Ukrainian names, so that a code is read without switching to an English voice
 _LATIN_UK = {"A": "ей", "B": "бі", "C": "сі", "D": "ді", "E": "і", "F": "еф", "G": "джі", "H": "ейч", "I": "ай",
              "J": "джей", "K": "кей", "L": "ел", "M": "ем", "N": "ен", "O": "оу", "P": "пі", "Q": "к'ю", "R": "ар",
@@ -150,6 +154,7 @@ def spoken(text: str, lang: str) -> str:
     out = _DATE_ISO.sub(lambda m: date_words(int(m[3]), int(m[2]), int(m[1]), lang) or m[0], out)
     out = _TIME.sub(lambda m: time_words(int(m[1]), int(m[2]), lang), out)
     out = _ACCESS_CODE.sub(lambda m: ", ".join(_characters(g, lang) for g in m.groups()), out)
+    out = _USER_CODE.sub(lambda m: ", ".join(_characters(g, lang) for g in m.groups()), out)
     for short, words in ABBREVIATIONS.get(lang, {}).items():
         out = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", words, out)
     if lang == "uk":
