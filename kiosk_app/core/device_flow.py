@@ -205,7 +205,18 @@ class DeviceFlow:
         return status
 
     def cancel(self) -> FlowStatus:
-        return self.final or self._end("cancelled", "cancelled at the terminal")
+        """Give up at the terminal; the server is told (best effort) so that the phone says so."""
+        if self.final is not None:
+            return self.final
+        from .server_client import ServerError
+
+        code = self.device_code
+        status = self._end("cancelled", "cancelled at the terminal")
+        try:
+            self.client.device_cancel(code)
+        except ServerError as err:
+            log.info("telling the server the sign-in was cancelled failed: %s", type(err).__name__)
+        return status
 
     # -- internals -------------------------------------------------------------------------------
     def _status(self, state: str, detail: str = "", identity: VerifiedIdentity | None = None) -> FlowStatus:
@@ -222,6 +233,6 @@ class DeviceFlow:
             log.info("device authorization ended: %s (%s)", state, detail)
         else:
             log.info("device authorization approved after %d poll(s)", self.polls)
-        status = self._status(state, detail, identity)
-        self.final = FlowStatus(state, detail=detail)          # without the claims
+        status = FlowStatus(state, identity=identity, detail=detail)    # the code is gone from the screen too
+        self.final = FlowStatus(state, detail=detail)                    # without the claims
         return status

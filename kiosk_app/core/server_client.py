@@ -138,6 +138,11 @@ class ServerClient:
         return self._json(self._request("POST", "oauth/token",
                                         data={"grant_type": DEVICE_GRANT, "device_code": device_code}))
 
+    def device_cancel(self, device_code: str) -> dict[str, Any]:
+        """The city server's extension (docs/terminal-api.md): the kiosk session ended, so the phone
+        is told so and an approval there reaches nobody."""
+        return self._json(self._request("POST", "oauth/device_authorization/cancel", data={"device_code": device_code}))
+
     def download(self, url: str, dest: Path, *, sha256: str, size: int | None = None,
                  progress: Any = None, code: str | None = None) -> Path:
         """Download to ``dest``, resuming from its current length with ``Range``/``If-Range``;
