@@ -36,6 +36,7 @@ class Resident:
         self.timeout = timeout
         self.seen: list[str] = []
         self.taps = 0
+        self.keys = 0                                  # of them, keys of the on-screen keyboard or pad
         self.texts: dict[str, list[str]] = {}          # what each screen showed when the resident read it
         shots.mkdir(parents=True, exist_ok=True)
 
@@ -79,7 +80,9 @@ class Resident:
             board = page.keyboard if page.keyboard is not None else page.pad
             if page.keyboard is not None and ch.isalpha() and ch.isupper() != page.keyboard.shift:
                 self.tap(page.keyboard.keys["shift"])
+                self.keys += 1
             self.tap(board.keys[{" ": "space"}.get(ch, ch.lower())])
+            self.keys += 1
 
     def submit_appeal(self, phone: Callable[[Path, str], None] | None = None) -> str:
         w = self.win
