@@ -121,8 +121,8 @@ def main() -> int:
         print(f"{label:<28}{fmt.format(typed[key]):>18}{fmt.format(phone[key]):>22}")
     print(f"phone path / typed path: taps {phone['taps'] / typed['taps']:.2f}, estimated time "
           f"{phone['estimate_s'] / typed['estimate_s']:.2f} (the phone's own {PHONE_S:.0f} s included)")
-    print(f"typed screens: {' '.join(typed['seen'])}")
-    print(f"phone screens: {' '.join(phone['seen'])}")
+    for name, run in (("typed", typed), ("phone", phone)):
+        print(f"{name} screens: {' '.join(run['seen'])}")
     return 0
 
 

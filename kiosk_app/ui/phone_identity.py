@@ -54,9 +54,10 @@ def qr_pixmap(text: str, side: int) -> QPixmap:
                                         Qt.TransformationMode.FastTransformation))
 
 
-def _clock(seconds: float) -> str:
+def _left(seconds: float, lang: str) -> str:
+    """"4 хв 07 с" (said "4 хвилини 7 секунд" by kiosk_app.core.speech_text)."""
     s = max(0, round(seconds))
-    return f"{s // 60}:{s % 60:02d}"
+    return f"{s // 60} {'хв' if lang == 'uk' else 'min'} {s % 60:02d} {'с' if lang == 'uk' else 's'}"
 
 
 class IdentityChoice(ChoiceQuestion):
@@ -93,6 +94,10 @@ class DeviceCodeScreen(Screen):
         self.big = QLabel(self)
         self.big.setObjectName("code")
         col.addWidget(self.big)
+        self.link = QLabel(self)                       # shown, not read aloud (a link is no use spoken)
+        self.link.setObjectName("small")
+        self.link.setTextFormat(Qt.TextFormat.PlainText)
+        col.addWidget(self.link)
         self.wait = QLabel(self)
         self.wait.setObjectName("wait")
         self.wait.setWordWrap(True)
@@ -189,6 +194,7 @@ class DeviceCodeScreen(Screen):
         self.status = None
         self.qr.clear()
         self.big.clear()
+        self.link.clear()
         self.progress.reset()
         self.shell.hold_idle(False)
 
@@ -229,12 +235,13 @@ class DeviceCodeScreen(Screen):
         self.primary.setText(tr("device.again", lang))
         self.primary.setHidden(self.failure not in RETRY_HELPS)
         waiting = st is not None
-        for w in (self.qr, self.code_caption, self.big, self.progress):
+        for w in (self.qr, self.code_caption, self.big, self.link, self.progress):
             w.setHidden(not waiting)
         if waiting:
-            self.body.setText(tr("device.body", lang, uri=st.verification_uri))
+            self.body.setText(tr("device.body", lang))
             self.code_caption.setText(tr("device.code", lang))
             self.big.setText(st.user_code)
+            self.link.setText(st.verification_uri)
         else:
             self.body.setText("" if self.failure else tr("device.connecting", lang))
         self.render_wait()
@@ -246,7 +253,7 @@ class DeviceCodeScreen(Screen):
             self.wait.hide()
             return
         left = max(0.0, self.deadline - time.monotonic())
-        self.wait.setText(tr("device.waiting", self.shell.lang, left=_clock(left)))
+        self.wait.setText(tr("device.waiting", self.shell.lang, left=_left(left, self.shell.lang)))
         self.wait.show()
         self.progress.setValue(round(left))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk_app.core.device_flow import DeviceFlow
+from kiosk_app.core.device_flow import DeviceFlow, FlowStatus
 from kiosk_app.core.server_client import ServerClient, ServerRefused, Timeouts
 from kiosk_app.core.terminal import Terminal
 from tests.identity.conftest import FAST, INTERVAL, TTL, poll_until_done
@@ -20,6 +20,14 @@ from tests.server.citysrv_helpers import Server, run_server
 from tests.server.test_device_flow import IVAN, MARIA, Phone, state
 
 Make = Callable[..., Terminal]
+
+
+def on_the_phone(srv: Server, t: Terminal, user_code: str, resident: str, action: str) -> FlowStatus:
+    """The resident signs in on their phone and approves or denies; the terminal polls to the end."""
+    phone = Phone(srv)
+    assert 'data-step="confirm"' in phone.sign_in(user_code, resident).text
+    assert state(phone.decide(action)) == {"approve": "approved", "deny": "denied"}[action]
+    return poll_until_done(t)[0]
 
 
 def client(srv: Server, code: str) -> ServerClient:
@@ -32,10 +40,7 @@ def test_approved_claims_arrive_once_and_the_terminal_keeps_nothing(city: Server
     assert st.state == "pending" and st.verification_uri == city.url + "/device"
     assert st.verification_uri_complete == f"{city.url}/device?user_code={st.user_code}"
     assert st.next_poll_in == pytest.approx(INTERVAL, abs=0.1) and 0 < st.expires_in <= TTL
-    phone = Phone(city)
-    assert 'data-step="confirm"' in phone.sign_in(st.user_code, "test-0002").text
-    assert state(phone.decide("approve")) == "approved"
-    done, _ = poll_until_done(t)
+    done = on_the_phone(city, t, st.user_code, "test-0002", "approve")
     assert done.state == "approved" and done.identity is not None
     v = done.identity
     assert (v.surname, v.given_name, v.patronymic, v.birthdate, v.rnokpp, v.document_number, v.address) == \
@@ -53,11 +58,7 @@ def test_approved_claims_arrive_once_and_the_terminal_keeps_nothing(city: Server
 
 def test_an_id_card_without_rnokpp_fills_the_passport_field(city: Server, terminal_for: Make) -> None:
     t = terminal_for(city, "062")
-    st = t.identity_begin()
-    phone = Phone(city)
-    phone.sign_in(st.user_code, "test-0003")
-    assert state(phone.decide("approve")) == "approved"
-    done, _ = poll_until_done(t)
+    done = on_the_phone(city, t, t.identity_begin().user_code, "test-0003", "approve")
     assert done.state == "approved" and done.identity is not None
     fields = done.identity.applicant_fields()
     assert fields["idtype"] == "passport" and fields["passport"] == MARIA["document_number"] and "rnokpp" not in fields
@@ -65,11 +66,7 @@ def test_an_id_card_without_rnokpp_fills_the_passport_field(city: Server, termin
 
 def test_denial(city: Server, terminal_for: Make) -> None:
     t = terminal_for(city, "063")
-    st = t.identity_begin()
-    phone = Phone(city)
-    phone.sign_in(st.user_code, "test-0001")
-    assert state(phone.decide("deny")) == "denied"
-    done, _ = poll_until_done(t)
+    done = on_the_phone(city, t, t.identity_begin().user_code, "test-0001", "deny")
     assert done.state == "denied" and done.identity is None and t._flow is None
 
 

@@ -4,6 +4,7 @@ appeal saying so), and typing after a sign-in leaving nothing verified behind.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,14 +16,16 @@ from kiosk_app.ui.gallery import DEMO_VERIFIED, stage
 
 def test_the_user_code_is_spoken_letter_by_letter(qtbot: Any, bot: Any, window: Any) -> None:
     win = window
-    for lang, said in (("uk", "бі ді еф ейч, кей ем ен пі"), ("en", "B D F H, K M N P")):
+    for lang, said, left in (("uk", "бі ді еф ейч, кей ем ен пі", r"ще 4 хвилини \d+ секунд"),
+                             ("en", "B D F H, K M N P", r"valid for 4 minutes \d+ seconds? more")):
         win.lang = lang
         stage(win, "device")
         p = win.nav.screen("device")
         bot.tap(p.speak_btn)
         u = win.speaker.spoken[-1]
         assert "BDFH-KMNP" in u.text and said in u.spoken
-        assert p.wait.text().rstrip(".") in u.text                # the wait line is read too
+        assert p.wait.text().rstrip(".") in u.text                # the wait line is read too, in words
+        assert re.search(left, u.spoken), u.spoken
 
 
 def test_verified_data_by_keypad_and_the_address_corrected(qtbot: Any, bot: Any, window: Any) -> None:
