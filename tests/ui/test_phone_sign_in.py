@@ -127,10 +127,22 @@ def test_denied_on_the_phone_the_kiosk_says_so_and_offers_a_new_code_or_typing(
     assert device.primary.isVisible() and device.extra["type"].isVisible()
     bot.tap(device.primary)                                      # a new code
     qtbot.waitUntil(lambda: device.status is not None, timeout=20000)
-    assert device.big.text() not in ("", code)
+    second = device.big.text()
+    assert second not in ("", code)
     bot.tap(device.extra["type"])                                # or typing after all
     bot.at(win, "surname")
     assert win.session.verified is None and not win.session.signing_in
+    win.worker.wait()
+    assert state(Phone(city).enter(second)) == "ended"           # the server was told: a late phone gets nothing
+    # the session ending (idle timeout) while a code is on screen ends the sign-in too
+    bot.tap(win.nav.screen("surname").back)
+    bot.tap(bot.at(win, "identity").choices["phone"])
+    qtbot.waitUntil(lambda: device.status is not None, timeout=20000)
+    third = device.big.text()
+    win.end_session("idle timeout")
+    win.worker.wait()
+    assert win.session.is_empty() and device.big.text() == "" and device.qr.pixmap().isNull()
+    assert state(Phone(city).enter(third)) == "ended"
 
 
 def test_the_server_away_the_kiosk_says_so_and_offers_typing(
