@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str], str]] = {
     "legibility": ("legibility.py", ["--per-kind", "2"], ["--per-kind", "1"],
                    "per kind of paper: class chosen, KB per page, Tesseract CER on the stored page vs the scan"),
     "intake": ("intake_latency.py", ["--runs", "10"], ["--quick"], "confirm to the last receipt byte accepted by the printer"),
+    "path": ("resident_path.py", [], [], "the resident's taps and estimated seconds: typed identity vs BankID on the phone"),
     "ui": ("ui.py", [], ["--starts", "2", "--sheets", "10"], "kiosk cold start; longest UI-thread block during a 10-sheet intake"),
     "drain": ("drain.py", [], ["--quick"], "sync agent drain: appeals/s vs cp; peak memory at 10,000 and 100,000"),
     "server": ("server_load.py", [], ["--seconds", "8"], "city server: 50 terminals + 200 residents, rps and p99 vs a minimal ASGI app"),

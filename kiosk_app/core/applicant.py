@@ -1,6 +1,8 @@
 """The applicant and the appeal's particulars, validated as the Law of Ukraine "On citizens'
 appeals" (art. 5) asks: surname, name, patronymic, place of residence, the kind of appeal; plus
-what the terminal needs: identity (РНОКПП or passport), a phone for SMS, an e-mail, consent.
+what the terminal needs: identity (РНОКПП or passport), a phone for SMS, an e-mail, consent; and,
+when the resident signed in with BankID on their phone, who verified the identity and whether the
+resident corrected the registered address (``verified``: :class:`Verification`).
 
 :func:`validate` takes anything (a dict from JSON, from the UI) and returns a normalised
 :class:`Applicant`, or raises :class:`ApplicantInvalid` listing every field error in Ukrainian and
@@ -90,6 +92,15 @@ class Consent:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """The name and identity came verified (kiosk_app.core.device_flow), not typed."""
+
+    by: str                 # "bankid"
+    at: str                 # when the verifier verified them (ISO 8601, UTC)
+    address_corrected: bool  # the resident changed the registered address the verifier gave
+
+
+@dataclass(frozen=True)
 class Applicant:
     surname: str
     name: str
@@ -102,6 +113,7 @@ class Applicant:
     phone: str | None = None      # E.164, +380...
     email: str | None = None
     sex: str | None = field(default=None)   # "male" | "female", derived from РНОКПП when given
+    verified: Verification | None = None
 
     @property
     def full_name(self) -> str:
@@ -264,6 +276,19 @@ def _consent(errors: list[FieldError], value: Any, now: dt.datetime) -> Consent 
     return None
 
 
+def _verified(errors: list[FieldError], value: Any) -> Verification | None:
+    if value in (None, False):
+        return None
+    from .device_flow import VERIFIERS
+
+    if (not isinstance(value, dict) or value.get("by") not in VERIFIERS or not isinstance(value.get("at"), str)
+            or not isinstance(value.get("address_corrected", False), bool)):
+        errors.append(FieldError("verified", "Підтвердження особи: невідоме джерело",
+                                 "verified: an unknown verifier or a malformed record"))
+        return None
+    return Verification(value["by"], value["at"], value.get("address_corrected", False))
+
+
 def validate(data: Any, *, now: dt.datetime | None = None) -> Applicant:
     """Normalise one applicant record or raise :class:`ApplicantInvalid` with every field error."""
     now = now or dt.datetime.now(dt.UTC).astimezone()
@@ -301,8 +326,10 @@ def validate(data: Any, *, now: dt.datetime | None = None) -> Applicant:
     phone = _phone(errors, data.get("phone"))
     email = _email(errors, data.get("email"))
     consent = _consent(errors, data.get("consent"), now)
+    verified = _verified(errors, data.get("verified"))
 
     if errors:
         raise ApplicantInvalid(errors)
     assert identity is not None and consent is not None and kind is not None
-    return Applicant(surname, name, patronymic, address_text, kind, collective, identity, consent, phone, email, sex)
+    return Applicant(surname, name, patronymic, address_text, kind, collective, identity, consent, phone, email, sex,
+                     verified)

@@ -27,6 +27,7 @@ KIOSK_SETTINGS: list[Setting] = [
     Setting("server.token_file", "/etc/appeal-terminal/server-token", "path", "", "File holding this terminal's credential for the server (shared with the sync agent)"),
     Setting("server.connect_timeout", 3.0, "float", "s", "Connect timeout of an answer lookup (a resident is waiting)", min=0.1),
     Setting("server.read_timeout", 8.0, "float", "s", "Read timeout of an answer lookup and its download", min=0.1),
+    Setting("identity.phone_sign_in", True, "bool", "", "Offer residents to sign in with BankID on their own phone (RFC 8628 device flow at server.url) beside typing their identity; needs server.url"),
     Setting("store.dir", "/var/lib/appeal-terminal", "path", "", "Folder of the terminal store (terminal.db) and the spool"),
     Setting("forms.addressee", "Дніпровському міському голові", "str", "", "Whom the pre-filled form is addressed to (first lines, right column)"),
     Setting("edms.channel_code", "1.2", "str", "", "Classifier code of the channel of receipt: the terminal is not a listed channel; 1.2 = personal reception"),

@@ -14,6 +14,7 @@ import importlib
 OPERATIONS: frozenset[str] = frozenset({
     "print_form", "lookup", "print_status", "print_answer",          # residents
     "open_reader", "read_barcode", "log_event",                      # the handheld reader, events
+    "identity_begin", "identity_poll", "identity_cancel",            # sign in with BankID on a phone
     "service_summary", "test_print", "test_scan", "empty_box",       # technicians
     "service_pin",
 })

@@ -107,6 +107,7 @@ def build(
             "identity": {"type": applicant.identity.type, "value": applicant.identity.value},
             "sex": applicant.sex,
         },
+        **verification(applicant),
         "consent": {
             "given": True,
             "text_version": applicant.consent.text_version,
@@ -129,6 +130,16 @@ def build(
     }
     validate(record)
     return record
+
+
+def verification(applicant: Applicant) -> dict[str, Any]:
+    """``identity_verified`` always; by whom, when, and whether the address is the verified one
+    only when it was verified (docs/edms-drop-folder.md)."""
+    v = applicant.verified
+    if v is None:
+        return {"identity_verified": False}
+    return {"identity_verified": True, "identity_verified_by": v.by, "identity_verified_at": v.at,
+            "address_verified": not v.address_corrected}
 
 
 def validate(record: dict[str, Any]) -> None:

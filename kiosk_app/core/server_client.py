@@ -4,7 +4,12 @@ bearer credential. Every call is safe to retry: heartbeats by ``sent_at``, event
 ``Idempotency-Key``, reads are reads.
 
 Errors: :class:`ServerUnavailable` (network, timeout, 5xx: retry later) and :class:`ServerRefused`
-(4xx: the request itself is wrong; carries the envelope's ``code``).
+(4xx: the request itself is wrong; carries the envelope's ``code``, or the OAuth ``error`` of the
+device authorization grant, RFC 8628: ``authorization_pending``, ``slow_down``...).
+
+The device authorization grant ("sign in with BankID on your phone", docs/terminal-api.md) is two
+calls here, :meth:`ServerClient.device_authorization` and :meth:`ServerClient.device_token`; the
+polling around them (interval, ``slow_down``, expiry) is :mod:`kiosk_app.core.device_flow`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from .spool import sha256_file
 log = logging.getLogger(__name__)
 
 API = "/api/terminal/v1/"
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 ACCESS_HEADER = "X-Access-Code"     # the receipt's access code (docs/terminal-api.md)
@@ -86,7 +92,10 @@ class ServerClient:
         if resp.status_code >= 400:
             try:
                 env = resp.json()["error"]
-                code, message = str(env.get("code", "")), str(env.get("message", ""))
+                if isinstance(env, str):         # OAuth 2.0 (RFC 6749 §5.2): {"error": "...", "error_description"}
+                    code, message = env, str(resp.json().get("error_description", ""))
+                else:
+                    code, message = str(env.get("code", "")), str(env.get("message", ""))
             except (ValueError, KeyError, TypeError, AttributeError):
                 code, message = "http_error", resp.text[:200]
             raise ServerRefused(resp.status_code, code, message)
@@ -118,6 +127,21 @@ class ServerClient:
     def post_event(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         return self._json(self._request("POST", API + "events", json=body,
                                         headers={"Idempotency-Key": idempotency_key}))
+
+    def device_authorization(self, scope: str = "identity") -> dict[str, Any]:
+        """RFC 8628 §3.1-3.2: a device code, the user code and where the resident enters it."""
+        return self._json(self._request("POST", "oauth/device_authorization", data={"scope": scope}))
+
+    def device_token(self, device_code: str) -> dict[str, Any]:
+        """RFC 8628 §3.4-3.5: one poll. Pending, ``slow_down``, denial, expiry and a used or foreign
+        code are :class:`ServerRefused` with that ``code``; the grant's claims come once."""
+        return self._json(self._request("POST", "oauth/token",
+                                        data={"grant_type": DEVICE_GRANT, "device_code": device_code}))
+
+    def device_cancel(self, device_code: str) -> dict[str, Any]:
+        """The city server's extension (docs/terminal-api.md): the kiosk session ended, so the phone
+        is told so and an approval there reaches nobody."""
+        return self._json(self._request("POST", "oauth/device_authorization/cancel", data={"device_code": device_code}))
 
     def download(self, url: str, dest: Path, *, sha256: str, size: int | None = None,
                  progress: Any = None, code: str | None = None) -> Path:

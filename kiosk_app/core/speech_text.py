@@ -6,8 +6,11 @@ engine (speech-dispatcher + espeak-ng on the terminal), so that the engine reads
 - phone numbers (+380671234567, 067 123 45 67) and appeal numbers (001-000001-3) are said in
   digit groups, not as one huge number;
 - a passport's series and number letter by letter and digit by digit;
+- a receipt's access code (K7M2Q-9XH4T) and the sign-in code typed on the phone (BDFH-KMNP,
+  RFC 8628 user code) character by character, Latin letters by their Ukrainian names in Ukrainian;
 - abbreviations (РНОКПП, ЦНАП, СЕД) are said in words;
-- dates (28.12.2026, 2026-12-28) and times (10:15) are said in words;
+- dates (28.12.2026, 2026-12-28) and times (10:15) are said in words, and so are durations
+  (4 хв 07 с, 4 min 07 s: how long a sign-in code lasts);
 - a lone preposition «з» (as in «Крок 1 з 11») is said «із» (espeak-ng spells a lone letter: "зе").
 
 Pure functions, no Qt: the UI's speaker and ``kioskctl speech-transcript`` both use :func:`spoken`.
@@ -33,6 +36,7 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
         "ID": "ай-ді",
         "e-mail": "електронна пошта",
         "QR": "к'ю-ар",
+        "BankID": "банк ай-ді",
     },
     "en": {
         "РНОКПП": "taxpayer registration number",
@@ -51,9 +55,12 @@ _APPEAL = re.compile(r"(?<![\w-])(\d{3})-(\d{6})-([\dXx])(?![\w-])")
 _PASSPORT = re.compile(r"(?<!\w)([А-ЯІЇЄҐ]{2})(\d{6})(?!\w)")
 _DATE_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d|\.\d)")
 _DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_DURATION = {"uk": re.compile(r"(?<!\d)(\d+) хв (\d+) с(?!\w)"), "en": re.compile(r"(?<!\d)(\d+) min (\d+) s(?!\w)")}
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 # a receipt's access code (K7M2Q-9XH4T, Crockford base32): character by character
 _ACCESS_CODE = re.compile(r"(?<![\w-])([0-9A-Z]{5})-([0-9A-Z]{5})(?![\w-])")
+# the user code of "sign in with BankID on your phone" (RFC 8628 §6.1: consonants only, XXXX-XXXX)
+_USER_CODE = re.compile(r"(?<![\w-])([BCDFGHJKLMNPQRSTVWXZ]{4})-([BCDFGHJKLMNPQRSTVWXZ]{4})(?![\w-])")
 # Latin capitals by their Ukrainian names, so that a code is read without switching to an English voice
 _LATIN_UK = {"A": "ей", "B": "бі", "C": "сі", "D": "ді", "E": "і", "F": "еф", "G": "джі", "H": "ейч", "I": "ай",
              "J": "джей", "K": "кей", "L": "ел", "M": "ем", "N": "ен", "O": "оу", "P": "пі", "Q": "к'ю", "R": "ар",
@@ -118,6 +125,13 @@ def time_words(h: int, m: int, lang: str) -> str:
     return f"{h} o'clock" if m == 0 else f"{h} {m:02d}".replace(" 0", " oh ")
 
 
+def duration_words(minutes: int, seconds: int, lang: str) -> str:
+    if lang == "uk":
+        return (f"{minutes} {_plural_uk(minutes, 'хвилина', 'хвилини', 'хвилин')} "
+                f"{seconds} {_plural_uk(seconds, 'секунда', 'секунди', 'секунд')}")
+    return f"{minutes} minute{'' if minutes == 1 else 's'} {seconds} second{'' if seconds == 1 else 's'}"
+
+
 def digits(s: str, lang: str) -> str:
     """Digit by digit («0 6 7»); an X (a check digit) as its letter."""
     return " ".join(("ікс" if lang == "uk" else "ex") if c in "Xx" else c for c in s)
@@ -148,8 +162,11 @@ def spoken(text: str, lang: str) -> str:
     out = _PHONE.sub(lambda m: _phone(m, lang), out)
     out = _DATE_DMY.sub(lambda m: date_words(int(m[1]), int(m[2]), int(m[3]), lang) or m[0], out)
     out = _DATE_ISO.sub(lambda m: date_words(int(m[3]), int(m[2]), int(m[1]), lang) or m[0], out)
+    if lang in _DURATION:
+        out = _DURATION[lang].sub(lambda m: duration_words(int(m[1]), int(m[2]), lang), out)
     out = _TIME.sub(lambda m: time_words(int(m[1]), int(m[2]), lang), out)
     out = _ACCESS_CODE.sub(lambda m: ", ".join(_characters(g, lang) for g in m.groups()), out)
+    out = _USER_CODE.sub(lambda m: ", ".join(_characters(g, lang) for g in m.groups()), out)
     for short, words in ABBREVIATIONS.get(lang, {}).items():
         out = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", words, out)
     if lang == "uk":

@@ -19,6 +19,7 @@ from . import access, forms, messages, ocr_job
 from . import applicant as applicant_mod
 from .answers import AccessDenied, AccessKeys, AnswerClient, AnswerLookup, local_answer, server_answer
 from .applicant import Applicant
+from .device_flow import DeviceFlow, FlowStatus
 from .hardware import DeviceSet
 from .intake import Intake, IntakeStopped, ProgressFn
 from .messages import Message
@@ -46,6 +47,7 @@ class Terminal:
         self._ocr_thread: threading.Thread | None = None
         self._ocr_wanted = threading.Event()
         self.keys = AccessKeys(self.store)
+        self._flow: DeviceFlow | None = None      # the resident's sign-in on their phone, if one is under way
 
     def ocr_pending(self) -> list[str]:
         """Add the OCR text layer to appeals held for it (after their receipts; slow: seconds a page)."""
@@ -221,6 +223,42 @@ class Terminal:
         return ServerClient(requests.Session(), url, token,
                             timeouts=Timeouts(self.cfg["server.connect_timeout"], self.cfg["server.read_timeout"],
                                               self.cfg["server.read_timeout"]))
+
+    # -- sign in with BankID on the resident's phone (RFC 8628; kiosk_app.core.device_flow) ----------
+    def identity_begin(self) -> FlowStatus:
+        """Ask the city server for a code the resident opens on their phone (any flow under way
+        is forgotten first). ``unavailable`` when no server is configured or it cannot be reached:
+        the resident types instead. The device code stays here; the status carries the user code
+        and the links."""
+        self.identity_cancel()
+        client = self._server_client()
+        if client is None:
+            return FlowStatus("unavailable", detail="no server configured")
+        flow = DeviceFlow(client)
+        status = flow.start()
+        self._flow = None if status.done else flow
+        self.store.event(None, "identity_flow", {"state": "started" if not status.done else status.state})
+        return status
+
+    def identity_poll(self) -> FlowStatus:
+        """At most one poll of the server (never sooner than its interval). Once the flow is over
+        it is forgotten here: the verified claims, if any, exist only in the returned status."""
+        flow = self._flow
+        if flow is None:
+            return FlowStatus("cancelled", detail="no sign-in under way")
+        status = flow.poll()
+        if status.done:
+            self._flow = None
+            self.store.event(None, "identity_flow", {"state": status.state, "polls": flow.polls})
+        return status
+
+    def identity_cancel(self) -> None:
+        """The resident chose to type, or the session ended: forget the flow (a later approval on
+        the phone reaches nobody)."""
+        if self._flow is not None:
+            self._flow.cancel()
+            self._flow = None
+            self.store.event(None, "identity_flow", {"state": "cancelled"})
 
     def print_status(self, status: AnswerLookup) -> None:
         self.devices.receipt_printer.print_receipt(

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from kiosk_app.core import messages
+from kiosk_app.core.device_flow import FlowStatus, VerifiedIdentity
 from kiosk_app.core.numbering import parse
 
 from .i18n import tr
@@ -26,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = {"surname": "Мʼясоїд-Коваль", "name": "Наталія", "patronymic": "Іванівна",
         "address": "м. Дніпро, вул. Січеславська Набережна, 15, кв. 4", "idtype": "rnokpp", "rnokpp": "1759013776",
         "kind": "application", "sms": True, "phone": "067 123 45 67", "consent": True}
+# What BankID gives for the demo resident, and a code the city server might have issued.
+DEMO_VERIFIED = VerifiedIdentity(DEMO["surname"], DEMO["name"], DEMO["patronymic"], "1984-03-08", DEMO["rnokpp"], None,
+                                 DEMO["address"], "bankid", "2026-11-28T08:13:40Z")
+DEMO_CODE = FlowStatus("pending", "BDFH-KMNP", "https://rada.example.ua/device",
+                       "https://rada.example.ua/device?user_code=BDFH-KMNP", 287.0, 5.0)
+PHONE_SCREENS = (ScreenId.IDENTITY, ScreenId.DEVICE, ScreenId.VERIFIED)
 SCREENS = list(ScreenId)
 VARIANTS = {"uk": ("uk", False), "en": ("en", False), "uk-hc": ("uk", True)}
 
@@ -49,6 +56,9 @@ def stage(win: Any, sid: str) -> None:
     s.flow = {"parent": "add", "lookup": "status", "status": "status", "form_wait": "form", "form_done": "form",
               "pin": "", "service": "", "welcome": ""}.get(sid, "submit")
     s.data.update(DEMO if s.flow else {})
+    s.phone_sign_in = win.phone_sign_in or sid in PHONE_SCREENS
+    if sid == "verified":
+        s.verified = DEMO_VERIFIED
     if sid == "passport":
         s.data.update(idtype="passport", passport="МК123456")
     if sid in ("scan", "sheets", "saving", "number"):
@@ -74,6 +84,9 @@ def stage(win: Any, sid: str) -> None:
             "box": {"box": 1, "appeals": 6, "sheets": 12}, "outbox": {"pending": 2, "delivered": 4},
             "appeals": 6, "errors": [{"at": "2026-11-28T10:15:00", "event": "device_fault", "device": "scanner", "code": "jam"}]}
     win.nav.go(sid)
+    if sid == "device":
+        from .phone_identity import DeviceCodeScreen
+        win.nav.get(ScreenId.DEVICE, DeviceCodeScreen).show_status(DEMO_CODE)
     field = win.nav.screen(sid).field
     if sid == ScreenId.SURNAME and field is not None:
         field.setText(DEMO["surname"][:5])

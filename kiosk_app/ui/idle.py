@@ -58,7 +58,8 @@ class IdleGuard(QObject):
         self.timeout_s, self.warning_s = timeout_s, warning_s
         self.left = timeout_s
         self.active = False
-        self.paused = False
+        self.paused = False          # a device works for the resident (the worker is busy)
+        self.held = False            # the resident works on their phone (signing in with BankID)
         self.timer = QTimer(self)
         self.timer.setInterval(250)
         self.timer.timeout.connect(self._tick)
@@ -90,7 +91,7 @@ class IdleGuard(QObject):
         return False
 
     def _tick(self) -> None:
-        if not self.active or self.paused:
+        if not self.active or self.paused or self.held:
             return
         self.left -= self.timer.interval() / 1000
         if self.left <= 0:

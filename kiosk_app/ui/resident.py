@@ -1,6 +1,7 @@
 """Resident screens, part one: welcome and the questions (identity, kind, SMS, consent, summary),
 and the appeal number typed on the pad or read from the receipt ("add documents", "status").
-One question per screen."""
+One question per screen. Signing in with BankID on the phone instead of typing the identity:
+:mod:`.phone_identity`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .qt import QTimer
 from .session import FLOWS
 from .widgets import BigButton, ReflowRow
 
-CHOICES = {"idtype": ("rnokpp", "passport"), "kind": ("application", "proposal", "complaint"),
+CHOICES = {"identity": ("phone", "type"), "idtype": ("rnokpp", "passport"), "kind": ("application", "proposal", "complaint"),
            "sms": ("yes", "no"), "consent": ("yes",)}
 # Which validation field belongs to which screen.
 FIELD_OF = {"surname": "surname", "name": "name", "patronymic": "patronymic", "address": "address",
@@ -100,6 +101,8 @@ class TextQuestion(Question):
         super().render(lang)
         if "skip" in self.extra:
             self.extra["skip"].setText(tr("skip", lang))
+        if self.sid == ScreenId.ADDRESS and self.session.verified is not None:
+            self.body.setText(tr("address.corrected", lang))      # correcting the verified address
 
     def on_show(self) -> None:
         assert self.field is not None
@@ -183,6 +186,9 @@ class SummaryScreen(Question):
             ident, name, phone = "—", f"{d.get('surname', '')} {d.get('name', '')}", d.get("phone")
         lines = [f"{tr('f.name', lang)}: {name}", f"{tr('f.address', lang)}: {d.get('address', '')}",
                  f"{tr('f.identity', lang)}: {ident}"]
+        if s.verified is not None:
+            from .phone_identity import verified_lines
+            lines = verified_lines(s, lang).splitlines() or lines
         if d.get("kind"):
             lines.append(f"{tr('f.kind', lang)}: {tr('kind.' + d['kind'], lang)}")
         if s.flow != "form":

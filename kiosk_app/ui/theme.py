@@ -48,7 +48,7 @@ class Theme:
     def font_px(self, role: str = "body") -> int:
         if role == "field":           # typed text: the title's size, at large text the body's (never smaller)
             return max(self.font_px("body"), round(58 * min(self.scale, 1.0)))
-        base = {"title": 58, "body": 38, "button": 38, "number": 120, "small": 32, "key": 36}[role]
+        base = {"title": 58, "body": 38, "button": 38, "number": 120, "code": 92, "small": 32, "key": 36}[role]
         return round(base * self.scale)
 
     def target_px(self) -> int:
@@ -74,6 +74,7 @@ QLabel#title {{ font-size: {self.font_px('title')}px; font-weight: bold; }}
 QLabel#small, QLabel#step {{ font-size: {self.font_px('small')}px; color: {c['muted']}; }}
 QLabel#error {{ color: {c['error']}; font-weight: bold; }}
 QLabel#number {{ font-size: {self.font_px('number')}px; font-weight: bold; letter-spacing: 4px; }}
+QLabel#code {{ font-size: {self.font_px('code')}px; font-weight: bold; letter-spacing: 4px; }}
 QLabel#fault {{ background: {c['warn_bg']}; color: {c['warn_fg']}; padding: 16px; border: {border}px solid {c['border']}; }}
 QLabel#service_info {{ font-size: {round(self.font_px('small') * 0.8)}px; background: {c['panel']}; padding: 4px;
   border: 2px solid {c['border']}; }}

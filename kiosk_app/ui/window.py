@@ -23,6 +23,7 @@ from .intake_screens import (
 from .keypad import KeypadGuard, spoken_char
 from .nav import Navigator, Screen, ScreenId
 from .pages import PIXMAPS
+from .phone_identity import DeviceCodeScreen, IdentityChoice, VerifiedScreen
 from .qt import QStackedWidget, Qt, QTimer, QVBoxLayout, QWidget
 from .resident import ChoiceQuestion, NumberEntry, SummaryScreen, TextQuestion, WelcomeScreen
 from .service import PinScreen, ServiceScreen
@@ -37,6 +38,7 @@ ID = ScreenId
 # Which class builds which screen.
 SCREENS: dict[ScreenId, type[Screen]] = {
     ID.WELCOME: WelcomeScreen,
+    ID.IDENTITY: IdentityChoice, ID.DEVICE: DeviceCodeScreen, ID.VERIFIED: VerifiedScreen,
     **{sid: TextQuestion for sid in (ID.SURNAME, ID.NAME, ID.PATRONYMIC, ID.ADDRESS, ID.RNOKPP, ID.PASSPORT, ID.PHONE)},
     **{sid: ChoiceQuestion for sid in (ID.IDTYPE, ID.KIND, ID.SMS, ID.CONSENT)},
     ID.SUMMARY: SummaryScreen,
@@ -69,7 +71,9 @@ class KioskWindow(QWidget):
         self.theme = Theme()
         self.speak_screens = False
         self.speech_enabled = bool(cfg["ui.speech"])
-        self.session = Session()
+        # Sign in with BankID on the phone: offered when the terminal has a city server to ask.
+        self.phone_sign_in = bool(cfg["server.url"]) and bool(cfg["identity.phone_sign_in"])
+        self.session = Session(phone_sign_in=self.phone_sign_in)
         self.worker = Worker(self)
         self.speaker = Speaker(speech_engine, self)
         self.headphones = False
@@ -177,6 +181,12 @@ class KioskWindow(QWidget):
             text = f"{self.banner.label.text()} {text}"
         self.speaker.say(f"{before} {text}".strip(), self.lang)
 
+    def hold_idle(self, on: bool) -> None:
+        """Hold the idle timer while the resident signs in on their phone (the code's own expiry,
+        minutes, ends that wait); touches and keys restart it as ever."""
+        self.idle.held = on
+        self.idle.reset()
+
     def say(self, text: str) -> None:
         if self.speak_screens and self.speech_enabled:
             self.speaker.say(text, self.lang)
@@ -239,10 +249,14 @@ class KioskWindow(QWidget):
         intake = self.session.intake
         if intake is not None and not intake.finished:
             self.worker.run(lambda progress: intake.cancel(reason), name="cancel")
+        if self.session.signing_in:        # an approval on the phone after this reaches nobody
+            self.worker.run(lambda progress: self.t.identity_cancel(), on_error=lambda err: None,
+                            name="identity cancel")
         self.speaker.stop()
         PIXMAPS.clear()
         self.nav.reset()
         self.session.clear()
+        self.session.phone_sign_in = self.phone_sign_in
         self.lang = self.default_lang
         self.reset_accessibility()
         self.banner.hide()
