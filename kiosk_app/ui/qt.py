@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import sys
-
 from PySide6.QtCore import (
     QEvent,
     QEventLoop,
@@ -47,14 +44,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-# PySide6 6.12 (shiboken) returns None from every void method without taking a reference to it.
-# From Python 3.12 None is immortal and that is harmless; on Python 3.11 each call (setText,
-# setStyleSheet, ...) takes one reference from None, and after some thousand calls the interpreter
-# aborts ("Fatal Python error: none_dealloc"): the kiosk would die within a day. Until the binding
-# is fixed, None gets references enough for ever (tests/ui/test_units.py::test_none_survives_qt_calls).
-if sys.version_info < (3, 12):
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
 
 __all__ = [
     "QApplication", "QEvent", "QEventLoop", "QFont", "QFontMetrics", "QFrame", "QGridLayout", "QGuiApplication", "QHBoxLayout", "QImage",

@@ -120,14 +120,19 @@ def test_kioskctl_set_pin_and_screenshots_are_commands() -> None:
 
 
 def test_none_survives_qt_calls() -> None:
-    """PySide6 6.12 on Python 3.11 takes a reference from None on every void call: 50,000 of them
-    (a day of a kiosk) must not abort the interpreter (kiosk_app.ui.qt keeps None alive)."""
+    """PySide6 6.12.0 on Python 3.11 took a reference from None on every void call (setText, ...):
+    after some thousand calls the interpreter aborted ("none_dealloc"), so the kiosk would have died
+    within a day. The pinned binding must give None back what it takes: 50,000 calls (a kiosk's
+    day) leave None's reference count where it was, and the interpreter alive."""
     import subprocess
     import sys
-    code = ("import os; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
             "from kiosk_app.ui.qt import QApplication, QLabel\n"
             "app = QApplication([]); lab = QLabel()\n"
+            "before = sys.getrefcount(None)\n"
             "for _ in range(50000): lab.setText('x')\n"
-            "print('alive')\n")
+            "print('alive', before - sys.getrefcount(None))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0 and out.stdout.strip() == "alive", out.stderr[-500:]
+    assert out.returncode == 0, out.stderr[-500:]
+    alive, lost = out.stdout.split()
+    assert alive == "alive" and abs(int(lost)) < 100, f"None lost {lost} references in 50,000 Qt calls"
