@@ -204,27 +204,20 @@ def cmd_edms_import(args: argparse.Namespace) -> int:
     _migrate()
     from django.conf import settings
 
-    from server_stub.jobs.locks import JobLock
-    from server_stub.jobs.runner import Job, loop, record
+    from server_stub.jobs.runner import Job, edms_lock, loop, record
     from server_stub.standins.edms.importer import import_once
 
     if not settings.EDMS_DROP_FOLDER:
         print("no drop folder: pass --drop-folder or set CITY_SERVER_DROP_FOLDER", file=sys.stderr)
         return 2
     folder = Path(settings.EDMS_DROP_FOLDER)
-    if args.once:  # beside running servers: wait for the pass one of them may be making
-        lock = JobLock("edms-import")
-        if not lock.acquire(timeout=max(30.0, 2 * settings.EDMS_IMPORT_INTERVAL_S)):
-            print("another process keeps importing this drop folder (its lock is held)", file=sys.stderr)
-            return 3
-        try:
-            results = record("edms-import", lambda: import_once(folder, settings.EDMS_ACK_MODE))
-        finally:
-            lock.release()
+    if args.once:  # beside running servers too: the claim row registers each document once (importer.py)
+        results = record("edms-import", lambda: import_once(folder, settings.EDMS_ACK_MODE))
         for r in results:  # type: ignore[attr-defined]
             print(f"{r.document_id}: {r.status} {r.registration_index or ''} {r.reason or ''}".rstrip())
         return 0
-    loop(Job("edms-import", settings.EDMS_IMPORT_INTERVAL_S or 5.0, lambda: import_once(folder, settings.EDMS_ACK_MODE)))
+    loop(Job("edms-import", settings.EDMS_IMPORT_INTERVAL_S or 5.0, lambda: import_once(folder, settings.EDMS_ACK_MODE),
+             lock=edms_lock(folder)))
     return 0
 
 

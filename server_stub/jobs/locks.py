@@ -17,7 +17,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import time
 from typing import Any
 
 from django.conf import settings
@@ -52,15 +51,6 @@ class JobLock:
         if self.held:
             return self._still_held()
         return self._take_pg() if _postgres() else self._take_file()
-
-    def acquire(self, timeout: float, poll: float = 0.2) -> bool:
-        """Wait up to ``timeout`` seconds for the lock (a one-off command beside running servers)."""
-        end = time.monotonic() + timeout
-        while not self.try_acquire():
-            if time.monotonic() >= end:
-                return False
-            time.sleep(poll)
-        return True
 
     def release(self) -> None:
         if self._conn is not None:

@@ -7,6 +7,7 @@ threads of the other processes only try the lock again every interval, ready to 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -32,6 +34,13 @@ class Job:
     interval: float  # seconds; 0 or less: not run in the background
     body: Callable[[], object]
     at_start: bool = True  # run at once when the lock is taken (else after one interval)
+    lock: str = ""  # the lock's name when it is not the job's (one lock per drop folder)
+
+
+def edms_lock(folder: str | Path) -> str:
+    """One import at a time per drop folder (not per server: two folders import side by side)."""
+    digest = hashlib.blake2b(str(Path(folder).resolve()).encode(), digest_size=6).hexdigest()
+    return f"edms-import-{digest}"
 
 
 def record(name: str, body: Callable[[], object]) -> object:
@@ -51,7 +60,7 @@ def record(name: str, body: Callable[[], object]) -> object:
 
 def loop(job: Job, lock: JobLock | None = None) -> None:
     """Forever: while this process holds the job's lock, a pass every interval; otherwise try for it."""
-    lock = lock or JobLock(job.name)
+    lock = lock or JobLock(job.lock or job.name)
     running = lock.held
     if running and not job.at_start:
         time.sleep(job.interval)
@@ -73,8 +82,6 @@ def loop(job: Job, lock: JobLock | None = None) -> None:
 
 
 def _edms_import() -> object:
-    from pathlib import Path
-
     from server_stub.standins.edms.importer import import_once
 
     folder = Path(settings.EDMS_DROP_FOLDER)
@@ -105,7 +112,8 @@ def _opendata() -> object:
 def jobs() -> list[Job]:
     scheduled = float(os.environ.get("CITY_SERVER_JOBS_INTERVAL", "600"))
     return [
-        Job("edms-import", settings.EDMS_IMPORT_INTERVAL_S if settings.EDMS_DROP_FOLDER else 0, _edms_import),
+        Job("edms-import", settings.EDMS_IMPORT_INTERVAL_S if settings.EDMS_DROP_FOLDER else 0, _edms_import,
+            lock=edms_lock(settings.EDMS_DROP_FOLDER) if settings.EDMS_DROP_FOLDER else ""),
         Job("opendata", float(os.environ.get("CITY_SERVER_OPENDATA_INTERVAL", "3600")), _opendata, at_start=False),
         Job("petitions", scheduled, _petitions),
         Job("reminders", scheduled, _reminders),
