@@ -19,7 +19,6 @@ import argparse
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_load import LUA, PY, RESIDENTS, ROOT, TERMINALS, start, wrk
+from server_load import PY, RESIDENTS, TERMINALS, mixed_load_script, start, stop_all, wrk
 
 PG_DEFAULT = os.environ.get("CITY_SERVER_TEST_PG_URL", "postgresql://appeals:appeals@127.0.0.1:5432/")
 
@@ -63,14 +62,7 @@ def measure(kind: str, processes: int, workers: int, seconds: int, tmp: Path, pg
                 proc, url = start(cmd, env, r"listening on (http://[\d.:]+)/", tmp / f"server{i}.log")
                 procs.append(proc)
                 urls.append(url)
-            issue = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','server_stub.settings'); "
-                     "django.setup(); from server_stub.terminals.services import issue_credential; "
-                     f"print(' '.join(issue_credential(f'{{c:03d}}') for c in range(100, {100 + TERMINALS})))")
-            tokens = subprocess.run([PY, "-c", issue], cwd=ROOT, env=env, capture_output=True, text=True,
-                                    check=True).stdout.split()
-            script = tmp / "mix.lua"
-            script.write_text(LUA % {"tokens": ",".join(f'"{t}"' for t in tokens), "total": TERMINALS + RESIDENTS,
-                                     "terminals": TERMINALS})
+            script = mixed_load_script(tmp, env)
             for url in urls:
                 wrk(url, script, 2, 20)  # warm caches and connections
             results: list[dict[str, float]] = [{} for _ in urls]
@@ -83,12 +75,7 @@ def measure(kind: str, processes: int, workers: int, seconds: int, tmp: Path, pg
             for t in threads:
                 t.join()
         finally:
-            for p in procs:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            stop_all(procs)
     return {"rps": sum(r["rps"] for r in results), "p50": max(r["p50"] for r in results),
             "p99": max(r["p99"] for r in results), "errors": sum(r["errors"] for r in results),
             "requests": sum(r["requests"] for r in results)}

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 LIMIT = 5  # items per section; the section links to the full list
 
@@ -72,17 +73,21 @@ def _meetings(now: datetime) -> list[Item]:
             .order_by("starts_at")[:LIMIT]]
 
 
-# (key, the app that must be installed, what is listed, the full list)
-SECTIONS: list[tuple[str, str, Any, str]] = [
-    ("petitions", "server_stub.petitions", _petitions, "/petitions/"),
-    ("budget", "server_stub.budget", _budget, "/budget/"),
-    ("consultations", "server_stub.consult", _consultations, "/consultations/"),
-    ("surveys", "server_stub.consult", _surveys, "/surveys/"),
-    ("meetings", "server_stub.meetings", _meetings, "/meetings/"),
+# (key, the app that must be installed, what is listed, the full list, heading, what it says when empty)
+SECTIONS: list[tuple[str, str, Any, str, Any, Any]] = [
+    ("petitions", "server_stub.petitions", _petitions, "/petitions/",
+     _("Petitions collecting signatures"), _("No petition is collecting signatures now.")),
+    ("budget", "server_stub.budget", _budget, "/budget/",
+     _("Participatory budget: voting is open"), _("No budget vote is open now.")),
+    ("consultations", "server_stub.consult", _consultations, "/consultations/",
+     _("Open consultations"), _("No consultation is open now.")),
+    ("surveys", "server_stub.consult", _surveys, "/surveys/", _("Open surveys"), _("No survey is open now.")),
+    ("meetings", "server_stub.meetings", _meetings, "/meetings/", _("Meetings this week"), _("No meeting this week.")),
 ]
 
 
-def open_now(now: datetime | None = None) -> list[tuple[str, list[Item], str]]:
-    """Per instrument: (key, what is open now, the link to all of it)."""
+def open_now(now: datetime | None = None) -> list[dict[str, Any]]:
+    """Per installed instrument: its key, heading, what is open now, the link to all of it."""
     now = now or timezone.now()
-    return [(key, fn(now), link) for key, app, fn, link in SECTIONS if apps.is_installed(app)]
+    return [{"key": key, "title": title, "empty": empty, "items": fn(now), "link": link}
+            for key, app, fn, link, title, empty in SECTIONS if apps.is_installed(app)]

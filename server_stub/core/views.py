@@ -13,36 +13,19 @@ from . import home as home_data
 from .api import error_response
 
 # slug -> (title, the instrument's page); the text is core/help/<uk|en>/<slug>.html
-HELP_TOPICS: dict[str, tuple[object, str]] = {
-    "terminal": (_("The appeal terminal: how to file an appeal, what happens next"), ""),
-    "petitions": (_("Petitions"), "/petitions/"),
-    "budget": (_("Participatory budget"), "/budget/"),
-    "consultations": (_("Consultations"), "/consultations/"),
-    "surveys": (_("Surveys"), "/surveys/"),
-    "meetings": (_("Meetings"), "/meetings/"),
-    "contact": (_("Contact centre"), "/contact/"),
-    "map": (_("City map"), "/map/"),
-    "opendata": (_("Open data"), "/opendata/"),
-    "openbudget": (_("Open budget"), "/open-budget/"),
-    "council": (_("Deputies and votes"), "/deputies/"),
-    "newsletters": (_("Newsletters"), "/newsletters/"),
-    "cabinet": (_("My cabinet"), "/cabinet/"),
-}
-SECTION_TITLES = {
-    "petitions": _("Petitions collecting signatures"), "budget": _("Participatory budget: voting is open"),
-    "consultations": _("Open consultations"), "surveys": _("Open surveys"), "meetings": _("Meetings this week"),
-}
-SECTION_EMPTY = {
-    "petitions": _("No petition is collecting signatures now."), "budget": _("No budget vote is open now."),
-    "consultations": _("No consultation is open now."), "surveys": _("No survey is open now."),
-    "meetings": _("No meeting this week."),
-}
+HELP_TOPICS: dict[str, tuple[object, str]] = {slug: (title, page) for slug, title, page in (
+    ("terminal", _("The appeal terminal: how to file an appeal, what happens next"), ""),
+    ("petitions", _("Petitions"), "/petitions/"), ("budget", _("Participatory budget"), "/budget/"),
+    ("consultations", _("Consultations"), "/consultations/"), ("surveys", _("Surveys"), "/surveys/"),
+    ("meetings", _("Meetings"), "/meetings/"), ("contact", _("Contact centre"), "/contact/"),
+    ("map", _("City map"), "/map/"), ("opendata", _("Open data"), "/opendata/"),
+    ("openbudget", _("Open budget"), "/open-budget/"), ("council", _("Deputies and votes"), "/deputies/"),
+    ("newsletters", _("Newsletters"), "/newsletters/"), ("cabinet", _("My cabinet"), "/cabinet/"),
+)}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    sections = [{"key": key, "title": SECTION_TITLES[key], "empty": SECTION_EMPTY[key], "items": items, "link": link}
-                for key, items, link in home_data.open_now()]
-    return render(request, "core/home.html", {"sections": sections, "help_topics": _topics()})
+    return render(request, "core/home.html", {"sections": home_data.open_now(), "help_topics": _topics()})
 
 
 def _topics() -> list[tuple[str, object]]:

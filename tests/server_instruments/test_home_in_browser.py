@@ -4,15 +4,12 @@ holds their permission, and the help pages reached from every page, in Ukrainian
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.server_instruments.helpers import Server, shell
 from tests.server_instruments.test_pages_in_browser import audit
-from tests.support.chromium import launch
 
 SEED = """
 from datetime import timedelta
@@ -42,15 +39,6 @@ print("@@" + str(p.pk))
 # Pages of every kind whose header and footer must lead to the help
 PAGES = ["/", "/petitions/", "/budget/", "/consultations/", "/surveys/", "/meetings/", "/contact/", "/map/",
          "/opendata/", "/cabinet/services/", "/accounts/login/", "/help/", "/help/petitions/"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    pw = sync_playwright().start()
-    b = launch(pw)
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.fixture(scope="module")
