@@ -66,6 +66,7 @@ class JobLock:
 
     def _take_pg(self) -> bool:
         conn = connections.create_connection("default")  # not the thread's: request handling never closes it
+        conn.inc_thread_sharing()  # taken at start by the main thread, then held by the job's thread
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT pg_try_advisory_lock(%s, %s)", [KEY_SPACE, advisory_key(self.name)])

@@ -96,6 +96,7 @@ def test_two_servers_import_once_and_run_each_job_in_one_process(tmp_path: Path,
         for row in runs:
             by_job.setdefault(str(row[0]), []).append(row)
         assert {"edms-import", "opendata", "petitions", "reminders"} <= set(by_job)
+        assert len(by_job["opendata"]) >= 2, "the lock taken at start keeps working in the job's thread"
         for job, rows in by_job.items():
             assert len({r[1] for r in rows}) == 1, f"{job} ran in two processes: {Counter(r[1] for r in rows)}"
             assert all(r[4] for r in rows[:-1]), f"{job}: a pass failed"
