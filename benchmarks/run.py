@@ -29,6 +29,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str], str]] = {
     "ui": ("ui.py", [], ["--starts", "2", "--sheets", "10"], "kiosk cold start; longest UI-thread block during a 10-sheet intake"),
     "drain": ("drain.py", [], ["--quick"], "sync agent drain: appeals/s vs cp; peak memory at 10,000 and 100,000"),
     "server": ("server_load.py", [], ["--seconds", "8"], "city server: 50 terminals + 200 residents, rps and p99 vs a minimal ASGI app"),
+    "scaleout": ("server_scaleout.py", [], ["--seconds", "8"],
+                 "city server on SQLite (1 process) and PostgreSQL (1 process, 2 processes on one database)"),
     "petition": ("petition_load.py", [], ["--signers", "500"], "2,000 residents signing one petition vs raw SQLite inserts"),
     "survey": ("survey_answers.py", [], ["--answers", "500"], "anonymous survey answers (no order of arrival kept) vs open ones"),
 }

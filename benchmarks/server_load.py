@@ -83,6 +83,28 @@ def start(cmd: list[str], env: dict[str, str], pattern: str, log: Path | None) -
     raise SystemExit(f"could not start {cmd[:4]}: see {log or 'its output'}")
 
 
+def mixed_load_script(tmp: Path, env: dict[str, str]) -> Path:
+    """Credentials for the simulated terminals (issued in the server's database) and the wrk script."""
+    issue = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','server_stub.settings'); "
+             "django.setup(); from server_stub.terminals.services import issue_credential; "
+             f"print(' '.join(issue_credential(f'{{c:03d}}') for c in range(100, {100 + TERMINALS})))")
+    tokens = subprocess.run([PY, "-c", issue], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True).stdout.split()
+    script = tmp / "mix.lua"
+    script.write_text(LUA % {"tokens": ",".join(f'"{t}"' for t in tokens), "total": TERMINALS + RESIDENTS,
+                             "terminals": TERMINALS})
+    return script
+
+
+def stop_all(procs: list[subprocess.Popen[str]]) -> None:
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, float]:
     out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
                           "--latency", "-s", str(script), url], capture_output=True, text=True,
@@ -119,14 +141,7 @@ def main() -> int:
                              "--db", db, "--data-dir", str(tmp / "data")], env,
                             r"listening on (http://[\d.:]+)/", tmp / "server.log")
         procs.append(server)
-        issue = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','server_stub.settings'); "
-                 "django.setup(); from server_stub.terminals.services import issue_credential; "
-                 f"print(' '.join(issue_credential(f'{{c:03d}}') for c in range(100, {100 + TERMINALS})))")
-        tokens = subprocess.run([PY, "-c", issue], cwd=ROOT, env=env, capture_output=True, text=True,
-                                check=True).stdout.split()
-        script = tmp / "mix.lua"
-        script.write_text(LUA % {"tokens": ",".join(f'"{t}"' for t in tokens), "total": TERMINALS + RESIDENTS,
-                                 "terminals": TERMINALS})
+        script = mixed_load_script(tmp, env)
         ceiling, curl = start([PY, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent), "server_load:ceiling_app",
                                "--port", "0", "--log-level", "info", "--no-access-log", "--workers", str(args.workers)],
                               env, r"Uvicorn running on (http://[\d.:]+)", None)
@@ -136,12 +151,7 @@ def main() -> int:
         app = wrk(url, script, args.seconds, conns)
         top = wrk(curl, script, max(5, args.seconds // 2), conns)
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(procs)
     print(f"machine: {os.cpu_count()} cores; {conns} connections ({TERMINALS} terminals, {RESIDENTS} residents); "
           f"db={'sqlite' if db.startswith('sqlite') else 'postgresql'}; uvicorn workers={args.workers}")
     print(f"{'target':<26}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}{'requests':>10}")

@@ -53,7 +53,7 @@ QUESTIONS: dict[str, tuple[str, bool]] = {
     "name": ("Назва термінала (Enter: без змін) / Terminal name (Enter: keep)", False),
     "drop_dir": ("Тека обміну з СЕД (Enter: без змін) / EDMS drop folder (Enter: keep)", False),
 }
-KNOWN_KEYS = {*QUESTIONS, "token_file", "verify_tls"}
+KNOWN_KEYS = {*QUESTIONS, "token_file", "verify_tls", "form_printer", "cups_server"}
 
 
 class ProvisionError(Exception):
@@ -78,6 +78,8 @@ class Answers:
     name: str | None = None
     drop_dir: str | None = None
     verify_tls: bool = True
+    form_printer: str | None = None  # the printer's own ipp:// URI: a driverless CUPS queue is made for it
+    cups_server: str | None = None  # host:port of the cupsd to make it in (default: the terminal's own)
 
     @property
     def code3(self) -> str:
@@ -89,9 +91,11 @@ class Result:
     etc_dir: Path
     files: dict[str, str]                      # path -> octal mode written
     server: dict[str, Any]
+    form_printer: dict[str, str] | None = None  # device_uri, queue
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": True, "etc_dir": str(self.etc_dir), "files": self.files, "server": self.server}
+        return {"ok": True, "etc_dir": str(self.etc_dir), "files": self.files, "server": self.server,
+                "form_printer": self.form_printer}
 
 
 # -- the answers -----------------------------------------------------------------------------
@@ -166,6 +170,8 @@ def parse_answers(data: Mapping[str, Any]) -> Answers:
         name=_check_name(data["name"]) if data.get("name") not in (None, "") else None,
         drop_dir=_check_dir(data["drop_dir"]) if data.get("drop_dir") not in (None, "") else None,
         verify_tls=_check_bool("verify_tls", data.get("verify_tls", True)),
+        form_printer=_check_printer(data["form_printer"]) if data.get("form_printer") not in (None, "") else None,
+        cups_server=_check_cups_server(data["cups_server"]) if data.get("cups_server") not in (None, "") else None,
     )
     m = TOKEN_RE.match(answers.token)
     if m and int(m.group(1)) != code:
@@ -240,6 +246,22 @@ def _check_bool(key: str, value: Any) -> bool:
     raise ProvisionError(key, "має бути true або false", f"must be true or false, got {value!r}")
 
 
+def _check_printer(value: Any) -> str:
+    text = _printable("form_printer", value, "адреса принтера", "printer URI", 500)
+    parts = urlsplit(text)
+    if parts.scheme not in ("ipp", "ipps") or not parts.hostname:
+        raise ProvisionError("form_printer", "очікується ipp://принтер/шлях (адреса самого принтера)",
+                             "expected the printer's own ipp://host/path")
+    return text
+
+
+def _check_cups_server(value: Any) -> str:
+    text = _printable("cups_server", value, "сервер CUPS", "CUPS server", 200)
+    if not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+", text):
+        raise ProvisionError("cups_server", "очікується вузол:порт", "expected host:port")
+    return text
+
+
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "terminal_code": _check_code,
     "address": _check_address,
@@ -302,7 +324,26 @@ def _set(table: dict[str, Any], dotted: str, value: Any) -> None:
     table[last] = value
 
 
-def build_configs(answers: Answers, etc_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def setup_form_printer(answers: Answers) -> dict[str, str] | None:
+    """The driverless CUPS queue for the form printer (``lpadmin -m everywhere``, through
+    :func:`devices.form_printer.add_cups_queue`): CUPS converts the forms to what the printer takes.
+    Returns the printer's and the queue's URIs; the queue's goes into kiosk.toml."""
+    if not answers.form_printer:
+        return None
+    from devices.errors import DeviceError
+    from devices.form_printer import add_cups_queue
+
+    try:
+        queue = add_cups_queue(answers.form_printer, server=answers.cups_server)
+    except DeviceError as err:
+        raise ProvisionError("form_printer", "не вдалося створити чергу CUPS для принтера",
+                             f"could not make the CUPS queue: {err}") from err
+    log.info("provision: form printer %s reached through the CUPS queue %s", answers.form_printer, queue)
+    return {"device_uri": answers.form_printer, "queue": queue}
+
+
+def build_configs(answers: Answers, etc_dir: Path,
+                  form_queue: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """kiosk.toml and sync-agent.toml as tables: what is there now, with the provisioned keys set."""
     kiosk = _read_toml(etc_dir / "kiosk.toml")
     sync = _read_toml(etc_dir / "sync-agent.toml")
@@ -310,6 +351,8 @@ def build_configs(answers: Answers, etc_dir: Path) -> tuple[dict[str, Any], dict
     _set(kiosk, "terminal.address", answers.address)
     if answers.name:
         _set(kiosk, "terminal.name", answers.name)
+    if form_queue:
+        _set(kiosk, "devices.form_printer.uri", form_queue)
     _set(sync, "terminal.code", answers.terminal_code)
     _set(sync, "server.url", answers.server_url)
     _set(sync, "server.token_file", str(etc_dir / "server-token"))
@@ -348,7 +391,8 @@ def _owner_ids(user: str | None) -> tuple[int, int] | None:
     return pw.pw_uid, pw.pw_gid
 
 
-def write_configs(answers: Answers, etc_dir: str | Path = DEFAULT_ETC, *, owner: str | None = SERVICE_USER) -> dict[str, str]:
+def write_configs(answers: Answers, etc_dir: str | Path = DEFAULT_ETC, *, owner: str | None = SERVICE_USER,
+                  form_queue: str | None = None) -> dict[str, str]:
     """Write the three files atomically after validating both configurations; returns path -> mode."""
     import tomli_w
 
@@ -358,7 +402,7 @@ def write_configs(answers: Answers, etc_dir: str | Path = DEFAULT_ETC, *, owner:
 
     etc = Path(etc_dir)
     etc.mkdir(parents=True, exist_ok=True)
-    kiosk, sync = build_configs(answers, etc)
+    kiosk, sync = build_configs(answers, etc, form_queue)
     header = "# Written by kioskctl provision; every setting: kioskctl settings / sync-agent settings\n"
     staged: list[tuple[Path, Path, int, bool]] = []   # tmp, final, mode, owned by the service user
     try:
@@ -392,8 +436,10 @@ def write_configs(answers: Answers, etc_dir: str | Path = DEFAULT_ETC, *, owner:
 
 def provision(answers: Answers, etc_dir: str | Path = DEFAULT_ETC, *, session: Any = None,
               owner: str | None = SERVICE_USER) -> Result:
-    """Check the server and the credential, then write the configuration."""
+    """Check the server and the credential, make the form printer's CUPS queue (when a printer is
+    given), then write the configuration."""
     server = check_server(answers, session=session)
-    files = write_configs(answers, etc_dir, owner=owner)
+    printer = setup_form_printer(answers)
+    files = write_configs(answers, etc_dir, owner=owner, form_queue=printer["queue"] if printer else None)
     log.info("provision: terminal %s configured in %s", answers.code3, etc_dir)
-    return Result(Path(etc_dir), files, server)
+    return Result(Path(etc_dir), files, server, printer)

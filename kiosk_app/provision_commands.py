@@ -19,7 +19,8 @@ from kiosk_app.provision import (
 def _provision_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="answers", metavar="FILE",
                    help="the answers in a TOML or JSON file (keys: terminal_code, address, server_url, token or "
-                        "token_file; optional name, drop_dir, verify_tls); without it, each is asked")
+                        "token_file; optional name, drop_dir, verify_tls, form_printer (the printer's ipp:// URI: a driverless "
+                        "CUPS queue is made for it), cups_server); without it, each is asked")
     p.add_argument("--etc", default=str(DEFAULT_ETC), metavar="DIR",
                    help=f"where kiosk.toml, sync-agent.toml and server-token are written (default {DEFAULT_ETC})")
     p.add_argument("--json", action="store_true", help="JSON output")
@@ -49,6 +50,9 @@ def _provision(ns: argparse.Namespace) -> int:
         return 1
     lines = [f"Термінал {answers.code3} налаштовано / terminal {answers.code3} configured",
              f"  сервер / server: {result.server['url']} (облікові дані прийнято / credential accepted)"]
+    if result.form_printer:
+        lines.append(f"  принтер бланків / form printer: {result.form_printer['device_uri']} -> "
+                     f"{result.form_printer['queue']} (CUPS)")
     lines += [f"  {path} ({mode})" for path, mode in result.files.items()]
     lines.append("Далі / next: systemctl restart appeal-sync-agent appeal-kiosk")
     emit(result.as_dict(), ns.json, "\n".join(lines))

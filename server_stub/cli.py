@@ -63,35 +63,6 @@ def _collectstatic() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def scheduled_jobs_forever() -> None:
-    """The instruments' scheduled work, every CITY_SERVER_JOBS_INTERVAL seconds (default 600):
-    petitions reaching the threshold go to the mayor's review (the concept: no later than the
-    next day) and expired ones become appeals; appointment reminders go out. Each job is
-    idempotent, so a second server process running it too changes nothing."""
-    import logging
-    import time
-
-    from django.db import close_old_connections
-
-    log = logging.getLogger("server_stub.jobs")
-    interval = float(os.environ.get("CITY_SERVER_JOBS_INTERVAL", "600"))
-    if interval <= 0:
-        return
-    while True:
-        try:
-            from server_stub.cabinet.services import send_reminders
-            from server_stub.petitions.services import run_jobs
-
-            for pk, action in run_jobs(None, None):
-                log.info("petition %s: %s", pk, action)
-            send_reminders(None)
-        except Exception:
-            log.exception("scheduled jobs failed; retrying in %.0f s", interval)
-        finally:
-            close_old_connections()
-        time.sleep(interval)
-
-
 def sd_notify(message: str) -> None:
     """systemd's notification protocol (sd_notify(3)) on ``$NOTIFY_SOCKET``; nothing outside systemd."""
     addr = os.environ.get("NOTIFY_SOCKET", "")
@@ -140,17 +111,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from server_stub.core.demo import load_demo
 
         load_demo()
-    from django.conf import settings
+    from server_stub.jobs import runner
 
-    if settings.EDMS_DROP_FOLDER and settings.EDMS_IMPORT_INTERVAL_S > 0:
-        from server_stub.standins.edms.importer import run_forever
-
-        threading.Thread(target=run_forever, name="edms-importer", daemon=True).start()
-    from server_stub.opendata.generate import regenerate_all, regenerate_forever
-
-    regenerate_all()
-    threading.Thread(target=regenerate_forever, name="opendata", daemon=True).start()
-    threading.Thread(target=scheduled_jobs_forever, name="jobs", daemon=True).start()
+    runner.start()  # each job runs in the one server process holding its lock (docs/server.md "Scaling out")
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -241,17 +204,20 @@ def cmd_edms_import(args: argparse.Namespace) -> int:
     _migrate()
     from django.conf import settings
 
-    from server_stub.standins.edms.importer import import_once, run_forever
+    from server_stub.jobs.runner import Job, edms_lock, loop, record
+    from server_stub.standins.edms.importer import import_once
 
     if not settings.EDMS_DROP_FOLDER:
         print("no drop folder: pass --drop-folder or set CITY_SERVER_DROP_FOLDER", file=sys.stderr)
         return 2
-    if args.once:
-        results = import_once(Path(settings.EDMS_DROP_FOLDER), settings.EDMS_ACK_MODE)
-        for r in results:
+    folder = Path(settings.EDMS_DROP_FOLDER)
+    if args.once:  # beside running servers too: the claim row registers each document once (importer.py)
+        results = record("edms-import", lambda: import_once(folder, settings.EDMS_ACK_MODE))
+        for r in results:  # type: ignore[attr-defined]
             print(f"{r.document_id}: {r.status} {r.registration_index or ''} {r.reason or ''}".rstrip())
         return 0
-    run_forever()
+    loop(Job("edms-import", settings.EDMS_IMPORT_INTERVAL_S or 5.0, lambda: import_once(folder, settings.EDMS_ACK_MODE),
+             lock=edms_lock(folder)))
     return 0
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "server_stub.contact",
     "server_stub.opendata",
     "server_stub.citymap",
+    "server_stub.jobs",
 ]
 # Part-2 instruments append themselves here (one Django app each).
 INSTALLED_APPS += [a for a in os.environ.get("CITY_SERVER_EXTRA_APPS", "").split(",") if a]

@@ -16,6 +16,8 @@ from server_stub.core.api import register_routers
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("help/", core_views.help_index, name="help"),
+    path("help/<slug:slug>/", core_views.help_topic, name="help-topic"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -30,6 +30,7 @@ from .migrations import ALL
 from .retention import Retention
 from .sms import SmsSender, StoringModem
 from .state import Backoff, utcnow
+from .updates import package_state
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class OnceResult:
 class Agent:
     def __init__(self, store: Store, delivery: Delivery, *, sms: SmsSender | None = None, server: Any = None,
                  retention: Retention | None = None, device_status_file: Path | None = None,
-                 heartbeat_every: float = 60, feed_every: float = 30, tick: float = 2.0) -> None:
+                 heartbeat_every: float = 60, feed_every: float = 30, tick: float = 2.0,
+                 updates: tuple[str, Path] | None = None) -> None:
         self.store = store
         self.delivery = delivery
         self.sms = sms
@@ -64,6 +66,7 @@ class Agent:
         self.heartbeat_every = heartbeat_every
         self.feed_every = feed_every
         self.tick = tick
+        self.updates = updates  # (package, unattended-upgrades log) the heartbeat reports on
         self._last_heartbeat = float("-inf")    # monotonic time may be small right after boot
         self._last_feed = float("-inf")
         self._last_retention = float("-inf")
@@ -93,13 +96,17 @@ class Agent:
             server = _server_from_config(cfg, store, backoff, session)
         agent = cls(store, delivery, sms=sender, server=server, retention=Retention(store, cfg["retention.days"]),
                         device_status_file=device_status_path(cfg), heartbeat_every=cfg["heartbeat.interval"],
-                        feed_every=cfg["feed.interval"], tick=cfg["run.tick"])
+                        feed_every=cfg["feed.interval"], tick=cfg["run.tick"],
+                        updates=(cfg["updates.package"], Path(cfg["updates.log"])) if cfg["updates.package"] else None)
         if server is not None:
             server.heartbeat_body = agent.heartbeat_body
         return agent
 
     def heartbeat_body(self) -> dict[str, Any]:
-        return status_mod.heartbeat_body(self.store, self.device_status_file, modem_configured=self.sms is not None)
+        body = status_mod.heartbeat_body(self.store, self.device_status_file, modem_configured=self.sms is not None)
+        if self.updates is not None:
+            body["package"] = package_state(*self.updates)
+        return body
 
     def status(self) -> dict[str, Any]:
         return status_mod.collect(self.store, modem_configured=self.sms is not None)

@@ -60,6 +60,10 @@ SYNC_SETTINGS: list[Setting] = [
     Setting("server.verify_tls", True, "bool", "", "Verify the server's TLS certificate"),
     Setting("heartbeat.interval", 60, "int", "s", "Seconds between heartbeats (the server may ask for another)", min=1),
     Setting("feed.interval", 30, "int", "s", "Seconds between polls of the status and answer feed", min=1),
+    Setting("updates.package", "appeal-terminal", "str", "",
+            "The package whose installed version and updates the heartbeat reports; empty = none"),
+    Setting("updates.log", "/var/log/unattended-upgrades/unattended-upgrades.log", "path", "",
+            "The unattended-upgrades log the heartbeat reads the last update's result from"),
     Setting("feed.limit", 100, "int", "items", "Feed items per request", min=1, max=500),
     # -- SMS -----------------------------------------------------------------------------------------
     Setting("sms.enabled", True, "bool", "", "Text residents who asked for it (needs the modem)"),

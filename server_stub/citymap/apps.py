@@ -9,3 +9,4 @@ class CitymapConfig(instrument.Instrument):
     label = "citymap"
     verbose_name = _("City map")
     home = ("map/", _("City map"))
+    staff_nav = [("/map/moderation/", _("Moderation of reports"), "core.moderate_reports")]

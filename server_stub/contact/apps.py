@@ -11,3 +11,4 @@ class ContactConfig(AppConfig):
     url_prefix = "contact/"
     url_mounts = {"open311/v2/": "server_stub.contact.open311"}
     nav = [("/contact/", _("Contact centre"))]
+    staff_nav = [("/contact/operator/", _("Operator desk"), "core.handle_requests")]

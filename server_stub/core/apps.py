@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
       ``url_prefix``  - mounts ``<app>.urls`` there (e.g. ``"map/"``), its namespace the app's label;
       ``api_prefix``  - mounts ``<app>.api.router`` under ``/api/<api_prefix>``;
       ``nav``         - [(path, lazy label)] shown in the site's main navigation;
+      ``staff_nav``   - [(path, lazy label, "core.<permission>")] staff tools, shown (header and home page)
+                        only to a signed-in person holding that permission;
     ``core/instrument.py`` derives all of them from a three-line declaration.
     """
 

@@ -9,3 +9,4 @@ class NewslettersConfig(instrument.Instrument):
     label = "newsletters"
     verbose_name = _("Newsletters")
     home = ("newsletters/", _("Newsletters"))
+    staff_nav = [("/newsletters/compose/", _("Write a newsletter"), "core.send_newsletters")]

@@ -123,24 +123,6 @@ def regenerate_all() -> int:
     return count
 
 
-def regenerate_forever() -> None:
-    """Regenerate every resource on a schedule (CITY_SERVER_OPENDATA_INTERVAL seconds, default 1 h)."""
-    import os
-    import time
-
-    from django.db import close_old_connections
-
-    interval = float(os.environ.get("CITY_SERVER_OPENDATA_INTERVAL", "3600"))
-    while interval > 0:
-        time.sleep(interval)
-        try:
-            regenerate_all()
-        except Exception:
-            logger.exception("open data regeneration failed")
-        finally:
-            close_old_connections()
-
-
 
 # Part-2 instruments (server_stub/petitions/opendata.py), imported when run.
 def _part2(fn: str) -> Callable[[], Table]:

@@ -9,3 +9,4 @@ class PetitionsConfig(instrument.Instrument):
     label = "petitions"
     verbose_name = _("E-petitions")
     home = ("petitions/", _("Petitions"))
+    staff_nav = [("/petitions/moderation/", _("Moderation of petitions"), "core.moderate_petitions")]

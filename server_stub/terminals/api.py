@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
 from ninja.security import HttpBearer
-from pydantic import field_validator
+from pydantic import StringConstraints, field_validator
 
 from server_stub.core import numbers
 from server_stub.core.api import ApiError, ensure_storable, error_response, errors, found
@@ -68,6 +68,23 @@ def _utc(value: datetime | None) -> datetime | None:
     return value
 
 
+class LastUpdateIn(Schema):
+    result: Literal["installed", "nothing", "failed", "running", "unknown"] = "unknown"
+    at: datetime | None = None
+    detail: str = Field("", max_length=400)
+    packages: list[Annotated[str, StringConstraints(max_length=100)]] = Field([], max_length=20)
+
+
+class PackageIn(Schema):
+    """The terminal's own software (sync_agent/updates.py): installed, offered, the last upgrade run."""
+
+    name: str = Field(..., min_length=1, max_length=64)
+    installed: str = Field("", max_length=64)
+    candidate: str = Field("", max_length=64)
+    pending: bool = False
+    last_update: LastUpdateIn | None = None
+
+
 class HeartbeatIn(Schema):
     sent_at: datetime
 
@@ -81,6 +98,7 @@ class HeartbeatIn(Schema):
     queue_depth: int = Field(0, ge=0, le=10_000_000)
     oldest_undelivered: OldestIn | None = None
     last_errors: list[ErrorItemIn] = Field([], max_length=50)
+    package: PackageIn | None = None
 
 
 class HeartbeatOut(Schema):

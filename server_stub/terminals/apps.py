@@ -11,4 +11,4 @@ class TerminalsConfig(AppConfig):
     url_prefix = "fleet/"
     url_mounts = {"a/": "server_stub.terminals.urls_status"}     # the receipt's status link
     api_prefix = "terminal/v1/"
-    nav = [("/fleet/", _("Terminal fleet"))]
+    staff_nav = [("/fleet/", _("Terminal fleet"), "core.view_fleet")]

@@ -5,9 +5,13 @@ from django.shortcuts import render
 
 from server_stub.core.roles import staff_required
 
-from .fleet import fleet_state
+from .fleet import fleet_state, versions
 
 
 @staff_required("view_fleet")
 def fleet(request: HttpRequest) -> HttpResponse:
-    return render(request, "terminals/fleet.html", {"fleet": fleet_state()})
+    views = fleet_state()
+    return render(request, "terminals/fleet.html", {
+        "fleet": views, "versions": versions(views),
+        "pending": [v for v in views if v.update_state == "pending"],
+        "failed": [v for v in views if v.update_state == "failed"]})

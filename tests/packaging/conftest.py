@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.packaging.pkgbuild import build, installed, repo_key  # noqa: F401 - fixtures for this folder's tests
+from tests.printers.test_form_printer import cupsd, pwg_printer  # noqa: F401 - a cupsd and a PWG-only printer
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -12,18 +12,23 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
+from devices.ipp import JobState
 from kiosk_app.cli import main as kioskctl_main
 from kiosk_app.core.config import load_kiosk_config
 from kiosk_app.core.server_client import ServerClient, read_token
 from kiosk_app.provision import Answers, ProvisionError, ask_answers, check_server, parse_answers
 from sync_agent.config import load_config as load_sync_config
+from tests.printers.test_form_printer import driver
+from tests.server.citysrv_drop import pdf_bytes
 from tests.server.citysrv_helpers import Server, run_server
+from tests.support.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -185,3 +190,48 @@ def test_questions_ask_again_after_a_bad_answer() -> None:
         17, "вул. Робоча, 1", "https://rada.example.ua", "tc_017_abcdefghijklmnop", None, None)
     assert len(said) == 3
     assert "from 001 to 999" in said[0] and "must not be empty" in said[1] and "http://" in said[2]
+
+
+def test_provision_makes_the_form_printers_cups_queue(city: Server, cupsd: str, pwg_printer: tuple[str, Path],
+                                                      tmp_path: Path) -> None:
+    """A form printer that takes no PDF, named in the answers: provisioning makes its driverless CUPS
+    queue (lpadmin -m everywhere) and points the kiosk at the queue; a form printed through the
+    written setting reaches the printer as PWG raster."""
+    require_tool("lpadmin", "cups-client")
+    printer_uri, printed = pwg_printer
+    etc = _etc(tmp_path)
+    answers = tmp_path / "answers.toml"
+    answers.write_text(f'terminal_code = 17\naddress = "вул. Робоча, 1"\nserver_url = "{city.url}"\n'
+                       f'token = "{city.token("017")}"\nform_printer = "{printer_uri}"\ncups_server = "{cupsd}"\n',
+                       encoding="utf-8")
+    out = _kioskctl("--from", str(answers), "--etc", str(etc), "--json")
+    assert out.returncode == 0, out.stderr
+    queue = f"ipp://{cupsd}/printers/appeal-forms"
+    assert json.loads(out.stdout)["form_printer"] == {"device_uri": printer_uri, "queue": queue}
+    kiosk = load_kiosk_config(str(etc / "kiosk.toml"), env={})
+    assert kiosk["devices.form_printer.uri"] == queue
+    # CUPS's own client sees the queue, bound to the printer
+    lpstat = subprocess.run(["lpstat", "-h", cupsd, "-v", "appeal-forms"], capture_output=True, text=True, timeout=30)
+    assert printer_uri in lpstat.stdout, lpstat.stdout + lpstat.stderr
+    pdf = tmp_path / "form.pdf"
+    pdf.write_bytes(pdf_bytes("Form"))
+    result = driver(kiosk["devices.form_printer.uri"], job_timeout=60, poll_interval=0.2).print_pdf(pdf)
+    assert result.state == JobState.COMPLETED
+    deadline = time.monotonic() + 30
+    while not [f for f in printed.iterdir() if f.stat().st_size > 0] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [job] = [f for f in printed.iterdir() if f.stat().st_size > 0]
+    assert job.read_bytes()[:4] == b"RaS2"
+
+
+def test_a_form_printer_that_is_not_an_ipp_uri_is_refused_before_anything(city: Server, tmp_path: Path) -> None:
+    etc = _etc(tmp_path)
+    before = _snapshot(etc)
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"terminal_code": 17, "address": "вул. Робоча, 1", "server_url": city.url,
+                                   "token": city.token("017"), "form_printer": "http://192.168.1.60/"}),
+                       encoding="utf-8")
+    out = _kioskctl("--from", str(answers), "--etc", str(etc))
+    assert out.returncode == 2
+    assert "form_printer:" in out.stderr and "ipp://" in out.stderr
+    assert _snapshot(etc) == before

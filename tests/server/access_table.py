@@ -40,6 +40,8 @@ UUID = "00000000-0000-4000-8000-000000000000"
 # URL patterns (as Django prints them) -> {method: callers let through}
 PAGES: dict[str, dict[str, frozenset[str]]] = {
     "": {"GET": EVERYONE},
+    "help/": {"GET": EVERYONE},
+    "help/<slug:slug>/": {"GET": EVERYONE},  # "x" is no topic: 404, past the checks
     "i18n/setlang/": {"GET": EVERYONE},
     "accounts/login/": {"GET": EVERYONE},
     "accounts/logout/": {"GET": EVERYONE},  # GET answers 405: signing out is a POST

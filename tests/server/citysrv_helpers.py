@@ -46,8 +46,9 @@ class Server:
         return self.tokens[code]
 
 
-def _make_db(tmp: Path) -> tuple[str, Any]:
-    if BACKEND == "sqlite":
+def _make_db(tmp: Path, backend: str = BACKEND) -> tuple[str, Any]:
+    """A fresh database for one test server (or several sharing it) and the function that drops it."""
+    if backend == "sqlite":
         return f"sqlite:///{tmp / 'city.sqlite3'}", None
     import psycopg
 
@@ -63,13 +64,15 @@ def _make_db(tmp: Path) -> tuple[str, Any]:
 
 @contextlib.contextmanager
 def run_server(tmp: Path, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
-               timeout: float = 60) -> Iterator[Server]:
+               timeout: float = 60, db_url: str | None = None, data_dir: Path | None = None) -> Iterator[Server]:
     """``city-server run`` as a real process on an ephemeral port, with its own database (SQLite, or
-    PostgreSQL under CITY_SERVER_TEST_DB=postgres) and data folder under ``tmp``; stopped on exit."""
-    db_url, drop = _make_db(tmp)
+    PostgreSQL under CITY_SERVER_TEST_DB=postgres) and data folder under ``tmp``; stopped on exit.
+    With ``db_url`` it serves that database instead (left in place: whoever made it drops it), with
+    ``data_dir`` that data folder (several servers of one city share both)."""
+    db_url, drop = (db_url, None) if db_url else _make_db(tmp)
     env = {**os.environ, "CITY_SERVER_FAST_PASSWORDS": "1", "CITY_SERVER_LOG_LEVEL": "WARNING",
            "PYTHONUNBUFFERED": "1", **(env or {})}
-    srv = Server("", tmp / "data", tmp / "drop", db_url, env)
+    srv = Server("", data_dir or tmp / "data", tmp / "drop", db_url, env)
     log = tmp / "server.log"
     with open(log, "w") as err:
         proc = subprocess.Popen([PY, "-m", "server_stub.cli", "run", "--port", "0", "--db", db_url, "--data-dir",

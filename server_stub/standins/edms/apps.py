@@ -9,4 +9,4 @@ class EdmsConfig(AppConfig):
     label = "edms"
     verbose_name = _("EDMS (stand-in)")
     url_prefix = "edms/"
-    nav = [("/edms/", _("Appeals (EDMS stand-in)"))]
+    staff_nav = [("/edms/", _("Appeals (EDMS stand-in)"), "core.answer_appeals")]

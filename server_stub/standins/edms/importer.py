@@ -212,8 +212,11 @@ def _process(dir_fd: int, name: str, grace: float) -> Result:
     except ValueError as err:  # Refused included: waiting does not mend it
         return _reject_or_wait(document_id, str(err), grace + 1, grace)
     with transaction.atomic():
-        record = ImportRecord.objects.select_for_update().filter(document_id=document_id).first()
-        if record is not None and record.status == "registered":
+        # The claim: the document id's row, unique. A second server process seeing the same pair waits
+        # on the row until this transaction ends, then finds it registered (docs/server.md "Scaling out").
+        claim, _ = ImportRecord.objects.get_or_create(document_id=document_id, defaults={"status": "importing"})
+        record = ImportRecord.objects.select_for_update().get(pk=claim.pk)
+        if record.status == "registered":
             return Result(document_id, "registered", record.registration_index, None)
         if meta.get("document_type") == "addition":
             parent = str(meta.get("parent_document_id") or "")
@@ -291,6 +294,8 @@ def import_once(folder: Path, mode: str = "ack-file", grace: float | None = None
             if result.status in ("registered", "rejected"):
                 try:
                     _acknowledge(dir_fd, result, mode)
+                except FileExistsError:
+                    logger.debug("%s: already acknowledged by another process", document_id)
                 except OSError:
                     logger.exception("acknowledging %s failed", document_id)
             results.append(result)
@@ -298,19 +303,3 @@ def import_once(folder: Path, mode: str = "ack-file", grace: float | None = None
         os.close(dir_fd)
     return results
 
-
-def run_forever() -> None:
-    folder = Path(settings.EDMS_DROP_FOLDER)
-    logger.info("EDMS stand-in importing %s every %.1f s (%s)", folder, settings.EDMS_IMPORT_INTERVAL_S,
-                settings.EDMS_ACK_MODE)
-    while True:
-        try:
-            if folder.is_dir():
-                import_once(folder, settings.EDMS_ACK_MODE)
-        except Exception:
-            logger.exception("EDMS import pass failed")
-        finally:
-            from django.db import close_old_connections
-
-            close_old_connections()
-        time.sleep(settings.EDMS_IMPORT_INTERVAL_S)
