@@ -354,14 +354,14 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
         notes.append(f"class: bitonal, {photo} photo-like blocks (< {PHOTO_MIN_BLOCKS}; largest share of smooth "
                      f"mid-tones {measure.share_max:.0%}): writing")
 
-    # one resampling for deskew and half-turn together, bilinear for every page. Nearest-neighbour
-    # was tried for pages to be thresholded (cheaper): it leaves a stair on every thin stroke,
-    # serif hairlines break, and on the legibility corpus (seed 2) forms read 1.5 x worse than
-    # the scan and G4 pages were 5-20 % larger
+    # one resampling for deskew and half-turn together. A page that will be thresholded is
+    # resampled nearest-neighbour: bilinear reads thin serif strokes better on some forms, but it
+    # also softens the smallest dots (і ї, full stops) below the threshold: 7 of 1870 lost in
+    # tests/imaging/test_legibility.py. Greyscale pages are resampled bilinear.
     turn = (180.0 if rotated else 0.0) - skew
     if abs(skew) >= MIN_SKEW_TO_ROTATE:
         m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), turn, 1.0)
-        out = cv2.warpAffine(arr, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        out = cv2.warpAffine(arr, m, (w, h), flags=cv2.INTER_LINEAR if grey else cv2.INTER_NEAREST, borderValue=255)
     elif rotated:
         out = np.ascontiguousarray(arr[::-1, ::-1])
     else:
