@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from server_stub.core.identity import IdentityError, normal_rnokpp
 from server_stub.terminals.models import Terminal, TerminalCredential
 
 from .models import DeviceAuthorization, WrongUserCode
@@ -200,14 +201,17 @@ def identity(claims: dict[str, Any], at: datetime) -> dict[str, Any]:
     def text(*names: str) -> str:
         return next((str(claims[n]).strip()[:300] for n in names if claims.get(n)), "")
 
-    rnokpp = text("rnokpp", "inn")
+    try:        # the one RNOKPP check of the server (python-stdnum: ten digits and the check digit)
+        rnokpp = normal_rnokpp(text("rnokpp", "inn"))
+    except IdentityError:
+        rnokpp = None
     born = text("birthdate")
     try:
         born = date.fromisoformat(born).isoformat()
     except ValueError:
         born = ""
     return {"surname": text("family_name"), "given_name": text("given_name"), "patronymic": text("middle_name"),
-            "birthdate": born or None, "rnokpp": rnokpp if re.fullmatch(r"\d{10}", rnokpp) else None,
+            "birthdate": born or None, "rnokpp": rnokpp,
             "document_number": text("document_number")[:32] or None, "address": " ".join(text("address").split()),
             "verified_by": "bankid", "verified_at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
