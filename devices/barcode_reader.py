@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 import serial
 
-from devices.config import build, read_settings
+from devices.config import build, declared, read_settings
 from devices.errors import DeviceError, DeviceNotFound, DeviceOffline
 from devices.state import DeviceState, DeviceStatus
 
@@ -36,16 +36,7 @@ wire = logging.getLogger("devices.wire.barcode_reader")
 DEVICE = "barcode_reader"
 CONNECTIONS = ("serial",)
 
-SETTINGS: list[dict[str, Any]] = [
-    {"key": "connection", "default": "serial", "unit": "", "help": "Transport: 'serial' (the only one)."},
-    {"key": "port", "default": "/dev/barcode", "unit": "path",
-     "help": "Serial port (USB CDC /dev/ttyACM0, a udev symlink, or the simulator's <workdir>/barcode_reader.tty)."},
-    {"key": "baudrate", "default": 9600, "unit": "baud", "help": "Line speed set on the reader (8N1)."},
-    {"key": "prefix", "default": "", "unit": "", "help": "Text the reader puts before each code, stripped."},
-    {"key": "suffix", "default": "", "unit": "", "help": "Text the reader puts after each code (before CR/LF), stripped."},
-    {"key": "encoding", "default": "utf-8", "unit": "", "help": "Character encoding of the codes."},
-    {"key": "max_length", "default": 256, "unit": "chars", "help": "Longer lines are noise and are dropped."},
-]
+SETTINGS: list[dict[str, Any]] = declared("barcode_reader")  # devices/settings.toml
 
 
 @dataclass(eq=False)

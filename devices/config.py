@@ -1,12 +1,27 @@
-"""A driver's settings as its ``from_config`` reads them: the one check of a device's section
-(the connection among the driver's choices, no unknown keys) and the defaults of ``SETTINGS``."""
+"""A driver's settings as its ``from_config`` reads them: their declaration (``settings.toml``
+beside this module: key, default, unit, help), the one check of a device's section (the
+connection among the driver's choices, no unknown keys) and the defaults of ``SETTINGS``."""
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
 from typing import Any, TypeVar
 
 from devices.errors import DeviceConfigError
+
+
+@functools.cache
+def _declarations() -> dict[str, list[dict[str, Any]]]:
+    return tomllib.loads(resources.files("devices").joinpath("settings.toml").read_text(encoding="utf-8"))
+
+
+def declared(device: str) -> list[dict[str, Any]]:
+    """The settings ``device`` (a driver's module name) declares in ``settings.toml``, in order:
+    each a dict of ``key``, ``default``, ``unit`` and ``help``."""
+    return [dict(s) for s in _declarations()[device]]
 
 
 def read_settings(device: str, cfg: Mapping[str, Any], settings: Sequence[Mapping[str, Any]],

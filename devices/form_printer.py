@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from devices import errors, ipp
-from devices.config import check_connection
+from devices.config import check_connection, declared
 from devices.ipp import JobState, Op, PrinterState, Tag
 from devices.state import DeviceState, DeviceStatus
 
@@ -42,16 +42,7 @@ wire = logging.getLogger(__name__ + ".wire")
 DEVICE = "form_printer"
 CONNECTIONS = ("ipp",)
 
-SETTINGS: list[dict[str, Any]] = [
-    {"key": "connection", "default": "ipp", "unit": "", "help": "ipp (a printer's IPP endpoint or a CUPS queue)"},
-    {"key": "uri", "default": "ipp://127.0.0.1:8631/ipp/print", "unit": "", "help": "printer URI, e.g. ipp://HOST/ipp/print or ipp://localhost:631/printers/NAME"},
-    {"key": "ipp_version", "default": "2.0", "unit": "", "help": "IPP version to speak: 1.1 or 2.0"},
-    {"key": "user", "default": "kiosk", "unit": "", "help": "requesting-user-name sent with each job"},
-    {"key": "connect_timeout", "default": 5.0, "unit": "s", "help": "time to open the HTTP connection"},
-    {"key": "request_timeout", "default": 30.0, "unit": "s", "help": "time for one IPP response (Print-Job carries the PDF)"},
-    {"key": "job_timeout", "default": 120.0, "unit": "s", "help": "time from job accepted to job completed"},
-    {"key": "poll_interval", "default": 0.5, "unit": "s", "help": "interval between Get-Job-Attributes"},
-]
+SETTINGS: list[dict[str, Any]] = declared("form_printer")  # devices/settings.toml
 DEFAULTS: dict[str, Any] = {s["key"]: s["default"] for s in SETTINGS}
 
 # printer-state-reasons keyword (without -error/-warning/-report) -> typed fault

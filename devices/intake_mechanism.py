@@ -28,7 +28,7 @@ from typing import Any
 
 import serial
 
-from devices.config import build, read_settings
+from devices.config import build, declared, read_settings
 from devices.errors import (
     BinFull,
     DeviceError,
@@ -59,21 +59,7 @@ _TIMEOUT_KEYS = {"HELLO": "timeout_query", "STATUS": "timeout_query", "FEED": "t
                  "LABEL": "timeout_label", "PASS": "timeout_pass", "STAPLE_BIN": "timeout_staple",
                  "RETURN": "timeout_return", "BIN_EMPTIED": "timeout_query", "RESET": "timeout_reset"}
 
-SETTINGS: list[dict[str, Any]] = [
-    {"key": "connection", "default": "serial", "unit": "", "help": "Transport: 'serial' (the only one)."},
-    {"key": "port", "default": "/dev/intake", "unit": "path",
-     "help": "Serial port of the mechanism (udev symlink, /dev/ttyUSB0, or the simulator's <workdir>/intake.tty)."},
-    {"key": "baudrate", "default": 115200, "unit": "baud", "help": "Line speed; the protocol fixes 8N1."},
-    {"key": "ack_timeout", "default": 0.5, "unit": "s", "help": "Wait for ACK before sending the frame again."},
-    {"key": "retries", "default": 3, "unit": "count", "help": "Retransmissions of one command (same seq) before giving up."},
-    {"key": "timeout_query", "default": 1.0, "unit": "s", "help": "Final reply to HELLO, STATUS, BIN_EMPTIED."},
-    {"key": "timeout_feed", "default": 3.0, "unit": "s", "help": "Final reply to FEED (tray -> label station)."},
-    {"key": "timeout_label", "default": 5.0, "unit": "s", "help": "Final reply to LABEL (printing the label)."},
-    {"key": "timeout_pass", "default": 3.0, "unit": "s", "help": "Final reply to PASS (label station -> scanner)."},
-    {"key": "timeout_staple", "default": 8.0, "unit": "s", "help": "Final reply to STAPLE_BIN (staple, drop in bin)."},
-    {"key": "timeout_return", "default": 15.0, "unit": "s", "help": "Final reply to RETURN (all sheets out)."},
-    {"key": "timeout_reset", "default": 15.0, "unit": "s", "help": "Final reply to RESET (mechanics re-homed)."},
-]
+SETTINGS: list[dict[str, Any]] = declared("intake_mechanism")  # devices/settings.toml
 
 _FAULT_ERRORS: dict[str, type[DeviceError]] = {
     "JAM": PaperJam, "STAPLES_OUT": StaplesOut, "BIN_FULL": BinFull, "DOOR_OPEN": DoorOpen,

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from devices.config import read_settings
+from devices.config import declared, read_settings
 from devices.errors import (
     DeviceConfigError,
     DeviceError,
@@ -59,34 +59,7 @@ log = logging.getLogger(__name__)
 
 CONNECTIONS = ("serial", "url")
 
-SETTINGS: list[dict[str, Any]] = [
-    {"key": "connection", "default": "serial", "unit": "",
-     "help": "How the modem is reached: 'serial' (a device path) or 'url' (a pyserial URL)."},
-    {"key": "port", "default": "/dev/ttyUSB2", "unit": "path",
-     "help": "Serial device of the modem's AT interface (connection='serial'); e.g. a udev "
-             "symlink /dev/gsm-modem or the simulator's <workdir>/modem.tty."},
-    {"key": "url", "default": "", "unit": "URL",
-     "help": "pyserial URL for connection='url', e.g. rfc2217://10.0.0.5:4001 or socket://host:port."},
-    {"key": "baudrate", "default": 115200, "unit": "bit/s", "help": "Serial speed."},
-    {"key": "pin", "default": "", "unit": "",
-     "help": "SIM PIN entered when the SIM asks for it; empty = never enter one. Tried once per "
-             "process start only."},
-    {"key": "smsc", "default": "", "unit": "phone number",
-     "help": "SMS centre number set with AT+CSCA; empty = the one stored on the SIM."},
-    {"key": "command_timeout", "default": 3.0, "unit": "s", "help": "Answer time for a plain AT command."},
-    {"key": "send_timeout", "default": 60.0, "unit": "s",
-     "help": "Time for the network to accept one part (+CMGS) after the PDU is sent."},
-    {"key": "delivery_timeout", "default": 120.0, "unit": "s",
-     "help": "How long send_sms waits for the status reports (+CDS); 0 = do not wait."},
-    {"key": "status_reports", "default": True, "unit": "",
-     "help": "Request a delivery status report for each part (TP-SRR) and route them as +CDS."},
-    {"key": "weak_signal_dbm", "default": -105, "unit": "dBm",
-     "help": "Below this signal the modem is 'weak': status() warns and send_sms raises WeakSignal."},
-    {"key": "storage", "default": "SM", "unit": "",
-     "help": "Message storage for store-then-send (AT+CPMS): SM (the SIM), ME or MT (the modem)."},
-    {"key": "concat_16bit", "default": False, "unit": "",
-     "help": "Use 16-bit concatenation references (IEI 0x08) instead of 8-bit (IEI 0x00)."},
-]
+SETTINGS: list[dict[str, Any]] = declared("modem")  # devices/settings.toml
 DEFAULTS: dict[str, Any] = {s["key"]: s["default"] for s in SETTINGS}
 
 REG_STATES = {0: "not_registered", 1: "registered_home", 2: "searching", 3: "denied", 4: "unknown",

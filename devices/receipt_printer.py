@@ -25,7 +25,7 @@ from escpos import exceptions as escpos_errors
 from escpos.escpos import Escpos
 
 from devices import errors
-from devices.config import check_connection
+from devices.config import check_connection, declared
 from devices.escpos_document import CODEPAGES, Receipt, receipt_bytes
 from devices.escpos_status import DEVICE, QUERIES, PrinterStatus, query
 from devices.state import DeviceState, DeviceStatus
@@ -35,22 +35,7 @@ wire = logging.getLogger(__name__ + ".wire")
 
 CONNECTIONS = ("network", "serial", "usb", "file")
 
-SETTINGS: list[dict[str, Any]] = [
-    {"key": "connection", "default": "network", "unit": "", "help": "network | serial | usb | file"},
-    {"key": "host", "default": "127.0.0.1", "unit": "", "help": "network: printer host name or IP address"},
-    {"key": "port", "default": 9100, "unit": "", "help": "network: raw TCP port"},
-    {"key": "device", "default": "/dev/ttyUSB0", "unit": "", "help": "serial: device path; file: path to write to (e.g. /dev/usb/lp0)"},
-    {"key": "baudrate", "default": 38400, "unit": "baud", "help": "serial: line speed"},
-    {"key": "vendor_id", "default": 0x04B8, "unit": "", "help": "usb: vendor id (0x04b8 = Epson)"},
-    {"key": "product_id", "default": 0x0202, "unit": "", "help": "usb: product id"},
-    {"key": "profile", "default": "default", "unit": "", "help": "python-escpos printer profile, e.g. default, TM-T88V, TM-T20II"},
-    {"key": "codepage", "default": "CP1251", "unit": "", "help": "code page for Ukrainian: CP1251 (ESC t 46, WPC1251) or CP1125 (ESC t 44)"},
-    {"key": "columns", "default": 48, "unit": "characters", "help": "characters per line in font A (80 mm: 48, 58 mm: 32)"},
-    {"key": "status", "default": True, "unit": "", "help": "ask DLE EOT before and after printing (false for printers that cannot answer)"},
-    {"key": "connect_timeout", "default": 5.0, "unit": "s", "help": "time to open the connection"},
-    {"key": "status_timeout", "default": 2.0, "unit": "s", "help": "time for each DLE EOT reply"},
-    {"key": "write_timeout", "default": 20.0, "unit": "s", "help": "time to send one receipt"},
-]
+SETTINGS: list[dict[str, Any]] = declared("receipt_printer")  # devices/settings.toml
 DEFAULTS: dict[str, Any] = {s["key"]: s["default"] for s in SETTINGS}
 
 

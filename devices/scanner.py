@@ -39,7 +39,7 @@ from typing import Any
 from PIL import Image
 
 from devices import errors
-from devices.config import check_connection
+from devices.config import check_connection, declared
 from devices.state import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -48,23 +48,7 @@ wire = logging.getLogger(__name__ + ".wire")
 DEVICE = "scanner"
 CONNECTIONS = ("sane",)
 
-SETTINGS: list[dict[str, Any]] = [
-    {"key": "connection", "default": "sane", "unit": "",
-     "help": "How the scanner is reached: 'sane' (python-sane: local backends or saned over the net backend)."},
-    {"key": "device", "default": "", "unit": "",
-     "help": "SANE device name, e.g. 'fujitsu:fi-7160:12345' or 'net:127.0.0.1:sim-adf'; empty = the first device with a document feeder."},
-    {"key": "resolution", "default": 300, "unit": "dpi", "help": "Scan resolution (the nearest the scanner offers)."},
-    {"key": "mode", "default": "Gray", "unit": "", "help": "Scan mode; 'Gray' gives 8-bit greyscale pages."},
-    {"key": "duplex", "default": False, "unit": "", "help": "Scan both sides when the feeder offers a duplex source."},
-    {"key": "page_width_mm", "default": 210.0, "unit": "mm", "help": "Scan area width (br-x)."},
-    {"key": "page_height_mm", "default": 297.0, "unit": "mm", "help": "Scan area height (br-y)."},
-    {"key": "net_hosts", "default": "", "unit": "",
-     "help": "Exported as SANE_NET_HOSTS before SANE starts: saned hosts for the net backend, ':'-separated."},
-    {"key": "config_dir", "default": "", "unit": "",
-     "help": "Exported as SANE_CONFIG_DIR: a folder with dll.conf (and net.conf) used instead of /etc/sane.d."},
-    {"key": "net_timeout_s", "default": 5, "unit": "s",
-     "help": "Exported as SANE_NET_TIMEOUT: how long the net backend waits to connect to saned."},
-]
+SETTINGS: list[dict[str, Any]] = declared("scanner")  # devices/settings.toml
 
 # sane_strstatus() texts (sanei/sane_strstatus.c) -> SANE status names
 _STATUS_TEXT = {

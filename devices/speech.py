@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from devices.config import read_settings
+from devices.config import declared, read_settings
 from devices.errors import DeviceConfigError
 from devices.state import DeviceState, DeviceStatus
 
@@ -30,14 +30,7 @@ log = logging.getLogger(__name__)
 
 DEVICE = "speech"
 
-SETTINGS: list[dict[str, Any]] = [
-    {"key": "module", "default": "espeak-ng", "unit": "", "help": "speech-dispatcher output module Qt's speechd engine uses."},
-    {"key": "modules_dir", "default": "/usr/lib/speech-dispatcher-modules", "unit": "path",
-     "help": "Where speech-dispatcher's output modules (sd_<module>) are installed."},
-    {"key": "language", "default": "uk", "unit": "", "help": "The language a voice must exist for (ISO 639-1)."},
-    {"key": "espeak_ng", "default": "espeak-ng", "unit": "", "help": "The espeak-ng program that lists the voices."},
-    {"key": "espeak_data", "default": "", "unit": "path", "help": "espeak-ng's data folder (--path); empty: its default."},
-]
+SETTINGS: list[dict[str, Any]] = declared("speech")  # devices/settings.toml
 
 
 class Speech:

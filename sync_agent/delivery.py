@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,7 @@ from kiosk_app.core.store import Store
 
 from . import texts
 from .dropfolder import Document, DropFault, DropFolder, fault_from
-from .state import Backoff, iso, parse, utcnow
+from .state import Backoff, Retrying, iso, parse, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +61,18 @@ class _Failed(Exception):
         self.fault = fault
 
 
-class Delivery:
+class Delivery(Retrying):
     def __init__(self, store: Store, drop: DropFolder, *, ack_mode: str = "ack-file", alert_after: float = 1800,
                  backoff: Backoff | None = None, batch: int = 200, commit_every: int = 50,
                  status_url: str = "https://rada.example.ua/a/{number}", pass_limit: int = 0) -> None:
-        self.store = store
+        super().__init__(store, backoff, alert_after)
         self.drop = drop
         self.ack_mode = ack_mode
-        self.alert_after = alert_after
-        self.backoff = backoff or Backoff()
         self.batch = batch
         self.commit_every = commit_every
         self.status_url = status_url
         self.pass_limit = pass_limit          # rows per deliver_pass (0: all); drain ignores it
         self._swept = False
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.store.conn
 
     # -- reading the outbox ---------------------------------------------------------------------
     def _rows(self, now: str, only: str | None = None) -> Iterator[tuple[Any, ...]]:

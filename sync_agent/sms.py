@@ -23,14 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sqlite3
 from typing import Any, Protocol
 
 from devices.errors import DeviceError
 from kiosk_app.core import faultpoints
 from kiosk_app.core.store import Store
 
-from .state import Backoff, iso, parse, utcnow
+from .state import Backoff, Retrying, iso, parse, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +61,13 @@ def _phone(applicant_json: str | None) -> str | None:
     return phone if isinstance(phone, str) and phone else None
 
 
-class SmsSender:
+class SmsSender(Retrying):
     def __init__(self, store: Store, modem: StoringModem | None, *, backoff: Backoff | None = None,
                  alert_after: float = 3600, give_up_after: float = 7 * 86400) -> None:
-        self.store = store
+        super().__init__(store, backoff, alert_after)
         self.modem = modem
-        self.backoff = backoff or Backoff()
-        self.alert_after = alert_after
         self.give_up_after = give_up_after
         self._input_cancelled = False
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.store.conn
 
     def due(self, now: dt.datetime, limit: int = 50) -> list[tuple[Any, ...]]:
         return self.conn.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
@@ -78,20 +79,10 @@ def consultation_dict(c: Consultation) -> dict[str, Any]:
                           "text": m.text, "at": m.created_at.isoformat()} for m in c.comments.select_related("author")]}
 
 
-@router.get("/consultations", auth=None, summary="Consultations")
-def consultations(request: HttpRequest) -> list[dict[str, Any]]:
-    return [consultation_dict(c) for c in Consultation.objects.all()]
-
-
 @router.post("/consultations", auth=staff_auth("run_consultations"), response={201: dict, **errors(401, 403, 422)},
              summary="Publish a draft decision for consultation (staff)")
 def create_consultation(request: HttpRequest, body: ConsultationIn) -> tuple[int, dict[str, Any]]:
     return 201, consultation_dict(Consultation.objects.create(title=body.title, document=body.document))
-
-
-@router.get("/consultations/{pk}", auth=None, response={200: dict, **errors(404)}, summary="One consultation")
-def consultation(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return consultation_dict(_consultation(pk))
 
 
 @router.post("/consultations/{pk}/comments", auth=resident_auth, response={201: dict, **errors(401, 403, 404, 409, 422)},
@@ -114,6 +105,24 @@ def summary(request: HttpRequest, pk: int, body: SummaryIn) -> dict[str, Any]:
     return consultation_dict(c)
 
 
+def _public_reads(plural: str, one: str, load: Callable[[int], Any], rows: Callable[[], Any],
+                  as_dict: Callable[[Any], dict[str, Any]]) -> None:
+    """The two open reads of a collection: ``GET /<plural>`` (all) and ``GET /<plural>/{pk}`` (one,
+    404 when unknown); their operation ids are ``<plural>`` and ``<one>``, as written out once."""
+
+    @router.get(f"/{plural}", auth=None, summary=plural.capitalize(), operation_id=f"server_stub_consult_api_{plural}")
+    def every(request: HttpRequest) -> list[dict[str, Any]]:
+        return [as_dict(obj) for obj in rows()]
+
+    @router.get(f"/{plural}/{{pk}}", auth=None, response={200: dict, **errors(404)}, summary=f"One {one}",
+                operation_id=f"server_stub_consult_api_{one}")
+    def single(request: HttpRequest, pk: int) -> dict[str, Any]:
+        return as_dict(load(pk))
+
+
+_public_reads("consultations", "consultation", _consultation, Consultation.objects.all, consultation_dict)
+
+
 def survey_dict(s: Survey) -> dict[str, Any]:
     return {"id": s.pk, "title": s.title, "description": s.description, "anonymous": s.anonymous, "status": s.status,
             "consent_text": s.consent_text, "responses": s.responses.count(),
@@ -121,9 +130,7 @@ def survey_dict(s: Survey) -> dict[str, Any]:
                           for q in s.questions.all()]}
 
 
-@router.get("/surveys", auth=None, summary="Surveys")
-def surveys(request: HttpRequest) -> list[dict[str, Any]]:
-    return [survey_dict(s) for s in Survey.objects.all()]
+_public_reads("surveys", "survey", _survey, Survey.objects.all, survey_dict)
 
 
 @router.post("/surveys", auth=staff_auth("run_consultations"), response={201: dict, **errors(401, 403, 422)}, summary="New survey (staff)")
@@ -135,11 +142,6 @@ def create_survey(request: HttpRequest, body: SurveyIn) -> tuple[int, dict[str, 
     Question.objects.bulk_create([Question(survey=s, position=i + 1, kind=q.kind, text=q.text, options=q.options)
                                   for i, q in enumerate(body.questions)])
     return 201, survey_dict(s)
-
-
-@router.get("/surveys/{pk}", auth=None, response={200: dict, **errors(404)}, summary="One survey")
-def survey(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return survey_dict(_survey(pk))
 
 
 @router.post("/surveys/{pk}/responses", auth=resident_auth, response={201: dict, **errors(401, 403, 404, 409, 422)},

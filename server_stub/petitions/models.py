@@ -6,14 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-STATUSES = [
-    ("moderation", _("awaiting moderation")),
-    ("rejected", _("rejected")),
-    ("collecting", _("collecting signatures")),
-    ("review", _("sent for the mayor's review")),
-    ("answered", _("answered")),
-    ("appeal", _("below the threshold: an ordinary appeal")),
-]
+STATUSES = [("moderation", _("awaiting moderation")), ("rejected", _("rejected")),
+            ("collecting", _("collecting signatures")), ("review", _("sent for the mayor's review")),
+            ("answered", _("answered")), ("appeal", _("below the threshold: an ordinary appeal"))]
 REJECT_REASONS = [
     ("duplicate", _("duplicates a petition already published")),
     ("outside_powers", _("outside the powers of the council")),

@@ -44,6 +44,8 @@ class TerminalCredential(models.Model):
 
 
 class Heartbeat(models.Model):
+    """One status report of a terminal (queue depth, devices, versions), kept once per send time."""
+
     terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="heartbeats")
     sent_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)

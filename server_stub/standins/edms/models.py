@@ -83,6 +83,9 @@ class Registration(models.Model):
 
 
 class AdditionalDocument(models.Model):
+    """A later paper of an appeal already registered (an addition, with its own document id),
+    kept beside the registration card it belongs to."""
+
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="additions")
     document_id = models.CharField(max_length=16, unique=True)
     pdf_path = models.CharField(max_length=500)
