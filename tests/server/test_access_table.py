@@ -9,27 +9,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from urllib.parse import urlparse
 
 import pytest
 import requests
 
 from tests.server import access_table as t
-from tests.server.citysrv_helpers import PY, ROOT, Server, resident_session, staff_session
+from tests.server.citysrv_helpers import Server, resident_session, staff_session
 
 SIGN_IN_PATHS = ("/accounts/login/", "/auth/bankid/", "/admin/login/")
 ROUTES_CODE = """
 import json
 from django.contrib import admin
-from django.urls import URLResolver, get_resolver
-def walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from walk(p.url_patterns, prefix + str(p.pattern))
-        else:
-            yield prefix + str(p.pattern), p.lookup_str
-print("@@" + json.dumps({"routes": list(walk(get_resolver().url_patterns)),
+from tests.server.url_table import table
+print("@@" + json.dumps({"routes": [(route, view) for route, _kind, _name, _ns, view in table(whole=True)],
                          "admin": sorted(f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry)}))
 """
 
@@ -73,10 +66,7 @@ def callers(server: Server) -> dict[str, requests.Session]:
 
 @pytest.fixture(scope="module")
 def surface(server: Server) -> dict[str, object]:
-    out = subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", server.db_url, "--data-dir",
-                          str(server.data_dir), "shell", "-c", ROUTES_CODE], cwd=ROOT, env=server.env, text=True,
-                         capture_output=True, check=True, timeout=120).stdout
-    data = json.loads(out.split("@@", 1)[1])
+    data = json.loads(server.shell(ROUTES_CODE))
     data["openapi"] = requests.get(server.url + "/api/openapi.json", timeout=30).json()
     return data
 

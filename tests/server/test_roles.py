@@ -4,25 +4,17 @@ official's appeals limited to the executive bodies the official works in."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
 import requests
 
 from server_stub.core.role_table import ADMIN_GROUP, PERMISSIONS, ROLES
 from tests.server.citysrv_drop import deliver, number
-from tests.server.citysrv_helpers import PY, ROOT, Server, staff_session
-
-
-def shell(server: Server, code: str) -> str:
-    out = subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", server.db_url, "--data-dir",
-                          str(server.data_dir), "shell", "-c", code], cwd=ROOT, env=server.env, text=True,
-                         capture_output=True, check=True, timeout=120).stdout
-    return out.split("@@", 1)[1].strip()
+from tests.server.citysrv_helpers import ROOT, Server, staff_session
 
 
 def test_groups_hold_exactly_the_declared_permissions_and_each_demo_user_one_role(server: Server) -> None:
-    got = json.loads(shell(server, """
+    got = json.loads(server.shell("""
 import json
 from django.contrib.auth.models import Group, User
 groups = {g.name: sorted(p.content_type.app_label + "." + p.codename for p in g.permissions.all())
@@ -68,7 +60,7 @@ def test_an_official_reads_and_answers_only_the_appeals_of_their_executive_bodie
     for num in (routed, unrouted):
         deliver(server.drop, num)
         _wait_registered(server, num)
-    shell(server, f"""
+    server.shell(f"""
 from django.contrib.auth.models import Group, User
 from server_stub.standins.edms.models import ExecutiveBody, Registration
 housing = ExecutiveBody.objects.get(name__startswith="Департамент житлово")
@@ -95,7 +87,7 @@ print("@@ok")
     assert refused.status_code == 403 and "Не дозволено" in refused.text and "Бондаренко" not in refused.text
     # the general department forwards the other one to housing: it leaves its register
     url = f"{server.url}/edms/{unrouted}/"
-    body = shell(server, "from server_stub.standins.edms.models import ExecutiveBody\n"
+    body = server.shell("from server_stub.standins.edms.models import ExecutiveBody\n"
                          "print('@@' + str(ExecutiveBody.objects.get(name__startswith='Департамент житлово').pk))")
     r = general.post(url, data={"action": "forward", "body": body, "csrfmiddlewaretoken": general.cookies["csrftoken"]},
                      headers={"Referer": url}, timeout=20, allow_redirects=False)
@@ -106,14 +98,14 @@ print("@@ok")
                                                            "csrfmiddlewaretoken": general.cookies["csrftoken"]},
                      headers={"Referer": url}, timeout=20)
     assert r.status_code == 404
-    assert shell(server, f"from server_stub.standins.edms.models import Registration\n"
+    assert server.shell(f"from server_stub.standins.edms.models import Registration\n"
                          f"print('@@' + Registration.objects.get(number='{routed}').status)") == "registered"
 
 
 def test_admin_actions_need_the_change_permission(server: Server) -> None:
     """Issuing a terminal credential from /admin/ is the technician's (the role's change permission);
     a user who may only view terminals gets no such action, a moderator not even the list."""
-    shell(server, """
+    server.shell("""
 from django.contrib.auth.models import Permission, User
 u = User.objects.filter(username="viewer").first() or User.objects.create_user("viewer", password="viewer",
                                                                                 is_staff=True)
