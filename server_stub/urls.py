@@ -15,14 +15,11 @@ from server_stub.core import views as core_views
 from server_stub.core.api import register_routers
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("help/", core_views.help_index, name="help"),
-    path("help/<slug:slug>/", core_views.help_topic, name="help-topic"),
+    *core_views.pages.urlpatterns,  # home and help: @pages.route on the views (core/pages.py), as in every app
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("auth/bankid/", bankid_client.start, name="bankid-start"),
-    path("auth/bankid/callback", bankid_client.callback, name="bankid-callback"),
+    *bankid_client.pages.urlpatterns,
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,5 @@
-from django.urls import path
+"""The app's pages, declared on their views with ``@pages.route`` (server_stub/core/pages.py)."""
 
-from . import views
+from .views import pages
 
-urlpatterns = [path("", views.index, name="index"), path("new/", views.new, name="new"),
-               path("projects/<int:pk>/", views.project, name="project")]
+urlpatterns = pages.urlpatterns

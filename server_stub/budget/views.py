@@ -10,13 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from server_stub.core.pages import Pages
 from server_stub.core.roles import can
 from server_stub.core.uploads import PhotoForm
 
 from . import services
 from .models import Cycle, Project, Vote
 
+pages = Pages()
 
+
+@pages.route("", name="index")
 def index(request: HttpRequest) -> HttpResponse:
     cycle = Cycle.objects.filter(year=request.GET.get("year") or 0).first() or \
         Cycle.objects.filter(phase="voting").first() or Cycle.objects.first()
@@ -50,6 +54,7 @@ class ProjectForm(PhotoForm, forms.ModelForm):
         fields = ["title", "description", "category", "location", "cost", "photo"]
 
 
+@pages.route("new/", name="new")
 @login_required(login_url="/auth/bankid/")
 def new(request: HttpRequest) -> HttpResponse:
     cycle = Cycle.objects.filter(phase="submission").first()
@@ -66,6 +71,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "budget/new.html", {"cycle": cycle, "resident": resident, "form": form})
 
 
+@pages.route("projects/<int:pk>/", name="project")
 def project(request: HttpRequest, pk: int) -> HttpResponse:
     p = get_object_or_404(Project.objects.select_related("cycle"), pk=pk)
     if p.status == "submitted" and not can(request.user, "manage_budget"):

@@ -1,5 +1,5 @@
-from django.urls import path
+"""The app's pages, declared on their views with ``@pages.route`` (server_stub/core/pages.py)."""
 
-from . import views
+from .views import pages
 
-urlpatterns = [path("", views.index, name="index"), path("services/", views.services_page, name="services")]
+urlpatterns = pages.urlpatterns

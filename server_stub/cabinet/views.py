@@ -9,10 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from server_stub.core.pages import Pages
+
 from . import services
 from .models import Booking, Service, Slot
 
+pages = Pages()
 
+
+@pages.route("", name="index")
 @login_required(login_url="/auth/bankid/")
 def index(request: HttpRequest) -> HttpResponse:
     resident = getattr(request.user, "resident", None)
@@ -40,5 +45,6 @@ def index(request: HttpRequest) -> HttpResponse:
                                                   "slots": [s for s in slots if s["free"] > 0]})
 
 
+@pages.route("services/", name="services")
 def services_page(request: HttpRequest) -> HttpResponse:
     return render(request, "cabinet/services.html", {"services": Service.objects.all()})

@@ -15,11 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from server_stub.core.pages import Pages
 from server_stub.core.roles import staff_required
 
 from .models import Feature, Layer, LayerProposal
 
 ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+
+pages = Pages()
 
 
 class LayerForm(forms.ModelForm):
@@ -84,6 +87,7 @@ class ProposalForm(forms.ModelForm):
         fields = ["title", "description", "source"]
 
 
+@pages.route("layers/", name="layers")
 @staff_required("publish_data")
 def layers(request: HttpRequest) -> HttpResponse:
     """The publishers' list of layers, a new layer, and residents' proposals to accept or decline."""
@@ -124,6 +128,7 @@ def _review(request: HttpRequest, action: str) -> HttpResponse:
     return redirect("citymap:layer", slug=p.layer.slug)
 
 
+@pages.route("layers/<slug:slug>/", name="layer")
 @staff_required("publish_data")
 def layer(request: HttpRequest, slug: str) -> HttpResponse:
     """One layer: its settings and attributes, its objects, a new object, removing one."""
@@ -154,6 +159,7 @@ def layer(request: HttpRequest, slug: str) -> HttpResponse:
                                                   "features": la.features.all()})
 
 
+@pages.route("proposals/new/", name="propose")
 @login_required(login_url="/auth/bankid/")
 def propose(request: HttpRequest) -> HttpResponse:
     """A resident proposes a layer; their proposals and what became of them are listed below."""

@@ -13,12 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from server_stub.core.pages import Pages
 from server_stub.core.roles import can, staff_required
 from server_stub.core.uploads import PhotoForm
 
 from . import routing, tiles
 from .geo import nearby_reports
 from .models import Feature, Layer, Report
+
+pages = Pages()
 
 
 class ReportForm(PhotoForm, forms.ModelForm):
@@ -45,6 +48,7 @@ class ReportForm(PhotoForm, forms.ModelForm):
         return value
 
 
+@pages.route("", name="map")
 def map_page(request: HttpRequest) -> HttpResponse:
     layers = list(Layer.objects.all())
     chosen = request.GET.getlist("layer") or [la.slug for la in layers]
@@ -57,6 +61,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
                                                 "reports": reports, "map": tiles})
 
 
+@pages.route("tiles/<int:z>/<int:x>/<int:y>.png", name="tile")
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     """The demo base map (tiles.py); a day in browsers' caches."""
     try:
@@ -68,6 +73,7 @@ def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     return response
 
 
+@pages.route("objects/<int:pk>/", name="feature")
 def feature_card(request: HttpRequest, pk: int) -> HttpResponse:
     """An object's card: its layer and every attribute the layer declares, by the attribute's label."""
     f = get_object_or_404(Feature.objects.select_related("layer"), pk=pk)
@@ -76,6 +82,7 @@ def feature_card(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "citymap/feature.html", {"f": f, "rows": declared + extra})
 
 
+@pages.route("reports/new/", name="report-new")
 @login_required(login_url="/auth/bankid/")
 def report_new(request: HttpRequest) -> HttpResponse:
     form = ReportForm()
@@ -92,6 +99,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return render(request, "citymap/report_new.html", {"form": form})
 
 
+@pages.route("reports/<int:pk>/", name="report")
 @login_required(login_url="/auth/bankid/")
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk)
@@ -113,6 +121,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                    "history": history})
 
 
+@pages.route("moderation/", name="moderation")
 @staff_required("moderate_reports")
 def moderation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":

@@ -1,6 +1,6 @@
-from django.urls import path
+"""/consultations/ (``@consultation_pages.route`` on the views, server_stub/core/pages.py)."""
 
-from . import views
+from .views import consultation_pages
 
 app_name = "consultations"
-urlpatterns = [path("", views.consultations, name="index"), path("<int:pk>/", views.consultation, name="detail")]
+urlpatterns = consultation_pages.urlpatterns

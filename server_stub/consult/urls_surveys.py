@@ -1,6 +1,6 @@
-from django.urls import path
+"""/surveys/ (``@survey_pages.route`` on the views, server_stub/core/pages.py)."""
 
-from . import views
+from .views import survey_pages
 
 app_name = "surveys"
-urlpatterns = [path("", views.surveys, name="index"), path("<int:pk>/", views.survey, name="detail")]
+urlpatterns = survey_pages.urlpatterns

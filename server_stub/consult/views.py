@@ -10,20 +10,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from server_stub.core.pages import Pages
 from server_stub.openbudget.svg import bars
 
 from . import services
 from .models import Comment, Consultation, Survey
+
+consultation_pages = Pages()
+survey_pages = Pages()
 
 
 def _resident(request: HttpRequest) -> Any:
     return getattr(request.user, "resident", None) if request.user.is_authenticated else None
 
 
+@consultation_pages.route("", name="index")
 def consultations(request: HttpRequest) -> HttpResponse:
     return render(request, "consult/consultations.html", {"items": Consultation.objects.all()})
 
 
+@consultation_pages.route("<int:pk>/", name="detail")
 def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     c = get_object_or_404(Consultation, pk=pk)
     resident = _resident(request)
@@ -41,10 +47,12 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
         "c": c, "paras": paras, "general": [m for m in comments if m.paragraph is None], "resident": resident})
 
 
+@survey_pages.route("", name="index")
 def surveys(request: HttpRequest) -> HttpResponse:
     return render(request, "consult/surveys.html", {"items": Survey.objects.all()})
 
 
+@survey_pages.route("<int:pk>/", name="detail")
 def survey(request: HttpRequest, pk: int) -> HttpResponse:
     s = get_object_or_404(Survey, pk=pk)
     resident = _resident(request)

@@ -13,11 +13,11 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import re_path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from server_stub.core.pages import Pages
 from server_stub.core.safeinput import http_url
 
 from . import services
@@ -26,6 +26,9 @@ from .models import ApiKey, Category, ServiceRequest
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00+02:00"
+_F = r"\.(?P<fmt>json|xml)$"  # every resource as .json or .xml
+
+pages = Pages()
 
 
 def w3c(value: datetime | None) -> str | None:
@@ -73,6 +76,7 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     return respond(fmt, [{"code": status, "description": description}], "errors", "error", status)
 
 
+@pages.route(r"^discovery" + _F, regex=True)
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri("/open311/v2/")
     body = {"changeset": CHANGESET, "contact": "Контакт-центр міської ради, 15-80",
@@ -87,10 +91,12 @@ def _service(c: Category) -> dict[str, Any]:
             "metadata": bool(c.attributes), "type": "realtime", "keywords": c.keywords, "group": c.group}
 
 
+@pages.route(r"^services" + _F, regex=True)
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, [_service(c) for c in Category.objects.all()], "services", "service")
 
 
+@pages.route(r"^services/(?P<code>[^/]+?)" + _F, regex=True)
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     c = Category.objects.filter(code=code).first()
     if c is None:
@@ -189,21 +195,7 @@ def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, [request_dict(r) for r in qs[:1000]], "service_requests", "request")
 
 
-def one_request(request: HttpRequest, rid: str, fmt: str) -> HttpResponse:
-    r = ServiceRequest.objects.select_related("category", "map_report").filter(pk=rid).first() \
-        if rid.isdigit() else None
-    if r is None:
-        return error(fmt, 404, f"service_request_id {rid} not found")
-    return respond(fmt, [request_dict(r)], "service_requests", "request")
-
-
-def token(request: HttpRequest, tok: str, fmt: str) -> HttpResponse:
-    r = ServiceRequest.objects.filter(token=tok).first() if re.fullmatch(r"[0-9a-fA-F-]{32,36}", tok) else None
-    if r is None:
-        return error(fmt, 404, f"token {tok} not found")
-    return respond(fmt, [{"service_request_id": r.request_id, "token": str(r.token)}], "service_requests", "request")
-
-
+@pages.route(r"^requests" + _F, regex=True)
 @csrf_exempt
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -213,12 +205,21 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     return error(fmt, 405, "GET or POST")
 
 
-_F = r"\.(?P<fmt>json|xml)$"
-urlpatterns = [
-    re_path(r"^discovery" + _F, discovery),
-    re_path(r"^services" + _F, services_list),
-    re_path(r"^services/(?P<code>[^/]+?)" + _F, service_definition),
-    re_path(r"^requests" + _F, requests_view),
-    re_path(r"^requests/(?P<rid>[^/]+?)" + _F, one_request),
-    re_path(r"^tokens/(?P<tok>[^/]+?)" + _F, token),
-]
+@pages.route(r"^requests/(?P<rid>[^/]+?)" + _F, regex=True)
+def one_request(request: HttpRequest, rid: str, fmt: str) -> HttpResponse:
+    r = ServiceRequest.objects.select_related("category", "map_report").filter(pk=rid).first() \
+        if rid.isdigit() else None
+    if r is None:
+        return error(fmt, 404, f"service_request_id {rid} not found")
+    return respond(fmt, [request_dict(r)], "service_requests", "request")
+
+
+@pages.route(r"^tokens/(?P<tok>[^/]+?)" + _F, regex=True)
+def token(request: HttpRequest, tok: str, fmt: str) -> HttpResponse:
+    r = ServiceRequest.objects.filter(token=tok).first() if re.fullmatch(r"[0-9a-fA-F-]{32,36}", tok) else None
+    if r is None:
+        return error(fmt, 404, f"token {tok} not found")
+    return respond(fmt, [{"service_request_id": r.request_id, "token": str(r.token)}], "service_requests", "request")
+
+
+urlpatterns = pages.urlpatterns  # mounted at /open311/v2/ (ContactConfig.url_mounts)

@@ -1,11 +1,5 @@
-from django.urls import path
+"""The app's pages, declared on their views with ``@pages.route`` (server_stub/core/pages.py)."""
 
-from . import views
+from .views import pages
 
-urlpatterns = [
-    path("", views.index, name="index"),
-    path("requests/<int:rid>/", views.detail, name="detail"),
-    path("operator/", views.operator, name="operator"),
-    path("reports/", views.report, name="reports"),
-    path("rate/<uuid:token>/", views.rate, name="rate"),
-]
+urlpatterns = pages.urlpatterns

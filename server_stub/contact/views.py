@@ -13,10 +13,13 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from server_stub.core.pages import Pages
 from server_stub.core.roles import can, require, staff_required
 
 from . import reports, services
 from .models import STATUSES, Category, Notice, Rating, ServiceRequest
+
+pages = Pages()
 
 
 class RequestForm(forms.Form):
@@ -33,6 +36,7 @@ class StatusForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
 
 
+@pages.route("", name="index")
 def index(request: HttpRequest) -> HttpResponse:
     form = RequestForm()
     if request.method == "POST":
@@ -50,6 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
                                                   "recent": ServiceRequest.objects.select_related("category")[:10]})
 
 
+@pages.route("requests/<int:rid>/", name="detail")
 def detail(request: HttpRequest, rid: int) -> HttpResponse:
     r = get_object_or_404(ServiceRequest.objects.select_related("category"), pk=rid)
     form = StatusForm(initial={"status": r.status})
@@ -64,12 +69,32 @@ def detail(request: HttpRequest, rid: int) -> HttpResponse:
                                                    "history": r.history.all()})
 
 
+@pages.route("operator/", name="operator")
 @staff_required("handle_requests")
 def operator(request: HttpRequest) -> HttpResponse:
     rows = list(ServiceRequest.objects.select_related("category").exclude(status="closed")[:300])
     for r in rows:
         r.overdue = services.is_overdue(r)  # type: ignore[attr-defined]
     return render(request, "contact/operator.html", {"rows": rows, "form": RequestForm()})
+
+
+def _date_param(value: str | None) -> datetime | None:
+    try:
+        day = parse_date(value) if value else None
+    except ValueError:  # well-formed but no such day
+        day = None
+    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+
+@pages.route("reports/", name="reports")
+@staff_required("report_requests")
+def report(request: HttpRequest) -> HttpResponse:
+    since = _date_param(request.GET.get("since"))
+    until = _date_param(request.GET.get("until"))
+    rows = reports.figures(since, until + timedelta(days=1) if until else None)
+    return render(request, "contact/reports.html", {"rows": rows, "agencies": reports.by_agency(rows),
+                                                    "since": request.GET.get("since", ""),
+                                                    "until": request.GET.get("until", "")})
 
 
 class RatingForm(forms.ModelForm):
@@ -81,6 +106,7 @@ class RatingForm(forms.ModelForm):
                   "comment": gettext_lazy("Comment (optional)")}
 
 
+@pages.route("rate/<uuid:token>/", name="rate")
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the closing message: the request's token is the resident's key (never shown publicly)."""
     r = get_object_or_404(ServiceRequest.objects.select_related("category"), token=token)
@@ -95,21 +121,3 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Thank you for your rating."))
             return redirect("contact:rate", token=r.token)
     return render(request, "contact/rate.html", {"r": r, "form": form, "rating": existing})
-
-
-def _date_param(value: str | None) -> datetime | None:
-    try:
-        day = parse_date(value) if value else None
-    except ValueError:  # well-formed but no such day
-        day = None
-    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
-
-
-@staff_required("report_requests")
-def report(request: HttpRequest) -> HttpResponse:
-    since = _date_param(request.GET.get("since"))
-    until = _date_param(request.GET.get("until"))
-    rows = reports.figures(since, until + timedelta(days=1) if until else None)
-    return render(request, "contact/reports.html", {"rows": rows, "agencies": reports.by_agency(rows),
-                                                    "since": request.GET.get("since", ""),
-                                                    "until": request.GET.get("until", "")})

@@ -27,12 +27,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from server_stub.core.pages import Pages
+
 from .models import Resident
 
 logger = logging.getLogger(__name__)
 TIMEOUT = (5, 10)
 signed_in = Signal()                     # sender=None; request, resident, claims
 KEEP_ACROSS_SIGN_IN: set[str] = set()
+
+pages = Pages()
 
 
 def _provider(request: HttpRequest, server_side: bool) -> str:
@@ -43,6 +47,7 @@ def _provider(request: HttpRequest, server_side: bool) -> str:
     return request.build_absolute_uri("/bankid").rstrip("/") if server_side else "/bankid"
 
 
+@pages.route("auth/bankid/", name="bankid-start")
 def start(request: HttpRequest) -> HttpResponse:
     state = secrets.token_urlsafe(24)
     nxt = request.GET.get("next", "/")
@@ -60,6 +65,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{_provider(request, server_side=False)}/authorize?{query}")
 
 
+@pages.route("auth/bankid/callback", name="bankid-callback")
 def callback(request: HttpRequest) -> HttpResponse:
     expected = request.session.pop("bankid_state", None)
     if not expected or request.GET.get("state") != expected:

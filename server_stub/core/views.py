@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from server_stub.core.pages import Pages
+
 from . import home as home_data
 from .api import error_response
 
@@ -23,7 +25,10 @@ HELP_TOPICS: dict[str, tuple[object, str]] = {slug: (title, page) for slug, titl
     ("newsletters", _("Newsletters"), "/newsletters/"), ("cabinet", _("My cabinet"), "/cabinet/"),
 )}
 
+pages = Pages()
 
+
+@pages.route("", name="home")
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"sections": home_data.open_now(), "help_topics": _topics()})
 
@@ -32,10 +37,12 @@ def _topics() -> list[tuple[str, object]]:
     return [(slug, title) for slug, (title, _page) in HELP_TOPICS.items()]
 
 
+@pages.route("help/", name="help")
 def help_index(request: HttpRequest) -> HttpResponse:
     return render(request, "core/help/index.html", {"help_topics": _topics()})
 
 
+@pages.route("help/<slug:slug>/", name="help-topic")
 def help_topic(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in HELP_TOPICS:
         raise Http404("no such help page")

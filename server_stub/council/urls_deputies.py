@@ -1,6 +1,6 @@
-from django.urls import path
+"""/deputies/ (``@deputy_pages.route`` on the views, server_stub/core/pages.py)."""
 
-from . import views
+from .views import deputy_pages
 
 app_name = "deputies"
-urlpatterns = [path("", views.deputies, name="index"), path("<int:pk>/", views.deputy, name="detail")]
+urlpatterns = deputy_pages.urlpatterns

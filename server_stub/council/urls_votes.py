@@ -1,6 +1,6 @@
-from django.urls import path
+"""/votes/ (``@vote_pages.route`` on the views, server_stub/core/pages.py)."""
 
-from . import views
+from .views import vote_pages
 
 app_name = "votes"
-urlpatterns = [path("", views.votes, name="index"), path("<int:pk>/", views.vote, name="detail")]
+urlpatterns = vote_pages.urlpatterns

@@ -5,10 +5,16 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from server_stub.core.pages import Pages
+
 from . import services
 from .models import Commission, Deputy, Faction, VoteEvent
 
+deputy_pages = Pages()
+vote_pages = Pages()
 
+
+@deputy_pages.route("", name="index")
 def deputies(request: HttpRequest) -> HttpResponse:
     address = request.GET.get("address", "").strip()
     district = services.find_district(address) if address else None
@@ -17,16 +23,19 @@ def deputies(request: HttpRequest) -> HttpResponse:
         "factions": Faction.objects.prefetch_related("members"), "commissions": Commission.objects.all()})
 
 
+@deputy_pages.route("<int:pk>/", name="detail")
 def deputy(request: HttpRequest, pk: int) -> HttpResponse:
     d = get_object_or_404(Deputy.objects.select_related("faction", "district"), pk=pk)
     return render(request, "council/deputy.html", {"d": d, "votes": d.votes.select_related("event__motion")[:200]})
 
 
+@vote_pages.route("", name="index")
 def votes(request: HttpRequest) -> HttpResponse:
     events = [(e, services.counts(e)) for e in VoteEvent.objects.select_related("motion")[:200]]
     return render(request, "council/votes.html", {"events": events})
 
 
+@vote_pages.route("<int:pk>/", name="detail")
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     e = get_object_or_404(VoteEvent.objects.select_related("motion"), pk=pk)
     return render(request, "council/vote.html", {"e": e, "counts": services.counts(e),

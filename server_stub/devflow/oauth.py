@@ -19,11 +19,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from server_stub.core.pages import Pages
 from server_stub.terminals.models import TerminalCredential
 from server_stub.terminals.services import active_credential
 
 from . import services
 from .services import OAuthError
+
+pages = Pages()
 
 
 def base_url(request: HttpRequest) -> str:
@@ -70,34 +73,7 @@ def terminal_endpoint(view: Callable[[HttpRequest, TerminalCredential], dict[str
     return wrapped
 
 
-@terminal_endpoint
-def device_authorization(request: HttpRequest, credential: TerminalCredential) -> dict[str, Any]:
-    """RFC 8628 §3.1-3.2."""
-    started = services.start(credential, request.POST.get("scope", "identity").strip() or "identity")
-    uri = verification_uri(request)
-    return {"device_code": started["device_code"], "user_code": started["user_code"], "verification_uri": uri,
-            "verification_uri_complete": f"{uri}?user_code={started['user_code']}",
-            "expires_in": started["expires_in"], "interval": started["interval"]}
-
-
-@terminal_endpoint
-def token(request: HttpRequest, credential: TerminalCredential) -> dict[str, Any]:
-    """RFC 8628 §3.4-3.5: errors while pending, then the identity, once."""
-    if request.POST.get("grant_type") != services.GRANT_TYPE:
-        raise OAuthError("unsupported_grant_type", f"grant_type must be {services.GRANT_TYPE}")
-    if not request.POST.get("device_code"):
-        raise OAuthError("invalid_request", "device_code is required")
-    return services.poll(credential.terminal, request.POST["device_code"])
-
-
-@terminal_endpoint
-def cancel(request: HttpRequest, credential: TerminalCredential) -> dict[str, Any]:
-    """The kiosk session ended (the resident left, cancelled, or took the typed path)."""
-    if not request.POST.get("device_code"):
-        raise OAuthError("invalid_request", "device_code is required")
-    return {"status": services.cancel(credential.terminal, request.POST["device_code"])}
-
-
+@pages.route(".well-known/oauth-authorization-server", name="oauth-metadata")
 @require_GET
 def metadata(request: HttpRequest) -> JsonResponse:
     """RFC 8414 §2-3."""
@@ -114,3 +90,34 @@ def metadata(request: HttpRequest) -> JsonResponse:
     })
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@pages.route("oauth/device_authorization", name="oauth-device-authorization")
+@terminal_endpoint
+def device_authorization(request: HttpRequest, credential: TerminalCredential) -> dict[str, Any]:
+    """RFC 8628 §3.1-3.2."""
+    started = services.start(credential, request.POST.get("scope", "identity").strip() or "identity")
+    uri = verification_uri(request)
+    return {"device_code": started["device_code"], "user_code": started["user_code"], "verification_uri": uri,
+            "verification_uri_complete": f"{uri}?user_code={started['user_code']}",
+            "expires_in": started["expires_in"], "interval": started["interval"]}
+
+
+@pages.route("oauth/device_authorization/cancel", name="oauth-device-cancel")
+@terminal_endpoint
+def cancel(request: HttpRequest, credential: TerminalCredential) -> dict[str, Any]:
+    """The kiosk session ended (the resident left, cancelled, or took the typed path)."""
+    if not request.POST.get("device_code"):
+        raise OAuthError("invalid_request", "device_code is required")
+    return {"status": services.cancel(credential.terminal, request.POST["device_code"])}
+
+
+@pages.route("oauth/token", name="oauth-token")
+@terminal_endpoint
+def token(request: HttpRequest, credential: TerminalCredential) -> dict[str, Any]:
+    """RFC 8628 §3.4-3.5: errors while pending, then the identity, once."""
+    if request.POST.get("grant_type") != services.GRANT_TYPE:
+        raise OAuthError("unsupported_grant_type", f"grant_type must be {services.GRANT_TYPE}")
+    if not request.POST.get("device_code"):
+        raise OAuthError("invalid_request", "device_code is required")
+    return services.poll(credential.terminal, request.POST["device_code"])

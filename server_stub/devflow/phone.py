@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from server_stub.core.limits import client_ip
+from server_stub.core.pages import Pages
 
 from . import services
 from .models import DeviceAuthorization
@@ -47,6 +48,8 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
                   "Only a resident signed in through BankID can approve."),
 }
 
+pages = Pages()
+
 
 def _message(request: HttpRequest, state: str, **extra: Any) -> HttpResponse:
     status, uk, en = MESSAGES[state]
@@ -58,6 +61,7 @@ def _resident(request: HttpRequest) -> Any:
     return getattr(request.user, "resident", None) if request.user.is_authenticated else None
 
 
+@pages.route("device", name="device")
 @require_http_methods(["GET", "POST"])
 def enter(request: HttpRequest) -> HttpResponse:
     """Ask for the user code (prefilled from ``?user_code=``), check it, send to BankID."""
@@ -84,6 +88,7 @@ def enter(request: HttpRequest) -> HttpResponse:
     return redirect(f"/auth/bankid/?next={CONFIRM}")
 
 
+@pages.route("device/confirm", name="device-confirm")
 @login_required(login_url="/auth/bankid/")
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest) -> HttpResponse:

@@ -6,16 +6,21 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from server_stub.core.pages import Pages
 from server_stub.core.roles import require
 
 from . import services
 from .models import Meeting
 
+pages = Pages()
 
+
+@pages.route("", name="index")
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/index.html", {"meetings": Meeting.objects.select_related("commission")})
 
 
+@pages.route("<int:pk>/", name="detail")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     m = get_object_or_404(Meeting.objects.select_related("commission"), pk=pk)
     if request.method == "POST":

@@ -1,10 +1,5 @@
-from django.urls import path
+"""The app's pages, declared on their views with ``@pages.route`` (server_stub/core/pages.py)."""
 
-from . import views
+from .views import pages
 
-urlpatterns = [
-    path("", views.index, name="index"),
-    path("confirm/<str:token>/", views.confirm, name="confirm"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("compose/", views.compose, name="compose"),
-]
+urlpatterns = pages.urlpatterns

@@ -8,12 +8,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from server_stub.core.pages import Pages
 from server_stub.core.roles import staff_required
 
 from . import services
 from .models import Issue, Topic
 
+pages = Pages()
 
+
+@pages.route("", name="index")
 def index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
@@ -35,6 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "topics": Topic.objects.all(), "issues": Issue.objects.select_related("topic").exclude(sent_at=None)[:20]})
 
 
+@pages.route("confirm/<str:token>/", name="confirm")
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     sub = services.confirm(token)
     return render(request, "newsletters/done.html", {
@@ -42,6 +47,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         "topics": sub.topics.all() if sub else []}, status=200 if sub else 404)
 
 
+@pages.route("unsubscribe/<str:token>/", name="unsubscribe")
 @csrf_exempt  # RFC 8058 one-click POST from the mail client carries no CSRF token; the signed token authorises
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     topic = request.GET.get("topic") or request.POST.get("topic") or None
@@ -54,6 +60,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                                                              "topic_obj": Topic.objects.filter(slug=topic).first()})
 
 
+@pages.route("compose/", name="compose")
 @staff_required("send_newsletters")
 def compose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":

@@ -7,12 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from server_stub.core.pages import Pages
+
 from . import services
 from .models import Repair, Tender
 from .ocds import STATUS_LABELS
 from .svg import bars, grouped
 
+pages = Pages()
 
+
+@pages.route("", name="index")
 def index(request: HttpRequest) -> HttpResponse:
     years = services.years()
     try:
@@ -30,6 +35,19 @@ def index(request: HttpRequest) -> HttpResponse:
                                          ("План", "Виконано")))})
 
 
+@pages.route("repairs/", name="repairs")
+def repairs(request: HttpRequest) -> HttpResponse:
+    items = list(Repair.objects.all())
+    w, h = 720, 420
+    lats, lons = [r.lat for r in items] or [48.46], [r.lon for r in items] or [35.04]
+    lat0, lat1, lon0, lon1 = min(lats) - 0.005, max(lats) + 0.005, min(lons) - 0.005, max(lons) + 0.005
+    dots = [{"x": round(20 + (r.lon - lon0) / (lon1 - lon0) * (w - 40), 1),
+             "y": round(20 + (lat1 - r.lat) / (lat1 - lat0) * (h - 40), 1), "r": r, "n": i + 1,
+             "prozorro": services.prozorro_url(r.prozorro_id)} for i, r in enumerate(items)]
+    return render(request, "openbudget/repairs.html", {"dots": dots, "w": w, "h": h})
+
+
+@pages.route("procurements/", name="procurements")
 def procurements(request: HttpRequest) -> HttpResponse:
     """The city's ProZorro procurements (imported from OCDS) by buyer, status and value, each linked."""
     buyer, status = request.GET.get("buyer", ""), request.GET.get("status", "")
@@ -49,14 +67,3 @@ def procurements(request: HttpRequest) -> HttpResponse:
         "groups": groups, "buyers": sorted(set(Tender.objects.values_list("buyer_name", flat=True))),
         "statuses": list(STATUS_LABELS.items()), "buyer": buyer, "status": status,
         "count": sum(len(g["rows"]) for g in groups)})
-
-
-def repairs(request: HttpRequest) -> HttpResponse:
-    items = list(Repair.objects.all())
-    w, h = 720, 420
-    lats, lons = [r.lat for r in items] or [48.46], [r.lon for r in items] or [35.04]
-    lat0, lat1, lon0, lon1 = min(lats) - 0.005, max(lats) + 0.005, min(lons) - 0.005, max(lons) + 0.005
-    dots = [{"x": round(20 + (r.lon - lon0) / (lon1 - lon0) * (w - 40), 1),
-             "y": round(20 + (lat1 - r.lat) / (lat1 - lat0) * (h - 40), 1), "r": r, "n": i + 1,
-             "prozorro": services.prozorro_url(r.prozorro_id)} for i, r in enumerate(items)]
-    return render(request, "openbudget/repairs.html", {"dots": dots, "w": w, "h": h})

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from server_stub.core import limits
+from server_stub.core.pages import Pages
 
 from .models import Dataset, Group, Resource, Tag
 from .usage import tracking
@@ -28,6 +28,8 @@ ORG = {"id": "city-council", "name": "city-council", "title": "Міська ра
        "description": "Виконавчий комітет міської ради", "image_url": "", "is_organization": True,
        "state": "active", "approval_status": "approved"}
 LICENSES = {"cc-by": "Creative Commons Attribution 4.0"}
+
+pages = Pages()
 
 
 class CkanError(Exception):
@@ -264,6 +266,7 @@ def _publisher(request: HttpRequest) -> Any:
     return user
 
 
+@pages.route("<str:name>")
 @csrf_exempt
 def action(request: HttpRequest, name: str) -> HttpResponse:
     from .ckan_write import WRITE_ACTIONS
@@ -307,4 +310,4 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
     return _envelope(request, name, {"success": True, "result": result})
 
 
-urlpatterns = [path("<str:name>", action)]
+urlpatterns = pages.urlpatterns  # mounted at /api/3/action/ and /api/action/ (OpendataConfig.url_mounts)

@@ -1,13 +1,5 @@
-from django.urls import path, re_path
+"""The portal's pages (``@pages.route`` on the views, server_stub/core/pages.py; the usage pages join them there)."""
 
-from . import usage, views
+from .views import pages
 
-urlpatterns = [
-    path("", views.index, name="index"),
-    re_path(r"^catalog\.(?P<fmt>jsonld|ttl)$", views.catalog, name="catalog"),
-    path("usage/", usage.usage_page, name="usage"),
-    path("requests/", usage.requests_page, name="requests"),
-    path("requests/<int:pk>/vote", usage.vote, name="vote"),
-    path("resources/<uuid:rid>/download/<str:filename>", views.download, name="download"),
-    path("<slug:name>/", views.dataset, name="dataset"),
-]
+urlpatterns = pages.urlpatterns

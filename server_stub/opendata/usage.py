@@ -15,9 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from server_stub.core.pages import Pages
+
 from .models import Dataset, DatasetRequest, DownloadDay, RequestVote
 
 RECENT_DAYS = 30
+
+pages = Pages()
 
 
 def count_download(ds: Dataset) -> None:
@@ -41,6 +45,7 @@ def tracking(ds: Dataset) -> dict[str, int]:
     return {"total": sums["total"] or 0, "recent": sums["recent"] or 0}
 
 
+@pages.route("usage/", name="usage")
 def usage_page(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate() - timedelta(days=RECENT_DAYS - 1)
     datasets = (Dataset.objects.annotate(total=Sum("download_days__count"),
@@ -58,6 +63,7 @@ def _resident(request: HttpRequest) -> Any | None:
     return user if user.is_authenticated and hasattr(user, "resident") else None
 
 
+@pages.route("requests/", name="requests")
 def requests_page(request: HttpRequest) -> HttpResponse:
     resident = _resident(request)
     if request.method == "POST":
@@ -78,6 +84,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/requests.html", {"items": items, "resident": resident, "mine": mine})
 
 
+@pages.route("requests/<int:pk>/vote", name="vote")
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _resident(request)

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from server_stub.core.pages import Pages
+
 from . import usage
 from .dcat import catalogue
 from .generate import GENERATORS, regenerate
@@ -16,7 +18,10 @@ from .models import Dataset, Resource
 
 STALE = timedelta(hours=1)
 
+pages = Pages()
 
+
+@pages.route("", name="index")
 def index(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = Dataset.objects.prefetch_related("tags", "resources")
@@ -25,11 +30,18 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/index.html", {"datasets": qs, "q": q})
 
 
-def dataset(request: HttpRequest, name: str) -> HttpResponse:
-    ds = get_object_or_404(Dataset.objects.prefetch_related("tags", "groups", "resources"), name=name)
-    return render(request, "opendata/dataset.html", {"ds": ds, "downloads": usage.tracking(ds)})
+@pages.route(r"^catalog\.(?P<fmt>jsonld|ttl)$", name="catalog", regex=True)
+def catalog(request: HttpRequest, fmt: str) -> HttpResponse:
+    graph = catalogue(request.build_absolute_uri("/").rstrip("/"))
+    if fmt == "ttl":
+        return HttpResponse(graph.serialize(format="turtle"), content_type="text/turtle; charset=utf-8")
+    return HttpResponse(graph.serialize(format="json-ld", indent=1), content_type="application/ld+json")
 
 
+pages.add(usage.pages)  # /usage/ and /requests/ before the catch-all <slug:name>/ below
+
+
+@pages.route("resources/<uuid:rid>/download/<str:filename>", name="download")
 def download(request: HttpRequest, rid: str, filename: str) -> HttpResponse:
     res = get_object_or_404(Resource.objects.select_related("dataset"), id=rid)
     ds = res.dataset
@@ -44,8 +56,7 @@ def download(request: HttpRequest, rid: str, filename: str) -> HttpResponse:
     return response
 
 
-def catalog(request: HttpRequest, fmt: str) -> HttpResponse:
-    graph = catalogue(request.build_absolute_uri("/").rstrip("/"))
-    if fmt == "ttl":
-        return HttpResponse(graph.serialize(format="turtle"), content_type="text/turtle; charset=utf-8")
-    return HttpResponse(graph.serialize(format="json-ld", indent=1), content_type="application/ld+json")
+@pages.route("<slug:name>/", name="dataset")
+def dataset(request: HttpRequest, name: str) -> HttpResponse:
+    ds = get_object_or_404(Dataset.objects.prefetch_related("tags", "groups", "resources"), name=name)
+    return render(request, "opendata/dataset.html", {"ds": ds, "downloads": usage.tracking(ds)})

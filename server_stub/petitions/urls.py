@@ -1,10 +1,5 @@
-from django.urls import path
+"""The app's pages, declared on their views with ``@pages.route`` (server_stub/core/pages.py)."""
 
-from . import views
+from .views import pages
 
-urlpatterns = [
-    path("", views.index, name="index"),
-    path("new/", views.new, name="new"),
-    path("moderation/", views.moderation, name="moderation"),
-    path("<int:pk>/", views.detail, name="detail"),
-]
+urlpatterns = pages.urlpatterns

@@ -13,18 +13,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from server_stub.core.pages import Pages
 from server_stub.core.roles import can, require, staff_required
 
 from . import services
 from .api import PUBLIC
 from .models import REJECT_REASONS, Petition, Signature
 
+pages = Pages()
 
+
+@pages.route("", name="index")
 def index(request: HttpRequest) -> HttpResponse:
     rows = [(p, services.counted(p)) for p in Petition.objects.select_related("author").filter(status__in=PUBLIC)]
     return render(request, "petitions/index.html", {"rows": rows})
 
 
+@pages.route("new/", name="new")
 @login_required(login_url="/auth/bankid/")
 def new(request: HttpRequest) -> HttpResponse:
     resident = getattr(request.user, "resident", None)
@@ -40,33 +45,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/new.html", {"resident": resident, "error": error})
 
 
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    p = get_object_or_404(Petition.objects.select_related("author"), pk=pk)
-    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
-    if p.status not in PUBLIC and not (can(request.user, "moderate_petitions")
-                                       or (resident and resident.pk == p.author_id)):
-        return render(request, "petitions/detail.html", {"missing": True}, status=404)
-    if request.method == "POST" and resident is not None:
-        try:
-            if request.POST.get("action") == "withdraw":
-                services.withdraw(p, resident)
-                messages.success(request, _("Your signature is withdrawn."))
-            else:
-                email = request.POST.get("email", "").strip()[:254]
-                services.sign(p, resident, email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else "",
-                              request.POST.getlist("notify"))
-                messages.success(request, _("Thank you, your signature is counted."))
-        except services.RuleError as err:
-            messages.error(request, _("Not done: %(why)s") % {"why": err.message})
-        return redirect("petitions:detail", pk=p.pk)
-    count = services.counted(p)
-    signed = resident is not None and Signature.objects.filter(petition=p, resident=resident).exists()
-    percent = min(100, round(100 * count / p.threshold)) if p.threshold else 0
-    return render(request, "petitions/detail.html", {
-        "p": p, "count": count, "percent": percent, "signed": signed, "resident": resident,
-        "open": services.is_open(p, timezone.now()), "signers": Signature.objects.filter(petition=p)[:500]})
-
-
+@pages.route("moderation/", name="moderation")
 @staff_required("moderate_petitions", "enter_paper", "respond_petitions")
 def moderation(request: HttpRequest) -> HttpResponse:
     """One page for three roles: the queue (moderators), paper signatures (operators), responses (officials)."""
@@ -105,6 +84,34 @@ def moderation(request: HttpRequest) -> HttpResponse:
         "pending": pending,
         "collecting": Petition.objects.filter(status__in=("collecting", "review")),
         "reasons": REJECT_REASONS})
+
+
+@pages.route("<int:pk>/", name="detail")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_object_or_404(Petition.objects.select_related("author"), pk=pk)
+    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
+    if p.status not in PUBLIC and not (can(request.user, "moderate_petitions")
+                                       or (resident and resident.pk == p.author_id)):
+        return render(request, "petitions/detail.html", {"missing": True}, status=404)
+    if request.method == "POST" and resident is not None:
+        try:
+            if request.POST.get("action") == "withdraw":
+                services.withdraw(p, resident)
+                messages.success(request, _("Your signature is withdrawn."))
+            else:
+                email = request.POST.get("email", "").strip()[:254]
+                services.sign(p, resident, email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else "",
+                              request.POST.getlist("notify"))
+                messages.success(request, _("Thank you, your signature is counted."))
+        except services.RuleError as err:
+            messages.error(request, _("Not done: %(why)s") % {"why": err.message})
+        return redirect("petitions:detail", pk=p.pk)
+    count = services.counted(p)
+    signed = resident is not None and Signature.objects.filter(petition=p, resident=resident).exists()
+    percent = min(100, round(100 * count / p.threshold)) if p.threshold else 0
+    return render(request, "petitions/detail.html", {
+        "p": p, "count": count, "percent": percent, "signed": signed, "resident": resident,
+        "open": services.is_open(p, timezone.now()), "signers": Signature.objects.filter(petition=p)[:500]})
 
 
 def paper_line(line: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from server_stub.core import numbers
+from server_stub.core.pages import Pages
 
 from . import access
 from .models import AppealStatus
@@ -25,6 +26,8 @@ SESSION_KEY = "appeal_access"
 STATUS_WORDS: dict[str, tuple[str, str]] = {
     k: (uk, en) for k, (uk, en) in tomllib.loads(
         Path(__file__).with_name("status_words.toml").read_text(encoding="utf-8"))["status"].items()}
+
+pages = Pages()
 
 
 def _applicant(request: HttpRequest, number: str) -> bool:
@@ -37,6 +40,8 @@ def _applicant(request: HttpRequest, number: str) -> bool:
     return Petition.objects.filter(author=resident, appeal_number=number).exists()
 
 
+@pages.route("<str:number>", name="status")
+@pages.route("<str:number>/")
 def status(request: HttpRequest, number: str) -> HttpResponse:
     try:
         compact = numbers.validate(number)

@@ -1,7 +1,6 @@
-from django.urls import path
+"""/a/<number>: the receipt's status link (``@pages.route`` on the view, server_stub/core/pages.py)."""
 
-from . import status_page
+from .status_page import pages
 
 app_name = "appeal_status"
-urlpatterns = [path("<str:number>", status_page.status, name="status"),
-               path("<str:number>/", status_page.status)]
+urlpatterns = pages.urlpatterns

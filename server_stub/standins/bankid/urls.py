@@ -1,9 +1,5 @@
-from django.urls import path
+"""The app's pages, declared on their views with ``@pages.route`` (server_stub/core/pages.py)."""
 
-from . import views
+from .views import pages
 
-urlpatterns = [
-    path("authorize", views.authorize, name="authorize"),
-    path("token", views.token, name="token"),
-    path("userinfo", views.userinfo, name="userinfo"),
-]
+urlpatterns = pages.urlpatterns

@@ -15,7 +15,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from server_stub.core.pages import Pages
+
 from .models import AccessToken, AuthorizationCode, OAuthClient, TestResident
+
+pages = Pages()
 
 
 def _h(value: str) -> str:
@@ -36,6 +40,7 @@ def _client_for(client_id: str, redirect_uri: str) -> OAuthClient | None:
     return client if any(redirect_uri.startswith(p) for p in prefixes) else None
 
 
+@pages.route("authorize", name="authorize")
 @require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
@@ -72,6 +77,7 @@ def _client_credentials(request: HttpRequest) -> tuple[str, str]:
     return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
 
 
+@pages.route("token", name="token")
 @csrf_exempt
 @require_POST
 def token(request: HttpRequest) -> JsonResponse:
@@ -97,6 +103,7 @@ def token(request: HttpRequest) -> JsonResponse:
     return response
 
 
+@pages.route("userinfo", name="userinfo")
 @require_GET
 def userinfo(request: HttpRequest) -> JsonResponse:
     header = request.headers.get("Authorization", "")

@@ -1,9 +1,5 @@
-from django.urls import path
+"""The app's pages, declared on their views with ``@pages.route`` (server_stub/core/pages.py)."""
 
-from . import views
+from .views import pages
 
-urlpatterns = [
-    path("", views.register, name="register"),
-    path("<str:number>/", views.card, name="card"),
-    path("<str:number>/scan.pdf", views.scan, name="scan"),
-]
+urlpatterns = pages.urlpatterns

@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from server_stub.core import numbers
+from server_stub.core.pages import Pages
 from server_stub.core.roles import staff_required
 
 from . import services
 from .models import ExecutiveBody, Registration
+
+pages = Pages()
 
 
 class AnswerForm(forms.Form):
@@ -59,6 +62,7 @@ def _card(request: HttpRequest, number: str) -> Registration:
         raise Http404(str(err)) from err
 
 
+@pages.route("", name="register")
 @staff_required("answer_appeals")
 def register(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -93,6 +97,7 @@ def _back(request: HttpRequest, reg: Registration, done: str) -> HttpResponse:
     return redirect("edms:card", number=reg.number)
 
 
+@pages.route("<str:number>/", name="card")
 @staff_required("answer_appeals")
 def card(request: HttpRequest, number: str) -> HttpResponse:
     reg = _card(request, number)
@@ -133,6 +138,7 @@ def card(request: HttpRequest, number: str) -> HttpResponse:
         "bodies": ExecutiveBody.objects.all()})
 
 
+@pages.route("<str:number>/scan.pdf", name="scan")
 @staff_required("answer_appeals")
 def scan(request: HttpRequest, number: str) -> FileResponse:
     reg = _card(request, number)
