@@ -24,9 +24,10 @@ def _resident(request: HttpRequest) -> Any:
     return getattr(request.user, "resident", None) if request.user.is_authenticated else None
 
 
-@consultation_pages.route("", name="index")
-def consultations(request: HttpRequest) -> HttpResponse:
-    return render(request, "consult/consultations.html", {"items": Consultation.objects.all()})
+@consultation_pages.route("", name="index", kwargs={"model": Consultation, "template": "consult/consultations.html"})
+@survey_pages.route("", name="index", kwargs={"model": Survey, "template": "consult/surveys.html"})
+def index(request: HttpRequest, model: type[Consultation | Survey], template: str) -> HttpResponse:
+    return render(request, template, {"items": model.objects.all()})
 
 
 @consultation_pages.route("<int:pk>/", name="detail")
@@ -45,11 +46,6 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     paras = [(i, p, [m for m in comments if m.paragraph == i]) for i, p in enumerate(c.paragraphs(), start=1)]
     return render(request, "consult/consultation.html", {
         "c": c, "paras": paras, "general": [m for m in comments if m.paragraph is None], "resident": resident})
-
-
-@survey_pages.route("", name="index")
-def surveys(request: HttpRequest) -> HttpResponse:
-    return render(request, "consult/surveys.html", {"items": Survey.objects.all()})
 
 
 @survey_pages.route("<int:pk>/", name="detail")

@@ -27,9 +27,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from server_stub.core.pages import Pages
-
 from .models import Resident
+from .pages import Pages
 
 logger = logging.getLogger(__name__)
 TIMEOUT = (5, 10)

@@ -9,10 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from server_stub.core.pages import Pages
-
 from . import home as home_data
 from .api import error_response
+from .pages import Pages
 
 # slug -> (title, the instrument's page); the text is core/help/<uk|en>/<slug>.html
 HELP_TOPICS: dict[str, tuple[object, str]] = {slug: (title, page) for slug, title, page in (

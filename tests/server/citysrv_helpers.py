@@ -41,10 +41,11 @@ class Server:
 
     def shell(self, code: str) -> str:
         """Run Python in this server's Django (``city-server manage shell -c``); what it printed after ``@@``."""
-        out = subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", self.db_url, "--data-dir",
-                              str(self.data_dir), "shell", "-c", code], cwd=ROOT, env=self.env, text=True,
-                             capture_output=True, check=True, timeout=120).stdout
-        return out.split("@@", 1)[1].strip()
+        done = subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", self.db_url, "--data-dir",
+                               str(self.data_dir), "shell", "-c", code], cwd=ROOT, env=self.env, text=True,
+                              capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.split("@@", 1)[1].strip()
 
     def token(self, code: str) -> str:
         if code not in self.tokens:

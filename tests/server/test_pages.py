@@ -22,9 +22,9 @@ def guarded(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@main.route("", name="index")
-def index(request: object) -> str:
-    return "index"
+@main.route("", name="index", kwargs={"section": "main"})
+def index(request: object, section: str) -> str:
+    return section
 
 
 @main.route("a/<str:number>", name="status")
@@ -52,18 +52,19 @@ def dataset(request: object, name: str) -> str:
     return name
 
 
-def table(pages: Pages) -> list[tuple[str, str | None, str, Any]]:
-    return [(str(p.pattern), p.name, type(p.pattern).__name__, p.callback) for p in pages.urlpatterns]
+def table(pages: Pages) -> list[tuple[str, str | None, str, Any, dict[str, Any]]]:
+    return [(str(p.pattern), p.name, type(p.pattern).__name__, p.callback, p.default_args)
+            for p in pages.urlpatterns]
 
 
 def test_the_url_list_is_the_declarations_in_the_order_written() -> None:
     assert table(main) == [
-        ("", "index", "RoutePattern", index),
-        ("a/<str:number>", "status", "RoutePattern", status),  # the upper of two routes on one view first
-        ("a/<str:number>/", None, "RoutePattern", status),
-        ("usage/", "usage", "RoutePattern", usage),             # another module's pages where they were added
-        ("^catalog\\.(?P<fmt>jsonld|ttl)$", "catalog", "RegexPattern", catalog),
-        ("<slug:name>/", "dataset", "RoutePattern", dataset),
+        ("", "index", "RoutePattern", index, {"section": "main"}),
+        ("a/<str:number>", "status", "RoutePattern", status, {}),  # the upper of two routes on one view first
+        ("a/<str:number>/", None, "RoutePattern", status, {}),
+        ("usage/", "usage", "RoutePattern", usage, {}),             # another module's pages where they were added
+        ("^catalog\\.(?P<fmt>jsonld|ttl)$", "catalog", "RegexPattern", catalog, {}),
+        ("<slug:name>/", "dataset", "RoutePattern", dataset, {}),
     ]
     assert catalog(None, "ttl") == "guarded ttl"  # the URL calls the decorated view the module exports
 
@@ -72,6 +73,7 @@ def test_the_url_list_resolves_as_django_would() -> None:
     from django.urls.resolvers import RegexPattern, URLResolver
 
     resolver = URLResolver(RegexPattern(r"^/"), main.urlpatterns)
+    assert resolver.resolve("/").kwargs == {"section": "main"}
     assert resolver.resolve("/usage/").func is usage  # before the catch-all declared after it
     assert resolver.resolve("/catalog.ttl").kwargs == {"fmt": "ttl"}
     assert resolver.resolve("/other/").url_name == "dataset"
