@@ -1,7 +1,7 @@
 """The city server's resolved URL table, as Django matches it: one row per URL pattern, in order.
 
-Run inside the server's Django (``city-server manage shell -c "from tests.server.url_table import ..."``),
-as tests/server/test_url_table.py and test_access_table.py do. A row is
+Run inside the server's Django (``manage shell -c``), as tests/server/test_url_table.py and
+test_access_table.py do. A row is
 ``[route, kind, name, namespace, view]``: the full pattern string (prefixes joined), ``path`` or
 ``re_path``, the URL name, the namespace path (``"edms"``, ``None``) and the view's dotted name.
 Django's admin and django-ninja's API are mounts of their own, listed as one ``include`` row each
@@ -9,7 +9,7 @@ Django's admin and django-ninja's API are mounts of their own, listed as one ``i
 
 After a deliberate change of the pages, write the table again (and review its diff):
 
-    city-server manage shell -c "from tests.server.url_table import write; write()"
+    .venv/bin/python -m server_stub.cli manage shell -c "from tests.server.url_table import write; write()"
 """
 
 from __future__ import annotations
