@@ -9,7 +9,9 @@ scanned to 8-bit greyscale (luma, as a greyscale scanner does) with skew up to 5
 lighting, a little blur and noise. Each page records its true text (the words Tesseract should
 read: printed and handwritten text in reading order, without words the label covers; the label
 itself is the intake's, read back by zxing, and left out of the OCR comparison; on a photograph
-or a drawing the text is its caption, and ``meta["text_box"]`` says where it is) and its
+or a drawing the text is its caption, and ``meta["text_box"]`` says where it is; ``meta["line_boxes"]``
+holds, for each line of the true text, the boxes where its words were set, in page coordinates
+before the scan's skew) and its
 expected class: ``bitonal`` for writing (print, forms, handwriting), ``grey`` for photographs
 and shaded drawings.
 
@@ -34,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont
 from hardware_sim.paper import PaperPath, ScanNoise, mm_to_px
 
 W, H = mm_to_px(210), mm_to_px(297)
+Box = tuple[int, int, int, int]
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 LIBERATION = Path("/usr/share/fonts/truetype/liberation2")
 DKG = Path("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf")
@@ -114,9 +117,10 @@ def _word_stream(rng: random.Random, english_share: float) -> Any:
 
 def _set_text(draw: ImageDraw.ImageDraw, rng: random.Random, font: ImageFont.FreeTypeFont, box: tuple[int, int, int, int],
               spacing: float, english_share: float, max_lines: int = 999, wobble: float = 0.0,
-              avoid: tuple[int, int, int, int] | None = None) -> list[str]:
+              avoid: tuple[int, int, int, int] | None = None, boxes: list[list[Box]] | None = None) -> list[str]:
     """Fill ``box`` (x0, y0, x1, y1 px) with running text, word by word; returns the lines as set,
-    without words whose box meets ``avoid`` (the label, which covers them)."""
+    without words whose box meets ``avoid`` (the label, which covers them). ``boxes``, when
+    given, receives each returned line's box (one box, the union of its kept words)."""
     x0, y0, x1, y1 = box
     space = font.getlength(" ")
     asc, desc = font.getmetrics()
@@ -126,7 +130,7 @@ def _set_text(draw: ImageDraw.ImageDraw, rng: random.Random, font: ImageFont.Fre
     y = y0
     pending = next(words)
     while y + asc + desc <= y1 and len(lines) < max_lines:
-        x, kept = float(x0), []
+        x, kept, kept_boxes = float(x0), [], []
         indent = rng.random() < 0.15 and not wobble
         if indent:
             x += 4 * space
@@ -140,10 +144,14 @@ def _set_text(draw: ImageDraw.ImageDraw, rng: random.Random, font: ImageFont.Fre
             covered = avoid is not None and not (wb[2] < avoid[0] or wb[0] > avoid[2] or wb[3] < avoid[1] or wb[1] > avoid[3])
             if not covered:
                 kept.append(pending)
+                kept_boxes.append(wb)
             x += width + space * (1.0 + (rng.uniform(-0.1, 0.5) if wobble else 0.0))
             pending = next(words)
         if kept:
             lines.append(" ".join(kept))
+            if boxes is not None:
+                boxes.append([(min(b[0] for b in kept_boxes), min(b[1] for b in kept_boxes),
+                               max(b[2] for b in kept_boxes), max(b[3] for b in kept_boxes))])
         y += step
     return lines
 
@@ -186,7 +194,8 @@ def _stamp(sheet: Sheet, rng: random.Random, cx: int, cy: int) -> None:
 
 
 # -- pages by kind -----------------------------------------------------------------------------
-def _printed(sheet: Sheet, rng: random.Random, *, dense: bool, english_share: float) -> list[str]:
+def _printed(sheet: Sheet, rng: random.Random, *, dense: bool, english_share: float,
+             boxes: list[list[Box]] | None = None) -> list[str]:
     pt = rng.uniform(12, 14) if dense else rng.uniform(9, 14)
     font = _font(rng.choice(PRINT_FONTS), pt)
     ink = rng.choice(BLACK_INKS)
@@ -194,31 +203,31 @@ def _printed(sheet: Sheet, rng: random.Random, *, dense: bool, english_share: fl
     if dense:      # to the margins and under the label, single spacing
         box = (mm_to_px(rng.uniform(6, 10)), mm_to_px(rng.uniform(6, 12)), W - mm_to_px(rng.uniform(6, 10)),
                H - mm_to_px(rng.uniform(6, 12)))
-        return _set_text(draw, rng, font, box, 1.0, english_share, avoid=_label_box())
+        return _set_text(draw, rng, font, box, 1.0, english_share, avoid=_label_box(), boxes=boxes)
     top = mm_to_px(rng.uniform(32, 45))
     box = (mm_to_px(rng.uniform(18, 28)), top, W - mm_to_px(rng.uniform(15, 25)), H - mm_to_px(rng.uniform(20, 60)))
     lines = _set_text(draw, rng, font, box, rng.choice([1.15, 1.3, 1.5]), english_share,
-                      max_lines=rng.randint(12, 60))
+                      max_lines=rng.randint(12, 60), boxes=boxes)
     if rng.random() < 0.6:      # a signature under the letter
         _scribble(sheet.layer(rng.choice(BLUE_INKS)), np.random.default_rng(rng.randrange(2**31)),
                   mm_to_px(120), H - mm_to_px(rng.uniform(25, 40)), mm_to_px(45), mm_to_px(10), 5)
     return lines
 
 
-def _handwritten(sheet: Sheet, rng: random.Random) -> list[str]:
+def _handwritten(sheet: Sheet, rng: random.Random, boxes: list[list[Box]]) -> list[str]:
     ink = rng.choice(BLUE_INKS + BLACK_INKS[:1])
     draw = sheet.layer(ink)
     english = rng.random() < 0.35
     font = _font(DKG if english else rng.choice(HAND_UK_FONTS), rng.uniform(13, 16))
     top = mm_to_px(rng.uniform(32, 45))
     box = (mm_to_px(rng.uniform(15, 25)), top, W - mm_to_px(15), H - mm_to_px(rng.uniform(40, 90)))
-    lines = _set_text(draw, rng, font, box, rng.uniform(1.5, 1.9), 1.0 if english else 0.0, wobble=4.0)
+    lines = _set_text(draw, rng, font, box, rng.uniform(1.5, 1.9), 1.0 if english else 0.0, wobble=4.0, boxes=boxes)
     _scribble(draw, np.random.default_rng(rng.randrange(2**31)), mm_to_px(110), H - mm_to_px(35), mm_to_px(50),
               mm_to_px(12), 5)
     return lines
 
 
-def _form(sheet: Sheet, rng: random.Random) -> list[str]:
+def _form(sheet: Sheet, rng: random.Random, boxes: list[list[Box]]) -> list[str]:
     black = sheet.layer(BLACK_INKS[0])
     hand = sheet.layer(rng.choice(BLUE_INKS))
     shade = sheet.layer((215, 215, 215))
@@ -227,6 +236,7 @@ def _form(sheet: Sheet, rng: random.Random) -> list[str]:
     f_hand = _font(rng.choice(HAND_UK_FONTS), 12)
     lines = ["ЗАЯВА / APPLICATION"]
     black.text((mm_to_px(20), mm_to_px(36)), lines[0], fill=255, font=f_title)
+    boxes.append([black.textbbox((mm_to_px(20), mm_to_px(36)), lines[0], font=f_title)])
     x0, x1, xm = mm_to_px(20), W - mm_to_px(20), mm_to_px(85)
     y = mm_to_px(50)
     row_h = mm_to_px(rng.uniform(10, 13))
@@ -236,6 +246,8 @@ def _form(sheet: Sheet, rng: random.Random) -> list[str]:
     shade.rectangle([x0, y, x1, y + row_h], fill=255)
     black.text((x0 + 20, y + row_h // 2), "Поле / Field", fill=255, font=f_cell, anchor="lm")
     black.text((xm + 20, y + row_h // 2), "Значення / Value", fill=255, font=f_cell, anchor="lm")
+    boxes.append([black.textbbox((x0 + 20, y + row_h // 2), "Поле / Field", font=f_cell, anchor="lm"),
+                  black.textbbox((xm + 20, y + row_h // 2), "Значення / Value", font=f_cell, anchor="lm")])
     lines.append("Поле / Field Значення / Value")
     rows = rng.randint(6, 10)
     for i in range(rows + 1):
@@ -247,10 +259,14 @@ def _form(sheet: Sheet, rng: random.Random) -> list[str]:
         name = fields[(i - 1) % len(fields)]
         black.text((x0 + 20, cy), name, fill=255, font=f_cell, anchor="lm")
         value = " ".join(rng.choice(UK) for _ in range(rng.randint(1, 4)))
-        hand.text((xm + 30, cy + rng.randint(-6, 6)), value, fill=255, font=f_hand, anchor="lm")
+        vy = cy + rng.randint(-6, 6)
+        hand.text((xm + 30, vy), value, fill=255, font=f_hand, anchor="lm")
         lines.append(f"{name} {value}")
+        boxes.append([black.textbbox((x0 + 20, cy), name, font=f_cell, anchor="lm"),
+                      hand.textbbox((xm + 30, vy), value, font=f_hand, anchor="lm")])
     y_after = y + rows * row_h + mm_to_px(10)
-    lines += _set_text(black, rng, f_cell, (x0, y_after, x1, H - mm_to_px(45)), 1.3, 0.2, max_lines=rng.randint(4, 12))
+    lines += _set_text(black, rng, f_cell, (x0, y_after, x1, H - mm_to_px(45)), 1.3, 0.2, max_lines=rng.randint(4, 12),
+                       boxes=boxes)
     _stamp(sheet, rng, mm_to_px(rng.uniform(50, 150)), H - mm_to_px(rng.uniform(35, 60)))
     if rng.random() < 0.6:
         _bill_codes(black, rng)
@@ -391,10 +407,11 @@ def make_page(kind: str, index: int, seed: int) -> Page:
     meta: dict[str, Any] = {"paper": paper_kind, "paper_rgb": sheet.paper}
     expected = "bitonal"
     picture = None
+    boxes: list[list[Box]] = []
     if kind == "form":
-        lines = _form(sheet, rng)
+        lines = _form(sheet, rng, boxes)
     elif kind == "handwriting":
-        lines = _handwritten(sheet, rng)
+        lines = _handwritten(sheet, rng, boxes)
     elif kind == "photo":
         expected = "grey"
         full = rng.random() < 0.5
@@ -403,18 +420,18 @@ def make_page(kind: str, index: int, seed: int) -> Page:
         caption_font = _font(rng.choice(PRINT_FONTS), rng.uniform(10, 12))
         caption_box = (mm_to_px(20), py + ph + mm_to_px(6), W - mm_to_px(20), H - mm_to_px(12))
         lines = _set_text(sheet.layer(BLACK_INKS[0]), rng, caption_font, caption_box, 1.2, 0.3,
-                          max_lines=2 if full else rng.randint(3, 8))
+                          max_lines=2 if full else rng.randint(3, 8), boxes=boxes)
         meta["text_box"] = caption_box
         picture = (picture, px, py)
     elif kind == "drawing":
         expected = "grey"
         caption_box = (mm_to_px(20), H - mm_to_px(28), W - mm_to_px(20), H - mm_to_px(8))
         lines = _set_text(sheet.layer(BLACK_INKS[0]), rng, _font(rng.choice(PRINT_FONTS), rng.uniform(10, 12)),
-                          caption_box, 1.2, 0.3, max_lines=2)
+                          caption_box, 1.2, 0.3, max_lines=2, boxes=boxes)
         meta["text_box"] = caption_box
     else:
         lines = _printed(sheet, rng, dense=kind == "dense" or rng.random() < 0.25,
-                         english_share=rng.choice([0.0, 0.15, 0.5]))
+                         english_share=rng.choice([0.0, 0.15, 0.5]), boxes=boxes)
     rgb = sheet.compose()
     if picture is not None:
         img, px, py = picture
@@ -451,7 +468,9 @@ def make_page(kind: str, index: int, seed: int) -> Page:
     scan, caption = label_and_scan(grey, payload, d, rng.randrange(2**31))
     meta.update(d.as_dict())
     text = "\n".join(lines)
+    assert len(boxes) == len(lines)
     meta["label_caption"] = caption
+    meta["line_boxes"] = boxes
     return Page(kind, expected, text, scan, payload, meta)
 
 

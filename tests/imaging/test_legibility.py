@@ -65,6 +65,25 @@ def test_dense_bold_14pt_page_on_a_dark_photocopy_is_bitonal(lc, sg) -> None:
     assert p.cleaned.bitonal and p.encoded is not None and p.encoded.kind == "g4", p.cleaned.notes
 
 
+def test_our_white_label_on_a_dark_photocopy_is_not_a_photograph(lc, sg) -> None:
+    """A letter photocopied dark (70 % of white) with a shadow along its top edge, scanned 4.4°
+    askew: the white label printed onto it makes the dark paper beside it look like a smooth
+    mid-tone against the label's white; the label is ours, so it does not count, and the page
+    stays bitonal (the same page unlabelled measures 0 photo-like blocks)."""
+    rng = random.Random(4)
+    sheet = lc.Sheet((244, 244, 240))
+    lc._set_text(sheet.layer(lc.BLACK_INKS[0]), rng, lc._font(lc.DEJAVU / "DejaVuSans.ttf", 11),
+                 (mm(20), mm(45), lc.W - mm(20), mm(200)), 1.3, 0.1)
+    y = np.arange(lc.H, dtype=np.float32)[:, None]
+    grey = lc.luma(sheet.compose()) * 0.7 * (1.0 - 0.3 * np.exp(-y / mm(15)))
+    payload = f"{sg.compact_number(7300)}-01"
+    scan, _caption = lc.label_and_scan(grey, payload, sg.Degradation(skew_deg=-4.4, noise_sigma=3, blur_sigma=0.9), 4)
+    p = process_sheet(scan, expected_number=payload[:10])
+    assert p.label_ok
+    assert p.cleaned.bitonal and p.cleaned.photo_blocks == 0, p.cleaned.notes
+    assert p.encoded is not None and p.encoded.kind == "g4"
+
+
 @pytest.mark.parametrize(("kind", "index"), [("photo", 0), ("photo", 1), ("drawing", 0), ("drawing", 1)])
 def test_photo_and_drawing_pages_are_greyscale(lc, kind: str, index: int) -> None:
     page = lc.make_page(kind, index, 1)

@@ -23,7 +23,8 @@ Documented measures (the record keeps them, so a dropped or greyscale page can s
   (so the soft edges of strokes are not); see ``restore.photo_blocks``. Print, however dense,
   bold or small, and handwriting stay far below that; a photograph or a shaded drawing is mostly
   such pixels. ``PHOTO_MIN_BLOCKS`` such blocks (about 4.7 cm²) keep the whole page greyscale
-  (JPEG) instead of bitonal (CCITT G4).
+  (JPEG) instead of bitonal (CCITT G4). Our own label and 10 mm around it do not count: its white
+  on grey or dark paper would make the paper beside it look like a mid-tone.
 * ``skew_deg``: the angle (degrees, counter-clockwise as the page appears, the Pillow
   ``rotate`` convention) that maximises the sharpness of the horizontal projection profile of
   the ink (sum of squared differences of the row histogram of the rotated ink pixels); coarse
@@ -341,8 +342,12 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
     ink_level = _percentile(sample, 1)
     small_dpi = dpi / SCALE
     paper_fine = restore.paper_surface(small, small_dpi)
+    pad = round(8 / 25.4 * dpi)                 # the label's caption under the bars, and a margin
+    boxes = [(int(min(x for x, _ in r.corners) - pad) // SCALE, int(min(y for _, y in r.corners) - pad) // SCALE,
+              int(max(x for x, _ in r.corners) + pad) // SCALE, int(max(y for _, y in r.corners) + pad) // SCALE)
+             for r in ours]
     measure = restore.photo_blocks(sample, small, restore.paper_surface(small, small_dpi, restore.PAPER_WINDOW_COARSE_MM),
-                                   ink_level, PHOTO_BLOCK, int(restore.PAPER_FLOOR * _percentile(sample, 90)))
+                                   ink_level, PHOTO_BLOCK, int(restore.PAPER_FLOOR * _percentile(sample, 90)), boxes)
     photo = measure.blocks
     grey = force_grey or photo >= PHOTO_MIN_BLOCKS
     if force_grey:
@@ -369,10 +374,6 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
 
     threshold = None
     if not grey:
-        pad = round(8 / 25.4 * dpi)                 # the label's caption under the bars, and a margin
-        boxes = [(int(min(x for x, _ in r.corners) - pad) // SCALE, int(min(y for _, y in r.corners) - pad) // SCALE,
-                  int(max(x for x, _ in r.corners) + pad) // SCALE, int(max(y for _, y in r.corners) + pad) // SCALE)
-                 for r in (labels or []) if r.number is not None]
         out, threshold = _binarise_local(out, sample, paper_fine, turn if abs(skew) >= MIN_SKEW_TO_ROTATE else
                                          (180.0 if rotated else None), dpi, notes, boxes)
     else:

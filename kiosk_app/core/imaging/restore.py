@@ -72,13 +72,17 @@ class PhotoMeasure:
 
 
 def photo_blocks(sample: np.ndarray, small: np.ndarray, paper_coarse: np.ndarray, ink: int,
-                 block: int, paper_floor: int = 0) -> PhotoMeasure:
+                 block: int, paper_floor: int = 0,
+                 exclude: list[tuple[int, int, int, int]] | None = None) -> PhotoMeasure:
     """Blocks (``block`` samples square) whose share of smooth mid-tones exceeds
     ``PHOTO_BLOCK_SHARE``; see the module docstring. ``sample``, ``small`` and ``paper_coarse`` are
     views of the same page at the same scale (75 dpi); ``ink`` is the page's ink level.
     ``paper_floor``: the local paper level is taken no lower than this (``PAPER_FLOOR`` of the
     page's paper): inside a large photograph or a shaded area the closing follows the picture
-    itself, and the picture must not pass for paper."""
+    itself, and the picture must not pass for paper. ``exclude``: boxes (x0, y0, x1, y1, at the
+    views' scale) of our labels: a white label is not the resident's paper, and its white, spread
+    by the closing up to ``PAPER_WINDOW_COARSE_MM`` around it, would make grey or dark paper next
+    to it look like a smooth mid-tone; the label and that band around it do not count."""
     h = min(sample.shape[0], small.shape[0], paper_coarse.shape[0])
     w = min(sample.shape[1], small.shape[1], paper_coarse.shape[1])
     s = sample[:h, :w].astype(np.int16)
@@ -90,6 +94,9 @@ def photo_blocks(sample: np.ndarray, small: np.ndarray, paper_coarse: np.ndarray
     sm = small[:h, :w]
     flat = (cv2.dilate(sm, k).astype(np.int16) - cv2.erode(sm, k)) * 100 < span * int(PHOTO_FLAT * 100)
     smooth_mid = (mid & flat).astype(np.float32)
+    reach = _window(PAPER_WINDOW_COARSE_MM, 300 / 4).shape[0]
+    for x0, y0, x1, y1 in exclude or []:
+        smooth_mid[max(y0 - reach, 0):max(y1 + reach, 0), max(x0 - reach, 0):max(x1 + reach, 0)] = 0.0
     bh, bw = (h // block) * block, (w // block) * block
     if not bh or not bw:
         return PhotoMeasure(0, 0.0)
