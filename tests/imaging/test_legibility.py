@@ -10,8 +10,15 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from kiosk_app.core.imaging import PHOTO_MIN_BLOCKS, clean_sheet, process_sheet, read_labels
+from kiosk_app.core.imaging import (
+    PHOTO_MIN_BLOCKS,
+    clean_sheet,
+    process_sheet,
+    read_labels,
+    tesseract_available,
+)
 from kiosk_app.core.imaging.cleanup import MIN_SKEW_TO_ROTATE
+from tests.support.tools import missing, require_tool
 
 PAPERS = {
     "white": ((248, 248, 245), 0.0),
@@ -253,3 +260,30 @@ def test_a_text_page_says_its_edges_were_smoothed(lc, sg) -> None:
     page = lc.make_page("white", 0, 1)
     c = clean_sheet(page.image, read_labels(page.image))
     assert c.bitonal and any(n.startswith("edges:") for n in c.notes), c.notes
+
+
+def test_the_legibility_measure_reads_every_known_line_and_counts_a_loss(lc) -> None:
+    """benchmarks/legibility.py reads the corpus's known text lines, cut from the page into one
+    strip: on the upright scan of a form (table rules, a stamp, a bill's codes around the text)
+    it reads the true text nearly exactly, field and value of each row; and a real loss (one
+    line's ink wiped out) counts in full."""
+    require_tool("tesseract", "tesseract-ocr")
+    if not tesseract_available("ukr+eng"):
+        missing("needs tesseract's Ukrainian and English data (Debian: tesseract-ocr-ukr tesseract-ocr-eng)")
+    from rapidfuzz.distance import Levenshtein
+
+    from tests.imaging.conftest import _load_benchmark_module
+
+    bench = _load_benchmark_module("legibility")
+    page = lc.make_page("form", 0, 1)
+    src = bench.upright_source(page)
+    truth = bench.normalise(page.text)
+    read = Levenshtein.distance(bench.normalise(bench.ocr_lines(src, page.meta["line_boxes"])), truth)
+    assert read < 0.02 * len(truth), read
+    lines = page.text.split("\n")
+    k = max(range(len(lines)), key=lambda i: len(lines[i]))      # the longest line
+    x0, y0, x1, y1 = page.meta["line_boxes"][k][0]
+    wiped = src.copy()
+    wiped[y0:y1, x0:x1] = int(np.median(src))
+    lost = Levenshtein.distance(bench.normalise(bench.ocr_lines(wiped, page.meta["line_boxes"])), truth)
+    assert lost >= read + 0.9 * len(lines[k]), (read, lost, len(lines[k]))
