@@ -101,6 +101,19 @@ def systemd_watchdog(host: str, port: int) -> None:
         time.sleep(interval if ready and interval else 1.0)
 
 
+def listen_socket(host: str, port: int) -> socket.socket:
+    """The listening socket uvicorn serves on (and its worker processes inherit). Made with proto
+    IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on connections whose
+    socket says it is TCP; with Nagle on, the body of every answer on a kept-alive connection
+    waited for the client's delayed ACK (40 ms a request)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -114,11 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from server_stub.jobs import runner
 
     runner.start()  # each job runs in the one server process holding its lock (docs/server.md "Scaling out")
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
+    sock = listen_socket(args.host, args.port)
     host, port = sock.getsockname()[:2]
     print(f"city-server listening on http://{host}:{port}/", flush=True)
     threading.Thread(target=systemd_watchdog, args=(host, port), name="watchdog", daemon=True).start()
