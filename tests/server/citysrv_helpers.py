@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import secrets
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,20 +58,60 @@ class Server:
         return self.tokens[code]
 
 
-def _make_db(tmp: Path, backend: str = BACKEND) -> tuple[str, Any]:
-    """A fresh database for one test server (or several sharing it) and the function that drops it."""
+_TEMPLATES: dict[str, str] = {}
+
+
+def _template(backend: str) -> str:
+    """A database every migration has run on, made once per test session and backend by
+    ``city-server manage migrate`` (the migrations run for real, here); each test server's database
+    starts as a copy of it, and its own start-up migrate finds nothing left to do. Removed at exit."""
+    if backend in _TEMPLATES:
+        return _TEMPLATES[backend]
+    folder = Path(tempfile.mkdtemp(prefix="city-db-template-"))
+    atexit.register(shutil.rmtree, folder, True)
     if backend == "sqlite":
+        url = f"sqlite:///{folder / 'template.sqlite3'}"
+    else:
+        import psycopg
+
+        name = f"city_template_{os.getpid()}_{secrets.token_hex(3)}"
+        with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        atexit.register(_drop_pg, name)
+        url = PG_BASE + name
+    out = subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", url, "--data-dir", str(folder / "data"),
+                          "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=dict(os.environ), text=True,
+                         capture_output=True, timeout=300)
+    if out.returncode:
+        raise RuntimeError(f"the migrations failed on an empty {backend} database:\n{out.stderr[-4000:]}")
+    _TEMPLATES[backend] = url if backend != "sqlite" else str(folder / "template.sqlite3")
+    return _TEMPLATES[backend]
+
+
+def _drop_pg(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _make_db(tmp: Path, backend: str = BACKEND) -> tuple[str, Any]:
+    """A fresh database for one test server (or several sharing it), migrated (a copy of the
+    session's template), and the function that drops it."""
+    template = _template(backend)
+    if backend == "sqlite":
+        tmp.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(sqlite3.connect(template)) as src, \
+                contextlib.closing(sqlite3.connect(tmp / "city.sqlite3")) as dst:
+            src.backup(dst)
         return f"sqlite:///{tmp / 'city.sqlite3'}", None
     import psycopg
 
     name = f"city_test_{os.getpid()}_{secrets.token_hex(3)}"
     with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
 
-    def drop() -> None:
-        with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return PG_BASE + name, drop
+    return PG_BASE + name, lambda: _drop_pg(name)
 
 
 @contextlib.contextmanager
