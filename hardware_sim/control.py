@@ -72,6 +72,9 @@ class ControlServer:
 class _Handler(BaseHTTPRequestHandler):
     server_ref: ControlServer
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: the body, written after the headers, goes at once; with Nagle on it waited on a
+    # kept-alive connection for the client's delayed ACK (40 ms an answer)
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
