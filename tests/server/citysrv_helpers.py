@@ -100,11 +100,12 @@ def _make_db(tmp: Path, backend: str = BACKEND) -> tuple[str, Any]:
     session's template), and the function that drops it."""
     template = _template(backend)
     if backend == "sqlite":
-        tmp.mkdir(parents=True, exist_ok=True)
-        with contextlib.closing(sqlite3.connect(template)) as src, \
-                contextlib.closing(sqlite3.connect(tmp / "city.sqlite3")) as dst:
-            src.backup(dst)
-        return f"sqlite:///{tmp / 'city.sqlite3'}", None
+        path = tmp / "city.sqlite3"
+        if not path.exists():          # a server started again in the same folder keeps its database
+            tmp.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(template)) as src, contextlib.closing(sqlite3.connect(path)) as dst:
+                src.backup(dst)
+        return f"sqlite:///{path}", None
     import psycopg
 
     name = f"city_test_{os.getpid()}_{secrets.token_hex(3)}"
