@@ -407,8 +407,13 @@ class _IppHandler(BaseHTTPRequestHandler):
                 out.append((JOB_GROUP, _filter(p.job_attributes(job), requested)))
         elif op == 0x000A:
             which = (opattrs.get("which-jobs") or ["not-completed"])[0]
+            # my-jobs (RFC 8011 4.2.6.1): only the jobs of the requesting user
+            mine = (opattrs.get("my-jobs") or [False])[0]
+            user = (opattrs.get("requesting-user-name") or ["anonymous"])[0]
             for job in p.all_jobs():
                 done = job["state"] >= 7
+                if mine and job["user"] != user:
+                    continue
                 if which == "all" or (which == "completed") == done:
                     wanted = set(opattrs.get("requested-attributes", ["job-id", "job-uri"]))
                     out.append((JOB_GROUP, _filter(p.job_attributes(job), wanted)))
