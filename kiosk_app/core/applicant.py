@@ -91,6 +91,9 @@ class Consent:
     given_at: str          # ISO 8601 with offset
 
 
+VERIFIERS = ("bankid",)     # who may have verified an identity (the metadata's identity_verified_by)
+
+
 @dataclass(frozen=True)
 class Verification:
     """The name and identity came verified (kiosk_app.core.device_flow), not typed."""
@@ -279,8 +282,6 @@ def _consent(errors: list[FieldError], value: Any, now: dt.datetime) -> Consent 
 def _verified(errors: list[FieldError], value: Any) -> Verification | None:
     if value in (None, False):
         return None
-    from .device_flow import VERIFIERS
-
     if (not isinstance(value, dict) or value.get("by") not in VERIFIERS or not isinstance(value.get("at"), str)
             or not isinstance(value.get("address_corrected", False), bool)):
         errors.append(FieldError("verified", "Підтвердження особи: невідоме джерело",

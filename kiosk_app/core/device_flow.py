@@ -31,11 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .applicant import VERIFIERS, ApplicantInvalid, validate
+
 log = logging.getLogger(__name__)
 
 SLOW_DOWN_S = 5.0           # RFC 8628 §3.5: "the interval MUST be increased by 5 seconds"
 DEFAULT_INTERVAL_S = 5.0    # RFC 8628 §3.2: when the server gives none
-VERIFIERS = ("bankid",)     # who may have verified an identity (the metadata's identity_verified_by)
 # The server's OAuth error -> our state (RFC 8628 §3.5).
 ERROR_STATES = {"access_denied": "denied", "expired_token": "expired", "invalid_grant": "invalid"}
 DONE = ("approved", "denied", "expired", "invalid", "refused", "unavailable", "unusable", "cancelled")
@@ -98,8 +99,6 @@ class VerifiedIdentity:
 
     def problems(self) -> list[str]:
         """The fields an appeal cannot take as they are (the names must be Ukrainian letters...)."""
-        from .applicant import ApplicantInvalid, validate
-
         try:
             validate({**self.applicant_fields(), "kind": "application", "consent": True})
         except ApplicantInvalid as err:
