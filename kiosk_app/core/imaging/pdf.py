@@ -37,7 +37,7 @@ PRODUCER = "appeal-terminal kiosk_app.core.imaging"
 
 @dataclass
 class PdfInfo:
-    """What :func:`build_pdf` (or :func:`add_ocr_layer`) wrote."""
+    """What :func:`build_pdf` (or ``ocr.add_ocr_layer``) wrote."""
 
     path: Path
     pages: int
@@ -132,13 +132,12 @@ def page_summary(data: bytes) -> tuple[int, list[str], list[int]]:
 
 
 def build_pdf(pages: Sequence[EncodedPage], out_path: str | Path, *, title: str, number: str,
-              lang: str = "uk", ocr: bool = False, pdfa: bool = True, icc_profile: Path | None = None,
-              ocr_langs: str = "ukr+eng") -> PdfInfo:
+              lang: str = "uk", pdfa: bool = True, icc_profile: Path | None = None) -> PdfInfo:
     """Write the appeal's PDF: one page per encoded page, in order, with metadata and PDF/A-2b.
 
-    ``number`` is the compact appeal number (it goes into XMP ``dc:identifier``). With ``ocr``
-    the text layer is added right away by :func:`add_ocr_layer` (seconds per page: the intake
-    calls ``add_ocr_layer`` itself later, after the receipt, instead).
+    ``number`` is the compact appeal number (it goes into XMP ``dc:identifier``). The text layer
+    is not made here: it takes seconds per page, so it is added later, off the resident's path,
+    by ``kiosk_app.core.imaging.ocr.add_ocr_layer`` (which builds on this module, not the reverse).
     """
     if not pages:
         raise ValueError("an appeal PDF needs at least one page")
@@ -150,10 +149,6 @@ def build_pdf(pages: Sequence[EncodedPage], out_path: str | Path, *, title: str,
     count, kinds, sizes = page_summary(data)
     info = PdfInfo(out_path, count, len(data), hashlib.sha256(data).hexdigest(), kinds, sizes, verdict, findings)
     log.info("appeal PDF written: %d pages, %d bytes, PDF/A-2b %s", count, len(data), verdict)
-    if ocr:
-        from kiosk_app.core.imaging.ocr import add_ocr_layer
-
-        return add_ocr_layer(out_path, out_path, langs=ocr_langs, pdfa=pdfa, icc_profile=icc_profile)
     return info
 
 
