@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PIL import Image
 
@@ -37,16 +37,31 @@ from devices.errors import BinFull, DeviceError, FeederEmpty, StaplesOut, Unplug
 from . import access, imaging, messages, ocr_job
 from . import metadata as metadata_mod
 from .applicant import Applicant
+from .hardware import DeviceSet
 from .messages import Message
 from .numbering import AppealNumber
 from .receipts import ReceiptFacts
-from .store import AppealRecord, PageRecord, iso
-
-if TYPE_CHECKING:
-    from .terminal import Terminal
+from .settings import Config
+from .store import AppealRecord, PageRecord, Store, iso
 
 log = logging.getLogger(__name__)
 RELABEL_STEP_MM = 12.0
+
+
+class IntakeHost(Protocol):
+    """What an intake uses of the terminal that opened it (``kiosk_app.core.terminal.Terminal``,
+    which imports this module: the intake names the terminal only through this protocol)."""
+
+    cfg: Config
+    store: Store
+    devices: DeviceSet
+    ocr_enabled: bool
+
+    def terminal_info(self) -> metadata_mod.TerminalInfo: ...
+
+    def print_receipt(self, facts: ReceiptFacts, notices: list[Message]) -> bool: ...
+
+    def ocr_in_background(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,7 @@ class IntakeResult:
 
 
 class Intake:
-    def __init__(self, terminal: Terminal, applicant: Applicant, *, sms: bool, total: int,
+    def __init__(self, terminal: IntakeHost, applicant: Applicant, *, sms: bool, total: int,
                  intake_id: int, number: AppealNumber, parent: AppealNumber | None = None,
                  progress: ProgressFn | None = None) -> None:
         self.t = terminal
