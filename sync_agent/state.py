@@ -1,6 +1,6 @@
 """The agent's times and its retry delay (capped exponential backoff with jitter).
 
-Times are the store's one format (UTC, milliseconds: :func:`kiosk_app.core.store.iso`); the
+Times are the store's one format (UTC, milliseconds: :func:`kiosk_app.core.store_base.iso`); the
 agent's durable state (key/value, alerts, events owed to the server) lives in the store and is
 changed through ``store.outbox`` (:mod:`kiosk_app.core.outbox`).
 """
@@ -11,7 +11,8 @@ import random
 import sqlite3
 from dataclasses import dataclass
 
-from kiosk_app.core.store import Store, iso, parse_time, utcnow
+from kiosk_app.core.store import Store
+from kiosk_app.core.store_base import iso, parse_time, utcnow
 
 parse = parse_time
 

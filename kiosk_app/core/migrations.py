@@ -7,7 +7,7 @@ was the sync agent's own list until the store took its tables over), so database
 are recognised.
 
 Times are stored as UTC to the millisecond, ``2026-11-28T21:50:00.123+00:00`` (see
-``kiosk_app.core.store.iso``); ``core:004_utc_times`` rewrote the times of older databases
+``kiosk_app.core.store_base.iso``); ``core:004_utc_times`` rewrote the times of older databases
 (local time with its offset, to the second) into that form.
 """
 

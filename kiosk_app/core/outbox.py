@@ -19,27 +19,42 @@ answer file gone             :meth:`Outbox.purge_answer`     ``Terminal.print_an
 OCR-replaced                 :meth:`Outbox.replace_with_ocr`  ``kiosk_app.core.ocr_job``
 ===========================  ==============================  ==================================
 
-docs/architecture.md draws the whole machine. Times: :func:`kiosk_app.core.store.iso` (UTC).
+docs/architecture.md draws the whole machine. Times: :func:`kiosk_app.core.store_base.iso` (UTC).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sqlite3
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .spool import FileRef
-from .store import _event, iso, now_iso
+import sqlite_utils
 
-if TYPE_CHECKING:
-    import sqlite3
+from .spool import FileRef, Spool
+from .store_base import iso, now_iso, record_event
 
-    from .store import Store
+
+class StoreHalf(Protocol):
+    """What the outbox uses of :class:`kiosk_app.core.store.Store`, which builds it (and so is
+    imported by nobody here)."""
+
+    conn: sqlite3.Connection
+    db: sqlite_utils.Database
+    spool: Spool
+    terminal: int
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
+
+    def add_file(self, conn: sqlite3.Connection, ref: FileRef, kind: str) -> int: ...
+
+    def access_hash(self, document_id: str) -> str | None: ...
 
 
 class Outbox:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreHalf) -> None:
         self.store = store
 
     @property
@@ -53,7 +68,7 @@ class Outbox:
             c.execute("UPDATE outbox SET state='delivered', delivered_at=?, attempts=attempts+1, last_error=NULL, "
                       "next_attempt_at=NULL WHERE id=? AND state='pending'", (now_iso(), outbox_id))
             c.execute("UPDATE appeals SET state='delivered' WHERE document_id=? AND state='committed'", (document_id,))
-            _event(c, document_id, "delivered", {"outcome": outcome})
+            record_event(c, document_id, "delivered", {"outcome": outcome})
             # the receipt code's salted hash travels with the appeal's delivered event (never the code)
             hashed = None if "-A" in document_id else self.store.access_hash(document_id)
             self.queue_event("delivered", document_id, {"documents": [document_id], "outcome": outcome},
@@ -72,7 +87,7 @@ class Outbox:
                                                                                      document_id))
             c.execute("UPDATE appeals SET state='imported' WHERE document_id=? AND state IN ('committed', 'delivered')",
                       (document_id,))
-            _event(c, document_id, "imported", {"registration_index": registration_index})
+            record_event(c, document_id, "imported", {"registration_index": registration_index})
             self.queue_event("acknowledged", document_id, {"document": document_id, "status": "registered"})
             self.owe_sms(document_id, "registered", sms_text)
 
@@ -82,7 +97,7 @@ class Outbox:
             c.execute("UPDATE outbox SET state='rejected', last_error=? WHERE document_id=?",
                       (f"rejected: {reason}", document_id))
             c.execute("UPDATE appeals SET state='rejected' WHERE document_id=?", (document_id,))
-            _event(c, document_id, "rejected", {"reason": reason})
+            record_event(c, document_id, "rejected", {"reason": reason})
             self.queue_event("acknowledged", document_id,
                              {"document": document_id, "status": "rejected", "reason": reason})
             self.raise_alert(f"rejected:{document_id}", "edms_rejected",
@@ -97,7 +112,7 @@ class Outbox:
             if not changed:
                 return False
             c.execute("UPDATE appeals SET state='committed' WHERE document_id=?", (document_id,))
-            _event(c, document_id, "redeliver", {})
+            record_event(c, document_id, "redeliver", {})
             self.clear_alert(f"rejected:{document_id}")
             self.kv_del("drop.retry_at")
         return True
@@ -119,7 +134,7 @@ class Outbox:
             if c.execute("SELECT 1 FROM appeals WHERE document_id=?", (doc,)).fetchone() is None:
                 return False
             status = item.get("status")
-            _event(c, doc, "server_status", {"status": status, "seq": item.get("seq"),
+            record_event(c, doc, "server_status", {"status": status, "seq": item.get("seq"),
                                              "registration_index": item.get("registration_index")})
             if item.get("registration_index"):
                 c.execute("UPDATE outbox SET registration_index=COALESCE(registration_index, ?) WHERE document_id=?",
@@ -157,7 +172,7 @@ class Outbox:
             file_id = self.store.add_file(c, ref, "answer")
             c.execute("UPDATE sync_answers SET state='complete', file_id=?, downloaded_bytes=?, partial_path=NULL, "
                       "completed_at=?, last_error=NULL WHERE answer_id=?", (file_id, ref.bytes, now_iso(), answer_id))
-            _event(c, document_id, "answer_stored", {"answer_id": answer_id, "sha256": ref.sha256})
+            record_event(c, document_id, "answer_stored", {"answer_id": answer_id, "sha256": ref.sha256})
 
     def answers(self, document_id: str) -> list[dict[str, Any]]:
         """The answers of an appeal still kept here, oldest first: id, summary, date, spool file."""
@@ -185,7 +200,7 @@ class Outbox:
             if row[1] is not None and row[3] is None and not shared:
                 c.execute("UPDATE files SET purged_at=? WHERE id=?", (at, row[1]))
                 path = str(row[2])
-            _event(c, row[0], "answer_purged", {"answer_id": answer_id, "why": why})
+            record_event(c, row[0], "answer_purged", {"answer_id": answer_id, "why": why})
         if path is not None:
             self.store.spool.remove(path)
         return path
@@ -231,14 +246,14 @@ class Outbox:
             c.execute("UPDATE sync_sms SET state='sent', sent_at=?, last_error=NULL, attempts=attempts+1 WHERE id=?",
                       (now_iso(), sms_id))
             self.queue_event("sms_sent", document_id, {"document": document_id, "kind": kind})
-            _event(c, document_id, "sms_sent", {"kind": kind})
+            record_event(c, document_id, "sms_sent", {"kind": kind})
 
     def sms_failed(self, sms_id: int, document_id: str, kind: str, why: str) -> list[int]:
         """The message will not be sent; returns the modem storage slots it held."""
         with self.store.transaction() as c:
             row = c.execute("SELECT indexes_json FROM sync_sms WHERE id=?", (sms_id,)).fetchone()
             c.execute("UPDATE sync_sms SET state='failed', last_error=? WHERE id=?", (why, sms_id))
-            _event(c, document_id, "sms_failed", {"kind": kind, "reason": why})
+            record_event(c, document_id, "sms_failed", {"kind": kind, "reason": why})
         return json.loads(row[0]) if row and row[0] else []
 
     def sms_retry(self, sms_id: int, error: str, now: dt.datetime, retry_at: dt.datetime) -> None:
@@ -269,7 +284,7 @@ class Outbox:
             # a receipt code never printed (printer fault, nobody reprinted) goes too; its hash stays
             c.execute("UPDATE appeals SET applicant_json=NULL, access_code=NULL, purged_at=? WHERE document_id=?",
                       (at, document_id))
-            _event(c, document_id, "purged", {"files": len(paths), "retention_days": retention_days})
+            record_event(c, document_id, "purged", {"files": len(paths), "retention_days": retention_days})
         for rel in paths:
             self.store.spool.remove(rel)
         return paths
@@ -317,7 +332,7 @@ class Outbox:
             for ref in old:
                 c.execute("DELETE FROM files WHERE path=? AND NOT EXISTS (SELECT 1 FROM appeals a JOIN files f "
                           "ON f.id IN (a.pdf_file, a.metadata_file) WHERE f.path=?)", (ref.path, ref.path))
-            _event(c, document_id, "ocr_added", detail)
+            record_event(c, document_id, "ocr_added", detail)
         for ref in old:
             if not self.conn.execute("SELECT 1 FROM files WHERE path=?", (ref.path,)).fetchone():
                 self.store.spool.remove(ref.path)

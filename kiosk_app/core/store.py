@@ -8,7 +8,7 @@ archive box, recovery); :mod:`kiosk_app.core.outbox` beside it holds what follow
 docs/architecture.md draws the state machine.
 
 Times are stored in one format, UTC to the millisecond (``2026-11-28T21:50:00.123+00:00``, see
-:func:`iso`), so that they compare as text in SQL.
+:func:`kiosk_app.core.store_base.iso`, which this module hands on), so that they compare as text in SQL.
 
 The store folder is private: folders 0700, files 0600, whatever the process umask.
 
@@ -44,7 +44,9 @@ import sqlite_utils
 from . import faultpoints
 from .migrations import CORE, Migration
 from .numbering import SEQ_MAX, AppealNumber
+from .outbox import Outbox
 from .spool import FileRef, Spool, private_dir
+from .store_base import iso, now_iso, parse_time, record_event
 
 log = logging.getLogger(__name__)
 
@@ -62,29 +64,6 @@ class WrongTerminal(StoreError):
 
 class NumbersExhausted(StoreError):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def iso(t: dt.datetime) -> str:
-    """The store's one time format: UTC, milliseconds, ``+00:00`` (a naive time is taken as UTC)."""
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
-
-
-def now_iso() -> str:
-    return iso(utcnow())
-
-
-def parse_time(text: str | None) -> dt.datetime | None:
-    """A stored time back as an aware datetime (UTC when the text has no offset)."""
-    if not text:
-        return None
-    t = dt.datetime.fromisoformat(text)
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -143,8 +122,6 @@ class Store:
         conn.execute("PRAGMA busy_timeout=30000")
         self._depth = 0
         self.spool = Spool(self.root / "spool")
-        from .outbox import Outbox  # beside the store; it imports this module
-
         self.outbox = Outbox(self)
         self.migrate(migrations)
         self.terminal = self._bind_terminal(terminal)
@@ -227,11 +204,11 @@ class Store:
         sql = "UPDATE numbers SET state='void', void_reason=?, closed_at=? WHERE compact=? AND state='issued'"
         if conn is not None:
             conn.execute(sql, (reason, now_iso(), compact))
-            _event(conn, compact, "number_void", {"reason": reason})
+            record_event(conn, compact, "number_void", {"reason": reason})
         else:
             with self.transaction() as c:
                 c.execute(sql, (reason, now_iso(), compact))
-                _event(c, compact, "number_void", {"reason": reason})
+                record_event(c, compact, "number_void", {"reason": reason})
 
     def number_state(self, compact: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM numbers WHERE compact=?", [compact]))
@@ -262,7 +239,7 @@ class Store:
                 (number.compact, step, now_iso(), now_iso(), json.dumps(detail or {}, ensure_ascii=False)),
             )
             intake_id = int(cur.lastrowid or 0)
-            _event(c, number.compact, "intake_started", {"intake": intake_id})
+            record_event(c, number.compact, "intake_started", {"intake": intake_id})
         return intake_id, number
 
     def intake_step(self, intake_id: int, step: str, detail: dict[str, Any] | None = None) -> None:
@@ -310,7 +287,7 @@ class Store:
                 raise StoreError(f"number {record.number} is not an issued, unused number")
             if record.intake_id is not None:
                 c.execute("UPDATE intakes SET state='committed', step='committed', updated_at=? WHERE id=?", (now_iso(), record.intake_id))
-            _event(c, record.document_id, "committed", {"pages": len(record.pages), "sheets": record.sheets})
+            record_event(c, record.document_id, "committed", {"pages": len(record.pages), "sheets": record.sheets})
             faultpoints.reached("store.before_commit")
 
     def appeal(self, document_id: str) -> dict[str, Any] | None:
@@ -382,7 +359,7 @@ class Store:
             c.execute("INSERT INTO access_failures (number, at) VALUES (?, ?)", (number, _unix_iso(at)))
             c.execute("DELETE FROM access_failures WHERE at < ?", (_unix_iso(at - 86_400),))
             if locked:
-                _event(c, number, "access_locked", {"scope": locked})
+                record_event(c, number, "access_locked", {"scope": locked})
 
     def clear_access_failures(self, number: str) -> None:
         with self.transaction() as c:
@@ -410,7 +387,7 @@ class Store:
     # -- events -----------------------------------------------------------------------------
     def event(self, document_id: str | None, event: str, detail: dict[str, Any] | None = None) -> None:
         with self.transaction() as c:
-            _event(c, document_id, event, detail or {})
+            record_event(c, document_id, event, detail or {})
 
     # -- recovery ---------------------------------------------------------------------------
     def recover(self, *, full: bool = False, orphan_grace: float = ORPHAN_GRACE) -> RecoveryReport:
@@ -501,13 +478,6 @@ def _private_files(db: Path) -> None:
     for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         if p.exists() and p.stat().st_mode & 0o777 != 0o600:
             os.chmod(p, 0o600)
-
-
-def _event(conn: sqlite3.Connection, document_id: str | None, event: str, detail: dict[str, Any]) -> None:
-    conn.execute(
-        "INSERT INTO events (at, document_id, event, detail_json) VALUES (?, ?, ?, ?)",
-        (now_iso(), document_id, event, json.dumps(detail, ensure_ascii=False)),
-    )
 
 
 def _statements(sql: str) -> list[str]:

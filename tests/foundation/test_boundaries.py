@@ -138,7 +138,8 @@ def test_the_ui_checks_themselves_can_fail(tmp_path: Path) -> None:
 
 
 # -- one owner of the terminal's state ---------------------------------------------------------------
-STATE_OWNERS = {"kiosk_app/core/store.py", "kiosk_app/core/outbox.py", "kiosk_app/core/migrations.py"}
+STATE_OWNERS = {"kiosk_app/core/store.py", "kiosk_app/core/outbox.py", "kiosk_app/core/store_base.py",
+                "kiosk_app/core/migrations.py"}
 _WRITE_SQL = re.compile(r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b"
                         r"|^\s*(INSERT|UPDATE|DELETE|REPLACE)\s", re.IGNORECASE)
 _WRITE_CALLS = {"insert", "insert_all", "upsert", "upsert_all", "update", "delete", "delete_where"}
