@@ -12,7 +12,7 @@ from kiosk_app.core import messages
 from kiosk_app.core.messages import Message
 
 from .i18n import tr
-from .nav import Screen, ScreenId
+from .nav import Navigator, Screen, ScreenId
 from .qt import QObject, Signal
 
 log = logging.getLogger(__name__)
@@ -93,16 +93,16 @@ class TrayScreen(Screen):
             return
         if stop.code in ("label_unreadable", "label_mismatch"):
             self.session.previews.clear()
-        self.nav.show_fault(stop.message, stop.resumable, self.resume_scan, self.cancel_intake, stop.sheet)
+        show_fault(self.nav, stop.message, stop.resumable, self.resume_scan, self.cancel_intake, stop.sheet)
 
     def intake_failed(self, err: BaseException) -> None:
         from kiosk_app.core.intake import IntakeStopped  # loaded by the terminal already
         if isinstance(err, IntakeStopped):           # before a number was issued (tray empty...)
-            self.nav.show_fault(err.message, err.resumable, self.start_intake,
-                                lambda: self.shell.end_session("cancelled"))
+            show_fault(self.nav, err.message, err.resumable, self.start_intake,
+                       lambda: self.shell.end_session("cancelled"))
         else:
             log.error("intake failed: %r", err)
-            self.nav.show_fault(messages.for_error(err), False, None, lambda: self.shell.end_session("error"))
+            show_fault(self.nav, messages.for_error(err), False, None, lambda: self.shell.end_session("error"))
 
     def cancel_intake(self) -> None:
         self.shell.end_session("resident cancelled")        # cancels the open intake through the worker
@@ -226,6 +226,12 @@ class FaultScreen(Screen):
         self.fault = {}
 
 
+def show_fault(nav: Navigator, msg: Message, resumable: bool, retry: Callable[[], None] | None,
+               cancel: Callable[[], None], sheet: int | None = None) -> None:
+    """Put a fault on the fault screen, with what Continue (``retry``) and Cancel do."""
+    nav.get(ScreenId.FAULT, FaultScreen).show_fault(msg, resumable, retry, cancel, sheet)
+
+
 class FormWaitScreen(Screen):
     """The pre-filled form printing."""
 
@@ -237,6 +243,10 @@ class FormWaitScreen(Screen):
         self.title.setText(tr("form.printing", lang))
         self.body.setText(tr("wait", lang))
 
+    def end_of_flow(self) -> None:
+        """The last question of the form flow was answered: print the form."""
+        self.print_form()
+
     def print_form(self) -> None:
         applicant, shell = self.session.applicant, self.shell
         self.session.progress = None
@@ -245,7 +255,7 @@ class FormWaitScreen(Screen):
                          lambda _job: self.nav.go(ScreenId.FORM_DONE), self.form_failed, name="print_form")
 
     def form_failed(self, err: BaseException) -> None:
-        self.nav.show_fault(messages.for_error(err, "form_printer"), True, self.print_form, lambda: self.shell.end_session("form not printed"))
+        show_fault(self.nav, messages.for_error(err, "form_printer"), True, self.print_form, lambda: self.shell.end_session("form not printed"))
 
 
 class FormDoneScreen(Screen):
@@ -302,8 +312,8 @@ class StatusScreen(Screen):
 
         def failed(err: BaseException) -> None:
             msg = messages.for_error(err, device)
-            self.nav.show_fault(msg, True, lambda: (self.nav.go(ScreenId.STATUS), self.print_status()),
-                                lambda: shell.end_session("x"))
+            show_fault(self.nav, msg, True, lambda: (self.nav.go(ScreenId.STATUS), self.print_status()),
+                       lambda: shell.end_session("x"))
 
         # The answer, when it has come, on the sheet printer; otherwise a status slip on the receipt printer.
         job = ((lambda progress: shell.t.print_answer(st)) if st.answer_available

@@ -58,6 +58,10 @@ class ScreenId(StrEnum):
     SERVICE = "service"
 
 
+# The flows whose last question leads to a screen of their own, and that screen (the appeal's
+# flow ends on its summary, which is one of its questions).
+FLOW_END: dict[str, ScreenId] = {"form": ScreenId.FORM_WAIT}
+
 class Shell(Protocol):
     """What a screen may use of the app around it (the window is one)."""
 
@@ -100,6 +104,11 @@ class Screen(Page):
 
     def build(self) -> None:
         """Add this screen's parts and connect its buttons."""
+
+    def end_of_flow(self) -> None:
+        """The resident answered the last question of a flow that ends on this screen
+        (:data:`FLOW_END`): start its work. By default, just show it."""
+        self.nav.go(self.sid)
 
     def speech_lang(self) -> str:
         return self.shell.lang
@@ -206,9 +215,8 @@ class Navigator(QObject):
         i = steps.index(self.step_key(self.current))
         if i + 1 < len(steps):
             self.go(self.screen_for(steps[i + 1]))
-        elif self.shell.session.flow == "form":
-            from .intake_screens import FormWaitScreen
-            self.get(ScreenId.FORM_WAIT, FormWaitScreen).print_form()
+        elif self.shell.session.flow in FLOW_END:
+            self.screen(FLOW_END[self.shell.session.flow]).end_of_flow()
 
     def prev_step(self) -> None:
         steps = self.shell.session.steps()
@@ -218,8 +226,3 @@ class Navigator(QObject):
             self.shell.end_session("back to start")
         else:
             self.go(self.screen_for(steps[i - 1]))
-
-    def show_fault(self, msg: Any, resumable: bool, retry: Callable[[], None] | None, cancel: Callable[[], None],
-                   sheet: int | None = None) -> None:
-        from .intake_screens import FaultScreen
-        self.get(ScreenId.FAULT, FaultScreen).show_fault(msg, resumable, retry, cancel, sheet)
