@@ -16,19 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
 
 import qrcode
 import qrcode.constants
 
-from kiosk_app.core.applicant import ApplicantInvalid
-from kiosk_app.core.applicant import validate as validate_applicant
 from kiosk_app.core.device_flow import FlowStatus
 
 from .i18n import tr
 from .nav import Screen, ScreenId
 from .qt import QHBoxLayout, QImage, QLabel, QPixmap, QProgressBar, Qt, QTimer, QVBoxLayout
-from .resident import ChoiceQuestion
+from .resident import ChoiceQuestion, verified_lines
 
 # What each way a sign-in can end is called on screen (kiosk_app.core.device_flow's states).
 FAILURES = ("denied", "expired", "invalid", "refused", "unavailable", "unusable", "cancelled")
@@ -292,19 +289,3 @@ class VerifiedScreen(Screen):
     def next(self) -> None:
         self.session.data.pop("address_edit", None)
         self.nav.next_step()
-
-
-def verified_lines(session: Any, lang: str) -> str:
-    """Name, document and address with the verifier's mark (the address: or "corrected by you")."""
-    v = session.verified
-    if v is None:
-        return ""
-    mark = tr("f.verified", lang)
-    try:
-        a = validate_applicant({**session.applicant_data(), "kind": "application", "consent": True})
-        ident = f"{tr('idtype.' + ('rnokpp' if a.identity.type == 'rnokpp' else 'passport'), lang)}: {a.identity.masked()}"
-        name, address, corrected = a.full_name, a.address, a.verified is not None and a.verified.address_corrected
-    except ApplicantInvalid:
-        return ""
-    return "\n".join([f"{tr('f.name', lang)}: {name}  {mark}", f"{tr('f.identity', lang)}: {ident}  {mark}",
-                      f"{tr('f.address', lang)}: {address}  {tr('f.corrected', lang) if corrected else mark}"])

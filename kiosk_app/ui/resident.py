@@ -187,7 +187,6 @@ class SummaryScreen(Question):
         lines = [f"{tr('f.name', lang)}: {name}", f"{tr('f.address', lang)}: {d.get('address', '')}",
                  f"{tr('f.identity', lang)}: {ident}"]
         if s.verified is not None:
-            from .phone_identity import verified_lines
             lines = verified_lines(s, lang).splitlines() or lines
         if d.get("kind"):
             lines.append(f"{tr('f.kind', lang)}: {tr('kind.' + d['kind'], lang)}")
@@ -207,6 +206,24 @@ class SummaryScreen(Question):
             self.nav.screen(target).set_error(e.uk, e.en)
             return
         self.nav.next_step()
+
+
+def verified_lines(session: Any, lang: str) -> str:
+    """Name, document and address with the verifier's mark (the address: or "corrected by you"):
+    the summary's lines for an identity signed in on the phone, and :mod:`.phone_identity`'s
+    verified screen's."""
+    v = session.verified
+    if v is None:
+        return ""
+    mark = tr("f.verified", lang)
+    try:
+        a = validate_applicant({**session.applicant_data(), "kind": "application", "consent": True})
+        ident = f"{tr('idtype.' + ('rnokpp' if a.identity.type == 'rnokpp' else 'passport'), lang)}: {a.identity.masked()}"
+        name, address, corrected = a.full_name, a.address, a.verified is not None and a.verified.address_corrected
+    except ApplicantInvalid:
+        return ""
+    return "\n".join([f"{tr('f.name', lang)}: {name}  {mark}", f"{tr('f.identity', lang)}: {ident}  {mark}",
+                      f"{tr('f.address', lang)}: {address}  {tr('f.corrected', lang) if corrected else mark}"])
 
 
 class NumberEntry(Question):
