@@ -14,36 +14,15 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from .envelope import _CODES, ApiError, ErrorEnvelope, error_response
+from .envelope import errors as errors  # the API's face: views take ApiError, errors and found from here
 from .limits import LimitedParser, too_large
 from .refusal import Refused
 
 logger = logging.getLogger(__name__)
-
-
-class ErrorDetail(Schema):
-    loc: list[str | int] = []
-    msg: str = ""
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: list[ErrorDetail] = []
-
-
-class ErrorEnvelope(Schema):
-    error: ErrorBody
-
-
-class ApiError(Exception):
-    """Raise from a view to answer with the envelope: ``ApiError(404, "not_found", "...")``."""
-
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details or []
 
 
 T = TypeVar("T")
@@ -74,28 +53,6 @@ def ensure_storable(value: Any, loc: str = "body") -> None:
     elif isinstance(value, list | tuple):
         for item in value:
             ensure_storable(item, loc)
-
-
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 413: "payload_too_large", 416: "range_not_satisfiable", 422: "validation_error",
-          429: "too_many_requests"}
-
-
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
-                   headers: dict[str, str] | None = None) -> HttpResponse:
-    import json
-
-    body = {"error": {"code": code, "message": message, "details": details or []}}
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
-                            content_type="application/json; charset=utf-8")
-    for key, value in (headers or {}).items():
-        response[key] = value
-    return response
-
-
-def errors(*statuses: int) -> dict[int, type[ErrorEnvelope]]:
-    """The ``response=`` entries that document error statuses with the envelope."""
-    return dict.fromkeys(statuses, ErrorEnvelope)
 
 
 class CityApi(NinjaAPI):

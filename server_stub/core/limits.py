@@ -18,6 +18,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja.parser import Parser
 
+from .envelope import ApiError, error_response
+
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind the reverse proxy (a request from one of
@@ -34,8 +36,6 @@ class TooDeep(ValueError):
 
 
 def too_large() -> HttpResponse:
-    from .api import error_response
-
     limit = settings.MAX_REQUEST_BODY
     return error_response(413, "payload_too_large", f"The request body is larger than {limit // (1024 * 1024)} MB",
                           [{"loc": ["body"], "msg": f"at most {limit} bytes"}])
@@ -67,8 +67,6 @@ def loads(raw: bytes | str) -> Any:
 
 
 def too_deep(err: TooDeep) -> Exception:
-    from .api import ApiError
-
     return ApiError(422, "validation_error", str(err), [{"loc": ["body"], "msg": "nesting too deep"}])
 
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import upload_check
-from .ckan import LICENSES, CkanError, _dataset, package_dict, resource_dict
+from .ckan_model import LICENSES, CkanError, _dataset, package_dict, resource_dict
 from .models import Dataset, Group, Resource, Tag
 
 NAME = re.compile(r"[a-z0-9_-]{2,100}")
