@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -54,7 +55,7 @@ def test_petition_paper_then_online_and_online_then_paper(srv: Server) -> None:
     pid = _petition(srv, "Велодоріжки: один голос")
     operator = J(srv, staff_session(srv, "operator"))
     ivan, olena, maria = (J(srv, resident_session(srv, f"test-000{i}")) for i in (2, 1, 3))
-    today = datetime.now().astimezone().strftime("%d.%m.%Y")
+    today = datetime.now(ZoneInfo("Europe/Kyiv")).strftime("%d.%m.%Y")   # the server's day (TIME_ZONE), not this machine's
     # paper first (name and date of birth, no RNOKPP on the form), then the same person online
     assert _sign_paper(operator, pid, "термінал 017", IVAN)["accepted"] == 1
     r = ivan.post(f"/api/petitions/{pid}/signature", {})
