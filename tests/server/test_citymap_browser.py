@@ -43,6 +43,9 @@ def open_map(browser: Any, url: str) -> tuple[Any, Any, list[Any], list[str]]:
     assert page.goto(url).status == 200
     page.wait_for_selector("#city-map[data-loaded]", timeout=20000)
     until(page, lambda: page.locator("img.leaflet-tile-loaded").count() >= 4)
+    # Leaflet fades a loaded tile in (opacity 0 -> 1 over 0.2 s): a picture taken before that shows none
+    until(page, lambda: page.eval_on_selector_all(
+        "img.leaflet-tile-loaded", "els => els.every(e => getComputedStyle(e).opacity === '1')"))
     return ctx, page, answers, errors
 
 
