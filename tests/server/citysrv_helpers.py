@@ -64,13 +64,15 @@ _TEMPLATES: dict[str, str] = {}
 def _template(backend: str) -> str:
     """A database every migration has run on, made once per test session and backend by
     ``city-server manage migrate`` (the migrations run for real, here); each test server's database
-    starts as a copy of it, and its own start-up migrate finds nothing left to do. Removed at exit."""
+    starts as a copy of it, and its own start-up migrate finds nothing left to do. Removed at exit.
+    Returns the SQLite file's path, or the PostgreSQL database's name."""
     if backend in _TEMPLATES:
         return _TEMPLATES[backend]
     folder = Path(tempfile.mkdtemp(prefix="city-db-template-"))
     atexit.register(shutil.rmtree, folder, True)
     if backend == "sqlite":
-        url = f"sqlite:///{folder / 'template.sqlite3'}"
+        template = str(folder / "template.sqlite3")
+        url = f"sqlite:///{template}"
     else:
         import psycopg
 
@@ -78,14 +80,14 @@ def _template(backend: str) -> str:
         with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         atexit.register(_drop_pg, name)
-        url = PG_BASE + name
+        template, url = name, PG_BASE + name
     out = subprocess.run([PY, "-m", "server_stub.cli", "manage", "--db", url, "--data-dir", str(folder / "data"),
                           "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=dict(os.environ), text=True,
                          capture_output=True, timeout=300)
     if out.returncode:
         raise RuntimeError(f"the migrations failed on an empty {backend} database:\n{out.stderr[-4000:]}")
-    _TEMPLATES[backend] = url if backend != "sqlite" else str(folder / "template.sqlite3")
-    return _TEMPLATES[backend]
+    _TEMPLATES[backend] = template
+    return template
 
 
 def _drop_pg(name: str) -> None:
@@ -110,7 +112,7 @@ def _make_db(tmp: Path, backend: str = BACKEND) -> tuple[str, Any]:
 
     name = f"city_test_{os.getpid()}_{secrets.token_hex(3)}"
     with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
     return PG_BASE + name, lambda: _drop_pg(name)
 
