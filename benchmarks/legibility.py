@@ -1,7 +1,7 @@
 """Legibility of the stored page, per kind of paper: is the archive copy as readable as the scan?
 
-    .venv/bin/python benchmarks/legibility.py                 # 2 pages of each of 10 kinds (a few minutes)
-    .venv/bin/python benchmarks/legibility.py --per-kind 8    # a larger corpus (OCR is the cost)
+    .venv/bin/python benchmarks/legibility.py                 # 6 pages of each of 10 kinds (about 5 minutes)
+    .venv/bin/python benchmarks/legibility.py --per-kind 12   # a larger corpus (OCR is the cost)
     .venv/bin/python benchmarks/run.py legibility
 
 The corpus (``benchmarks/_legibility_corpus.py``, reproducible from ``--seed``) holds pages of
@@ -32,6 +32,15 @@ true text over its length, summed over the kind's pages; whitespace collapsed, c
 Latin letters drawn like Cyrillic ones taken as Cyrillic, on both sides, see ``normalise``) on the stored page
 and on the source, and their ratio. Goals: class accuracy 100 % on text pages; CER ratio at most
 1.1 for every kind; mean at most 70 KB per bitonal page and 400 KB per greyscale page.
+
+The measure's own noise, printed beside the ratio (``floor``): Tesseract reads a third copy of
+each scan, moved by half a pixel (bilinear; nothing lost, as legible as the scan), and the floor is
+that copy's CER over the scan's. Tesseract's language model switches a word between Ukrainian and
+English (``complaint`` read ``сотріаїпі``, ``no`` read ``по``) on a whim of a pixel, so a kind's ratio
+moves by a few characters on equally legible pages: at 2 pages per kind (10-140 source errors a
+kind) the half-pixel copy measured 1.18 for handwriting, 1.16 for grey paper and 1.13 for
+photocopies (seed 1), over the 1.1 goal with nothing lost; at 6 pages per kind it measured
+0.94-1.04. Hence the default of 6 pages per kind: a ratio over 1.1 there is the pipeline's.
 """
 
 from __future__ import annotations
@@ -173,11 +182,14 @@ def run_page(spec: tuple[str, int, int], measure: str = "lines") -> dict[str, An
     stored = decode_stored(p.encoded.data)
     source = upright_source(page)
     truth = normalise(page.text)
+    # the noise floor: the scan moved by half a pixel, as legible as the scan itself
+    moved = cv2.warpAffine(source, np.float32([[1, 0, 0.5], [0, 1, 0.5]]), (source.shape[1], source.shape[0]),
+                           flags=cv2.INTER_LINEAR, borderValue=255)
     out: dict[str, Any] = {"kind": page.kind, "index": spec[1], "expected": page.expected,
                            "chosen": "bitonal" if p.cleaned.bitonal else "grey", "bytes": p.encoded.size,
                            "label_ok": p.label_ok, "truth_len": len(truth), "cpu_ms": cpu_ms,
                            "notes": p.cleaned.notes, "photo_blocks": p.cleaned.photo_blocks, "meta": page.meta}
-    for name, img in (("source", source), ("stored", stored)):
+    for name, img in (("source", source), ("moved", moved), ("stored", stored)):
         text = ocr_lines(img, page.meta["line_boxes"]) if measure == "lines" else ocr(img, page.meta.get("text_box"))
         out[f"dist_{name}"] = Levenshtein.distance(normalise(text), truth)
     return out
@@ -190,7 +202,7 @@ def _fmt_ratio(a: float, b: float) -> str:
 
 
 def table(results: list[dict[str, Any]]) -> tuple[list[tuple[str, ...]], dict[str, bool]]:
-    rows = [("kind of paper", "pages", "class ok", "mean KB", "worst KB", "CER source", "CER stored", "ratio")]
+    rows = [("kind of paper", "pages", "class ok", "mean KB", "worst KB", "CER source", "CER stored", "ratio", "floor")]
     goals = {"class": True, "cer": True}
     kinds = [k for k in lc.KINDS if any(r["kind"] == k for r in results)]
     for kind in [*kinds, "all"]:
@@ -199,6 +211,7 @@ def table(results: list[dict[str, Any]]) -> tuple[list[tuple[str, ...]], dict[st
         kb = [r["bytes"] / 1024 for r in rs]
         n = max(sum(r["truth_len"] for r in rs), 1)
         src, sto = sum(r["dist_source"] for r in rs) / n, sum(r["dist_stored"] for r in rs) / n
+        moved = sum(r["dist_moved"] for r in rs) / n
         ratio = _fmt_ratio(sto, src)
         if kind != "all":
             if rs[0]["expected"] == "bitonal" and ok < len(rs):
@@ -206,7 +219,7 @@ def table(results: list[dict[str, Any]]) -> tuple[list[tuple[str, ...]], dict[st
             if sto > CER_RATIO_GOAL * src:
                 goals["cer"] = False
         rows.append((kind, str(len(rs)), f"{ok}/{len(rs)}", f"{np.mean(kb):.1f}", f"{max(kb):.1f}",
-                     f"{src:.2%}", f"{sto:.2%}", ratio))
+                     f"{src:.2%}", f"{sto:.2%}", ratio, _fmt_ratio(moved, src)))
     return rows, goals
 
 
@@ -221,7 +234,8 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="example: .venv/bin/python benchmarks/legibility.py --per-kind 6")
-    ap.add_argument("--per-kind", type=int, default=2, help="pages of each kind (default 2: 20 pages)")
+    ap.add_argument("--per-kind", type=int, default=6,
+                    help="pages of each kind (default 6: 60 pages; fewer cannot resolve the 1.1 goal, see 'floor')")
     ap.add_argument("--seed", type=int, default=1, help="corpus seed (the same seed gives the same pages)")
     ap.add_argument("--kinds", nargs="*", choices=lc.KINDS, help="only these kinds of paper")
     ap.add_argument("--workers", type=int, default=2)
@@ -240,11 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     with mp.get_context("fork").Pool(args.workers) as pool:
         results = pool.map(functools.partial(run_page, measure=args.measure), specs, chunksize=1)
-    print(f"generated, processed and read twice by Tesseract in {time.perf_counter() - t0:.0f} s\n")
+    print(f"generated, processed and read three times by Tesseract (scan, scan moved by half a pixel, stored page) "
+          f"in {time.perf_counter() - t0:.0f} s\n")
     if args.verbose:
         for r in results:
             print(f"  {r['kind']:<13}{r['index']:>3} {r['chosen']:<8}(want {r['expected']:<7}) {r['bytes'] / 1024:7.1f} KB "
                   f"CER {r['dist_source'] / r['truth_len']:.2%} -> {r['dist_stored'] / r['truth_len']:.2%} "
+                  f"(moved {r['dist_moved'] / r['truth_len']:.2%}) "
                   f"photo_blocks {r['photo_blocks']} {'; '.join(r['notes'])}")
         print()
     rows, goals = table(results)

@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 # name -> (script, full arguments, quick arguments, what it measures)
 BENCHMARKS: dict[str, tuple[str, list[str], list[str], str]] = {
     "sheets": ("sheets.py", [], ["--quick"], "sheet pipeline: sheets/s, PDF size per page, label read-back (zxing-cpp vs pyzbar)"),
-    "legibility": ("legibility.py", ["--per-kind", "2"], ["--per-kind", "1"],
+    "legibility": ("legibility.py", ["--per-kind", "6"], ["--per-kind", "2"],
                    "per kind of paper: class chosen, KB per page, Tesseract CER on the stored page vs the scan"),
     "intake": ("intake_latency.py", ["--runs", "10"], ["--quick"], "confirm to the last receipt byte accepted by the printer"),
     "path": ("resident_path.py", [], [], "the resident's taps and estimated seconds: typed identity vs BankID on the phone"),

@@ -28,7 +28,10 @@ Documented measures (the record keeps them, so a dropped or greyscale page can s
 * ``skew_deg``: the angle (degrees, counter-clockwise as the page appears, the Pillow
   ``rotate`` convention) that maximises the sharpness of the horizontal projection profile of
   the ink (sum of squared differences of the row histogram of the rotated ink pixels); coarse
-  search over ±``MAX_SKEW_DEG`` then a fine one. The page is turned back by that angle.
+  search over ±``MAX_SKEW_DEG`` then a fine one. The page is turned back by that angle. A
+  picture's own lines (a drawing's hatching) can outscore a page's writing: on a greyscale page,
+  or when the peak is weak (``SKEW_CLEAR_RATIO``), an angle more than ``LABEL_SKEW_DIFF`` away
+  from our label's (measured on its bars, ``_label_skew``) is searched again near the label's.
 * orientation: a label read upside down (zxing reports 180°) means the whole sheet was scanned
   a half-turn round; without a label the text decides: left-aligned writing has a straight left
   edge and a ragged right edge, a page upside down shows the opposite (needs 4 text lines and a
@@ -72,7 +75,10 @@ PHOTO_BLOCK = 32              # block side in the sample view (= 128 px = 10.8 m
 PHOTO_MIN_BLOCKS = 4
 NOISE_MARGIN = 4.5            # paper-to-threshold distance, in paper noise sigmas
 BORDER_LEVEL = 0.35            # a scanner border is darker than this share of the paper level (a shadow is not)
-MIN_SKEW_TO_ROTATE = 0.1      # degrees; smaller angles (0.4 mm across A4) are left as scanned
+MIN_SKEW_TO_ROTATE = 0.15     # degrees; below the estimate's precision (one 75-dpi pixel across A4 is 0.09°): left as scanned
+SKEW_CLEAR_RATIO = 2.5        # a profile peak this sharp is text lines (measured: writing 2.8-42, pictures 1.2-3.1)
+LABEL_SKEW_DIFF = 1.0         # degrees between the profile's angle and the label's that count as a disagreement
+LABEL_SKEW_REACH = 1.0        # degrees around the label's angle searched again
 
 
 @dataclass
@@ -138,8 +144,47 @@ def _whiten_borders(small: np.ndarray, paper: int) -> np.ndarray | None:
     return cv2.dilate(keep[labels].astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
 
 
-def _estimate_skew(ink: np.ndarray) -> tuple[float, float]:
-    """Skew (degrees, CCW as displayed) of the ink mask's text lines, and the peak's score ratio."""
+def _label_skew(arr: np.ndarray, read: LabelRead) -> float | None:
+    """The sheet's skew (degrees, as ``skew_deg``) from our label's bars: the shear that stacks
+    every bar edge in the fewest columns (the sharpest column profile of the horizontal gradient). The bars are a
+    centimetre tall and fifty of them are measured together: a tenth of a degree (0.015° mean,
+    0.11° worst on 60 corpus pages). None when the
+    symbol is too short to say."""
+    xs, ys = [x for x, _ in read.corners], [y for _, y in read.corners]
+    h, w = arr.shape
+    y0, y1 = max(min(ys), 0), min(max(ys), h)
+    x0, x1 = max(min(xs) - 20, 0), min(max(xs) + 20, w)
+    if y1 - y0 < 40 or x1 - x0 < 100:
+        return None
+    crop = arr[y0:y1, x0:x1].astype(np.float32)
+    # the bars' edges, weighted by their horizontal gradient: the grey levels across an edge place
+    # it to a fraction of a pixel, which a thresholded bar cannot (it pulls small angles to 0)
+    grad = np.abs(cv2.Sobel(crop, cv2.CV_32F, 1, 0, ksize=3))
+    yb, xb = np.nonzero(grad > 0.25 * float(grad.max()))
+    if yb.size < 500:
+        return None
+    wt = grad[yb, xb]
+    yc = yb.astype(np.float32) - (y1 - y0) / 2
+    # dithered, as in _estimate_skew: else the angle 0, where no weight is split, wins
+    x = xb.astype(np.float32) + (y1 - y0) + np.random.default_rng(0).random(xb.size, dtype=np.float32)
+
+    def score(angle: float) -> float:
+        pos = x - yc * np.float32(np.tan(np.radians(angle)))
+        i = pos.astype(np.int32)
+        f = pos - i
+        n = int(i.max()) + 2
+        hist = np.bincount(i, wt * (1 - f), minlength=n) + np.bincount(i + 1, wt * f, minlength=n)
+        return float(np.sum(hist ** 2))
+
+    coarse = np.arange(-MAX_SKEW_DEG - 0.5, MAX_SKEW_DEG + 0.5 + 1e-6, 0.25)
+    best = float(coarse[int(np.argmax([score(a) for a in coarse]))])
+    fine = np.arange(best - 0.25, best + 0.25 + 1e-6, 0.02)
+    return float(fine[int(np.argmax([score(a) for a in fine]))])
+
+
+def _estimate_skew(ink: np.ndarray, around: float | None = None) -> tuple[float, float]:
+    """Skew (degrees, CCW as displayed) of the ink mask's text lines, and the peak's score ratio.
+    ``around``: search only within ``LABEL_SKEW_REACH`` of this angle (the label's)."""
     ys, xs = np.nonzero(ink)
     if ys.size < 200:
         return 0.0, 0.0
@@ -162,7 +207,11 @@ def _estimate_skew(ink: np.ndarray) -> tuple[float, float]:
         hist = np.bincount(i, 1 - f, minlength=n) + np.bincount(i + 1, f, minlength=n)
         return float(np.sum(np.diff(hist) ** 2))
 
-    coarse = np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-6, 0.4)
+    if around is None:
+        coarse = np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-6, 0.4)
+    else:
+        coarse = np.clip(np.arange(around - LABEL_SKEW_REACH, around + LABEL_SKEW_REACH + 1e-6, 0.2),
+                         -MAX_SKEW_DEG, MAX_SKEW_DEG)
     scores = [score(a) for a in coarse]
     best = float(coarse[int(np.argmax(scores))])
     fine = np.arange(best - 0.4, best + 0.4 + 1e-6, 0.05)
@@ -322,7 +371,7 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
         return Cleaned(arr, True, True, coverage, 0.0, False, "none", border_fraction, 0, None, paper, dpi,
                        [*notes, f"blank: ink coverage {coverage:.5%} < {BLANK_COVERAGE:.3%}"])
 
-    skew, _ratio = _estimate_skew(ink_small)
+    skew, ratio = _estimate_skew(ink_small)
 
     # orientation: the label first, the text when there is no label
     rotated, source = False, "none"
@@ -359,14 +408,25 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
         notes.append(f"class: bitonal, {photo} photo-like blocks (< {PHOTO_MIN_BLOCKS}; largest share of smooth "
                      f"mid-tones {measure.share_max:.0%}): writing")
 
-    # one resampling for deskew and half-turn together. A page that will be thresholded is
-    # resampled nearest-neighbour: bilinear reads thin serif strokes better on some forms, but it
-    # also softens the smallest dots (і ї, full stops) below the threshold: 7 of 1870 lost in
-    # tests/imaging/test_legibility.py. Greyscale pages are resampled bilinear.
+    # a picture's own lines (a drawing's hatching, a photograph's horizon) can outscore the page's
+    # writing in the profile: on a greyscale page, or a weak peak, our label's angle has the say
+    label_skew = _label_skew(arr, ours[0]) if ours and (grey or ratio < SKEW_CLEAR_RATIO) else None
+    if label_skew is not None and abs(skew - label_skew) > LABEL_SKEW_DIFF:
+        profile = skew
+        skew, ratio = _estimate_skew(ink_small, around=label_skew)
+        notes.append(f"skew: the page's lines gave {profile:.2f}°, our label {label_skew:.2f}° ("
+                     f"{'a picture' if grey else 'a weak peak'}): searched again near the label, {skew:.2f}°")
+
+    # one resampling for deskew and half-turn together, bilinear, of the grey page before the
+    # threshold: nearest-neighbour would copy a row or column twice or drop one along every
+    # step of the turn, which breaks thin serif strokes and (2-8 of 1870) the dots of і ї and
+    # full stops (tests/imaging/test_legibility.py); the legibility corpus reads better with
+    # bilinear on every kind of paper (benchmarks/legibility.py). Angles under
+    # MIN_SKEW_TO_ROTATE, below the estimate's precision, are left as scanned: no blur for nothing.
     turn = (180.0 if rotated else 0.0) - skew
     if abs(skew) >= MIN_SKEW_TO_ROTATE:
         m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), turn, 1.0)
-        out = cv2.warpAffine(arr, m, (w, h), flags=cv2.INTER_LINEAR if grey else cv2.INTER_NEAREST, borderValue=255)
+        out = cv2.warpAffine(arr, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
     elif rotated:
         out = np.ascontiguousarray(arr[::-1, ::-1])
     else:

@@ -142,6 +142,17 @@ def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
     inky = d[d > max(split, ink_min)]
     if inky.size < max(50, 0.1 * d.size):       # no clear ink class: everything darker counts
         inky = d[d > ink_min]
+    # a lighter image outnumbering the ink (a dense page showing through a sparse letter) pulls
+    # Otsu's split, and the darker class's median, down into itself: split that class again
+    # while its median is under half the darkest ink's (the 99.5th percentile)
+    top = float(np.percentile(d, 99.5)) if d.size >= 50 else 1.0
+    while inky.size >= 100 and float(np.median(inky)) < 0.5 * top:
+        u8 = np.clip(inky * 255, 0, 255).astype(np.uint8).reshape(-1, 1)
+        split2 = float(cv2.threshold(u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]) / 255
+        upper = inky[inky > split2]
+        if upper.size < 50 or split2 <= split:
+            break
+        split, inky = split2, upper
     ink_d = float(np.median(inky)) if inky.size >= 50 else 2 * ink_min
     rel = 0.5 * ink_d
     show = None
@@ -152,7 +163,7 @@ def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
     if ghost.mean() > SHOW_THROUGH_MIN_SHARE:
         g = float(np.percentile(dark[ghost], 97))
         if g > rel - 0.05 and ink_d > g + 0.15:
-            rel = (g + ink_d) / 2
+            rel = min(g + 0.05, (g + ink_d) / 2)
             show = g
     surface = np.clip(paper_fine.astype(np.float32) * (1.0 - rel), 0, 255).astype(np.uint8)
     return Threshold(surface, rel, ink_d, show, (p_lo, p_hi))
