@@ -229,11 +229,10 @@ def test_specks_would_survive_the_threshold_alone(lc, sg) -> None:
     assert len(survivors) > 100
 
 
-def _thin_paper(lc, sg, ink: tuple[int, int, int], text_bottom_mm: float, depth: float, noise: int,
-                show_through: bool = True) -> np.ndarray:
+def _thin_paper(lc, sg, ink: tuple[int, int, int], text_bottom_mm: float, depth: float, noise: int) -> np.ndarray:
     """A front page of 12-pt print in ``ink`` from 40 mm down to ``text_bottom_mm``, with a
-    dense page on the back showing through (mirrored, blurred, ``depth`` of the paper's level),
-    labelled and scanned with ``noise``."""
+    dense page on the back showing through (mirrored, blurred, ``depth`` of the paper's level;
+    0: nothing shows through), labelled and scanned with ``noise``."""
     rng = random.Random(8)
     front = lc.Sheet((250, 250, 248))
     lc._set_text(front.layer(ink), rng, lc._font(lc.DEJAVU / "DejaVuSerif.ttf", 12),
@@ -242,7 +241,7 @@ def _thin_paper(lc, sg, ink: tuple[int, int, int], text_bottom_mm: float, depth:
     lc._set_text(back.layer((0, 0, 0)), rng, lc._font(lc.DEJAVU / "DejaVuSans.ttf", 14),
                  (mm(20), mm(40), lc.W - mm(20), mm(270)), 1.2, 0.0)
     ghost = cv2.GaussianBlur(255 - back.compose()[..., 0], (0, 0), 2.0)[:, ::-1]
-    grey = lc.luma(front.compose()) * (1.0 - (depth if show_through else 0.0) * ghost / 255.0)
+    grey = lc.luma(front.compose()) * (1.0 - depth * ghost / 255.0)
     scan, _payload = lc.label_and_scan(grey, f"{sg.compact_number(7100)}-01", sg.Degradation(noise_sigma=noise), 8)
     return scan
 
@@ -259,7 +258,7 @@ def test_show_through_is_kept_white(lc, sg) -> None:
     text = c.image[mm(40): mm(150), mm(20): mm(190)]
     # the faint writing is kept, as heavy as on the same paper without anything on its back:
     # the cut moves just past the show-through, not halfway up to the ink (thinner strokes)
-    plain = _thin_paper(lc, sg, (120, 120, 125), 150, 0.32, 3, show_through=False)
+    plain = _thin_paper(lc, sg, (120, 120, 125), 150, 0.0, 3)
     alone = clean_sheet(plain, read_labels(plain)).image[mm(40): mm(150), mm(20): mm(190)]
     assert (text == 0).mean() > 0.85 * (alone == 0).mean() > 0.02
 
@@ -275,7 +274,7 @@ def test_show_through_outnumbering_a_short_letter_is_kept_white(lc, sg) -> None:
     assert c.bitonal
     below = c.image[mm(75): mm(270), mm(20): mm(190)]         # only the show-through is there
     assert (below == 0).mean() < 0.002, f"{(below == 0).mean():.1%} of the mirror image stored"
-    plain = _thin_paper(lc, sg, lc.BLACK_INKS[0], 62, 0.29, 8, show_through=False)
+    plain = _thin_paper(lc, sg, lc.BLACK_INKS[0], 62, 0.0, 8)
     text = c.image[mm(40): mm(62), mm(20): mm(190)]
     alone = clean_sheet(plain, read_labels(plain)).image[mm(40): mm(62), mm(20): mm(190)]
     assert (text == 0).mean() > 0.85 * (alone == 0).mean() > 0.02
@@ -293,6 +292,7 @@ def test_pencil_under_a_black_printed_header_is_kept(lc, sg, tone: int) -> None:
     def page(header: bool) -> np.ndarray:
         rng = random.Random(3)
         sheet = lc.Sheet((250, 250, 248))
+        # without a header it is set in the paper's colour: the same random words follow
         lc._set_text(sheet.layer(lc.BLACK_INKS[0] if header else (250, 250, 248)), rng,
                      lc._font(lc.DEJAVU / "DejaVuSans-Bold.ttf", 12), (mm(20), mm(40), lc.W - mm(20), mm(52)), 1.2, 0.0)
         lc._set_text(sheet.layer((tone, tone, tone + 5)), rng, lc._font(lc.HAND_UK_FONTS[0], 14),

@@ -121,6 +121,12 @@ class Threshold:
     paper_range: tuple[int, int]  # the lowest and highest local paper levels (1st, 99th percentile)
 
 
+def _otsu(darkness: np.ndarray) -> float:
+    """Otsu's split of darkness values (0-1), at 1/255 steps."""
+    u8 = np.clip(darkness * 255, 0, 255).astype(np.uint8).reshape(-1, 1)
+    return float(cv2.threshold(u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]) / 255
+
+
 def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
                     exclude: list[tuple[int, int, int, int]] | None = None) -> Threshold:
     """The threshold surface: for each place, halfway between its paper level and the ink
@@ -143,10 +149,7 @@ def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
     # edges, noise and, when there is some, show-through
     marked = dark > 0.06
     d = dark[marked]
-    split = 1.0
-    if d.size >= 50:
-        u8 = np.clip(d * 255, 0, 255).astype(np.uint8).reshape(-1, 1)
-        split = float(cv2.threshold(u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]) / 255
+    split = _otsu(d) if d.size >= 50 else 1.0
     inky = d[d > max(split, ink_min)]
     if inky.size < max(50, 0.1 * d.size):       # no clear ink class: everything darker counts
         inky = d[d > ink_min]
@@ -155,8 +158,7 @@ def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
     # while its median is under half the darkest ink's (the 99.5th percentile)
     top = float(np.percentile(d, 99.5)) if d.size >= 50 else 1.0
     while inky.size >= 100 and float(np.median(inky)) < 0.5 * top:
-        u8 = np.clip(inky * 255, 0, 255).astype(np.uint8).reshape(-1, 1)
-        split2 = float(cv2.threshold(u8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]) / 255
+        split2 = _otsu(inky)
         upper = inky[inky > split2]
         if upper.size < 50 or split2 <= split:
             break
