@@ -47,12 +47,16 @@ HAND_UK_FONTS = [DEJAVU / "DejaVuSans-Oblique.ttf", LIBERATION / "LiberationSeri
 KINDS = ["white", "dense", "grey", "coloured", "photocopy", "show-through", "form", "handwriting",
          "photo", "drawing"]
 TEXT_KINDS = KINDS[:8]
+# pages only a duplex scan keeps (the other side tells their lighter writing from show-through):
+# in the table with ``--duplex``
+DUPLEX_KINDS = ["pencil"]
 
 UK = ["прошу", "розглянути", "звернення", "щодо", "ремонту", "дороги", "на", "вулиці", "Шевченка", "будинок", "мешканці", "нашого", "району", "просять", "встановити", "освітлення", "біля", "школи", "дитячий", "майданчик", "потребує", "огорожі", "зупинка", "громадського", "транспорту", "відсутня", "лавка", "та", "навіс", "з", "повагою", "депутату", "міської", "ради", "копію", "відповіді", "надіслати", "поштою", "квітня", "травня", "року", "Дніпро", "вода", "тепло", "ліфт", "під'їзд", "ґанок", "їжак", "єдність", "її", "їхній", "йому", "їде", "її", "ґудзик", "Київ", "Житомир", "Запоріжжя", "інформація", "питання", "відповідь", "заява", "скарга", "пропозиція", "дозвіл", "якнайшвидше", "сміття", "двір", "подвір'я", "тротуар", "каналізація", "опалення", "гаряча", "холодна", "квартира", "кімната", "сусіди", "шум", "прибирання", "дерева", "висадити", "клумба", "пішохідний", "перехід", "світлофор"]
 EN = ["please", "repair", "the", "road", "near", "our", "house", "residents", "ask", "the", "city", "council", "to", "install", "street", "lights", "next", "to", "the", "school", "playground", "needs", "a", "fence", "bus", "stop", "has", "no", "shelter", "reply", "by", "post", "heating", "water", "lift", "entrance", "yard", "pavement", "crossing", "traffic", "lights", "trees", "noise", "neighbours", "rubbish", "collection", "request", "complaint", "proposal", "permission", "information", "question", "answer"]
 PUNCT = [".", ",", ",", ":", ";", "!", "?"]
 BLUE_INKS = [(25, 45, 150), (35, 60, 170), (20, 30, 110)]
 BLACK_INKS = [(20, 20, 25), (45, 45, 50)]
+PALE_INKS = [(125, 125, 130), (150, 150, 155), (170, 170, 172), (110, 130, 200), (130, 150, 215)]  # pencil, pale pens
 STAMP_INKS = [(90, 40, 150), (40, 70, 170)]
 PAPERS = {"white": [(250, 250, 248), (244, 244, 240)], "grey": [(205, 203, 198), (192, 190, 186), (214, 212, 205)],
           "coloured": [(250, 240, 160), (250, 205, 215), (195, 220, 245), (200, 235, 200), (245, 215, 170)]}
@@ -66,6 +70,7 @@ class Page:
     image: np.ndarray             # the scan: uint8 greyscale, 300 dpi
     payload: str
     meta: dict[str, Any] = field(default_factory=dict)
+    back: np.ndarray | None = None  # the other side's scan (``make_page(..., duplex=True)``), as the scanner gives it
 
 
 # -- drawing helpers ---------------------------------------------------------------------------
@@ -225,6 +230,19 @@ def _handwritten(sheet: Sheet, rng: random.Random, boxes: list[list[Box]]) -> li
     _scribble(draw, np.random.default_rng(rng.randrange(2**31)), mm_to_px(110), H - mm_to_px(35), mm_to_px(50),
               mm_to_px(12), 5)
     return lines
+
+
+def _pencil(sheet: Sheet, rng: random.Random, boxes: list[list[Box]]) -> list[str]:
+    """A form's black printed heading and the resident's writing under it in pencil or a pale pen
+    (25-50 % darkness): two writings of very different weight on one page."""
+    f_head = _font(rng.choice([DEJAVU / "DejaVuSans-Bold.ttf", LIBERATION / "LiberationSans-Bold.ttf"]), rng.uniform(11, 13))
+    lines = _set_text(sheet.layer(BLACK_INKS[0]), rng, f_head, (mm_to_px(20), mm_to_px(36), W - mm_to_px(20), mm_to_px(52)),
+                      1.2, 0.0, max_lines=2, boxes=boxes)
+    english = rng.random() < 0.35
+    font = _font(DKG if english else rng.choice(HAND_UK_FONTS), rng.uniform(13, 16))
+    box = (mm_to_px(rng.uniform(15, 25)), mm_to_px(60), W - mm_to_px(15), H - mm_to_px(rng.uniform(60, 120)))
+    return lines + _set_text(sheet.layer(rng.choice(PALE_INKS)), rng, font, box, rng.uniform(1.5, 1.9),
+                             1.0 if english else 0.0, wobble=4.0, boxes=boxes)
 
 
 def _form(sheet: Sheet, rng: random.Random, boxes: list[list[Box]]) -> list[str]:
@@ -397,7 +415,11 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     return (rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(np.float32)
 
 
-def make_page(kind: str, index: int, seed: int) -> Page:
+def make_page(kind: str, index: int, seed: int, duplex: bool = False) -> Page:
+    """The page ``index`` of ``kind`` for ``seed``; with ``duplex``, also the scan of its other side
+    (``Page.back``: the back's print when it shows through, else blank paper), turned over the
+    way a duplex scanner's second sensor sees it, and moved by up to 2 mm (the sensors' offset).
+    The front is the same with or without it."""
     rng = random.Random(f"{seed}:{kind}:{index}")
     g = np.random.default_rng(rng.randrange(2**31))
     paper_kind = {"grey": "grey", "coloured": "coloured", "photocopy": "white"}.get(kind, "white")
@@ -412,6 +434,8 @@ def make_page(kind: str, index: int, seed: int) -> Page:
         lines = _form(sheet, rng, boxes)
     elif kind == "handwriting":
         lines = _handwritten(sheet, rng, boxes)
+    elif kind == "pencil":
+        lines = _pencil(sheet, rng, boxes)
     elif kind == "photo":
         expected = "grey"
         full = rng.random() < 0.5
@@ -420,7 +444,7 @@ def make_page(kind: str, index: int, seed: int) -> Page:
         caption_font = _font(rng.choice(PRINT_FONTS), rng.uniform(10, 12))
         caption_box = (mm_to_px(20), py + ph + mm_to_px(6), W - mm_to_px(20), H - mm_to_px(12))
         lines = _set_text(sheet.layer(BLACK_INKS[0]), rng, caption_font, caption_box, 1.2, 0.3,
-                          max_lines=2 if full else rng.randint(3, 8), boxes=boxes)
+                          max_lines=2 if full else rng.randint(6, 12), boxes=boxes)
         meta["text_box"] = caption_box
         picture = (picture, px, py)
     elif kind == "drawing":
@@ -440,9 +464,12 @@ def make_page(kind: str, index: int, seed: int) -> Page:
         rgb = np.minimum(rgb, _drawing(rng) * (np.array(sheet.paper, np.float32) / 250.0))
     # the scanner sees luma
     grey = luma(rgb)
-    if kind == "show-through" or (kind in ("white", "grey", "coloured") and rng.random() < 0.2):
+    back_side = np.full(grey.shape, float(luma(np.array([[sheet.paper]], np.float32))[0, 0]), np.float32)
+    if kind == "show-through" or (kind in ("white", "grey", "coloured") and rng.random() < 0.2) or (
+            kind == "pencil" and rng.random() < 0.5):
         back = Sheet((255, 255, 255))
         _printed(back, random.Random(rng.randrange(2**31)), dense=rng.random() < 0.5, english_share=0.2)
+        back_side = luma(back.compose())
         ghost = cv2.GaussianBlur(255 - back.compose()[..., 0], (0, 0), rng.uniform(1.5, 3.0))[:, ::-1]
         depth = rng.uniform(0.12, 0.3)
         grey *= 1.0 - depth * ghost / 255.0
@@ -462,7 +489,7 @@ def make_page(kind: str, index: int, seed: int) -> Page:
     if rng.random() < 0.35:
         _fold(grey, g)
         meta["fold"] = True
-    payload = f"{sg.compact_number(20000 + KINDS.index(kind) * 100 + index + seed * 1000)}-{index % 12 + 1:02d}"
+    payload = f"{sg.compact_number(20000 + (KINDS + DUPLEX_KINDS).index(kind) * 100 + index + seed * 1000)}-{index % 12 + 1:02d}"
     d = sg.Degradation(skew_deg=rng.uniform(-5, 5), noise_sigma=rng.choice([3, 4, 6, 8]),
                        blur_sigma=rng.choice([0, 0, 0.6, 0.9]), upside_down=rng.random() < 0.1)
     scan, caption = label_and_scan(grey, payload, d, rng.randrange(2**31))
@@ -471,7 +498,18 @@ def make_page(kind: str, index: int, seed: int) -> Page:
     assert len(boxes) == len(lines)
     meta["label_caption"] = caption
     meta["line_boxes"] = boxes
-    return Page(kind, expected, text, scan, payload, meta)
+    back_scan = None
+    if duplex:
+        brng = random.Random(f"{seed}:{kind}:{index}:back")
+        turned = sg.Degradation(skew_deg=-d.skew_deg, noise_sigma=d.noise_sigma, blur_sigma=d.blur_sigma,
+                                upside_down=d.upside_down)
+        back_scan = sg.degrade(Image.fromarray(np.clip(back_side, 0, 255).astype(np.uint8), "L"), turned,
+                               seed=brng.randrange(2**31))
+        offset = [brng.uniform(-2, 2) / 25.4 * 300 for _ in range(2)]
+        back_scan = cv2.warpAffine(back_scan, np.float32([[1, 0, offset[0]], [0, 1, offset[1]]]),
+                                   (back_scan.shape[1], back_scan.shape[0]), borderValue=255)
+        meta["back_offset_px"] = [round(v) for v in offset]
+    return Page(kind, expected, text, scan, payload, meta, back_scan)
 
 
 def corpus(per_kind: int, seed: int = 1, kinds: list[str] | None = None) -> list[tuple[str, int, int]]:
@@ -479,4 +517,4 @@ def corpus(per_kind: int, seed: int = 1, kinds: list[str] | None = None) -> list
     return [(k, i, seed) for k in (kinds or KINDS) for i in range(per_kind)]
 
 
-__all__ = ["KINDS", "TEXT_KINDS", "Page", "Sheet", "corpus", "label_and_scan", "label_zone", "luma", "make_page"]
+__all__ = ["DUPLEX_KINDS", "KINDS", "TEXT_KINDS", "Page", "Sheet", "corpus", "label_and_scan", "label_zone", "luma", "make_page"]

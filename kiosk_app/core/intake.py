@@ -154,7 +154,7 @@ class Intake:
         calling it again resumes from the stage the failed sheet had reached."""
         for sheet in range(len(self.done) + 1, self.total + 1):
             images = self._sheet_through(sheet)
-            processed = [imaging.process_sheet(img, expected_number=self.number.compact) for img in images]
+            processed = imaging.process_sides(images, expected_number=self.number.compact)
             front = processed[0]
             if not front.label_ok:
                 code = "label_unreadable" if front.label is None else "label_mismatch"

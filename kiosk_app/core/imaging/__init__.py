@@ -3,6 +3,7 @@
 Pure functions on greyscale 300 dpi scans (PIL "L" images or uint8 arrays)::
 
     sheet = process_sheet(scan, expected_number="0170001235")   # labels -> cleanup -> encoding
+    front, back = process_sides([front_scan, back_scan], "0170001235")  # duplex: each side beside the other
     sheet.label.sheet, sheet.cleaned.as_record(), sheet.timings_ms
     info = build_pdf([s.encoded for s in sheets if s.encoded], out, title=..., number=...)
     add_ocr_layer(out, out)                                      # later, off the resident's path
@@ -35,7 +36,7 @@ from kiosk_app.core.imaging.labels import (
 )
 from kiosk_app.core.imaging.ocr import OcrError, add_ocr_layer, tesseract_available
 from kiosk_app.core.imaging.pdf import PdfInfo, build_pdf
-from kiosk_app.core.imaging.pipeline import ProcessedSheet, process_sheet
+from kiosk_app.core.imaging.pipeline import ProcessedSheet, process_sheet, process_sides
 
 __all__ = [
     "BLANK_COVERAGE",
@@ -58,6 +59,7 @@ __all__ = [
     "parse_payload",
     "pick_label",
     "process_sheet",
+    "process_sides",
     "read_labels",
     "read_labels_pyzbar",
     "tesseract_available",

@@ -38,7 +38,10 @@ Documented measures (the record keeps them, so a dropped or greyscale page can s
   clear difference, else the page is left as it is and ``orientation_source`` is "none").
 * ``threshold`` (bitonal pages): each place is cut halfway between its own paper level and the
   ink (``restore.local_threshold``: background normalisation for grey and coloured paper,
-  shading and folds; moved past show-through when there is some); the page is smoothed 3 x 3
+  shading and folds; moved past show-through when there is some; with the sheet's other side
+  (``other_side``, a duplex scan) show-through is looked for only behind its ink
+  (``restore.behind_ink``), and a second, lighter writing elsewhere is cut at half its own
+  darkness); the page is smoothed 3 x 3
   first; a page whose paper noise would still reach the cut keeps it ``NOISE_MARGIN`` smoothed
   sigmas from the paper. Then specks smaller than a full stop are removed (``restore.despeckle``)
   and one-pixel bumps and notches on the edges smoothed (``restore.smooth_edges``).
@@ -47,7 +50,8 @@ Documented measures (the record keeps them, so a dropped or greyscale page can s
   the scanner noise that makes a JPEG large and keeps the picture's greys.
 
 ``notes`` (the page record's free-form field) says for each step why it acted: ``class:``,
-``background:``, ``show-through:``, ``noisy scan``, ``despeckle:``, ``edges:``, ``greyscale:``.
+``background:``, ``other side:``, ``show-through:``, ``lighter writing:``, ``noisy scan``, ``despeckle:``,
+``edges:``, ``greyscale:``.
 """
 
 from __future__ import annotations
@@ -250,12 +254,14 @@ def _text_upside_down(ink_upright: np.ndarray) -> bool | None:
 
 
 def _binarise_local(page: np.ndarray, sample: np.ndarray, paper_fine: np.ndarray, turn: float | None, dpi: int,
-                    notes: list[str], label_boxes: list[tuple[int, int, int, int]]) -> tuple[np.ndarray, int]:
+                    notes: list[str], label_boxes: list[tuple[int, int, int, int]],
+                    behind: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Threshold ``page`` (already upright) against the local paper level (``restore``), then
     despeckle. ``turn`` is the rotation (degrees) the page went through since ``sample`` and
-    ``paper_fine`` were taken (None: none). Returns the 0/255 page and the threshold at the
-    median paper level (the record's ``threshold``)."""
-    t = restore.local_threshold(sample, paper_fine, INK_DELTA, label_boxes)
+    ``paper_fine`` were taken (None: none); ``behind``, where the other side has ink (duplex).
+    Returns the 0/255 page and the threshold at the median paper level (the record's
+    ``threshold``)."""
+    t = restore.local_threshold(sample, paper_fine, INK_DELTA, label_boxes, behind)
     surface = t.surface
     paper = int(np.median(paper_fine))
     if t.paper_range[1] - t.paper_range[0] > 16 or paper < 215:
@@ -264,7 +270,10 @@ def _binarise_local(page: np.ndarray, sample: np.ndarray, paper_fine: np.ndarray
     if t.show_through is not None:
         notes.append(f"show-through: a lighter image ({t.show_through:.0%} below the paper, the ink "
                      f"{t.ink_darkness:.0%}) kept white: threshold at {t.relative:.0%} of the paper level instead "
-                     f"of {t.ink_darkness / 2:.0%}")
+                     f"of {t.ink_darkness / 2:.0%}{' (where the other side has ink)' if behind is not None else ''}")
+    if t.faint is not None:
+        notes.append(f"lighter writing: where the other side has no ink, a second, lighter writing (pencil, a pale "
+                     f"pen) kept: threshold at {t.faint:.0%} of the paper level there instead of {t.relative:.0%}")
     # paper noise against the cut: smooth 3 x 3 first when the noise would reach it
     hs, ws = min(sample.shape[0], paper_fine.shape[0]), min(sample.shape[1], paper_fine.shape[1])
     resid = sample[:hs, :ws].astype(np.int16) - paper_fine[:hs, :ws].astype(np.int16)
@@ -338,12 +347,14 @@ def ink_coverage(gray: GrayInput, dpi: int = DPI) -> float:
 
 # -- the cleanup -----------------------------------------------------------------------------
 def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, dpi: int = DPI,
-                force_grey: bool = False) -> Cleaned:
+                force_grey: bool = False, other_side: GrayInput | None = None) -> Cleaned:
     """Clean one scanned page (greyscale, 300 dpi); see the module docstring for each measure.
 
     ``labels`` are the reads from :func:`read_labels` on the same image, if already done: an
     upside-down label decides the orientation. ``force_grey`` keeps greyscale regardless of the
-    photo measure. The input is not modified.
+    photo measure. ``other_side`` is the scan of the sheet's other side (duplex), as the
+    scanner gave it: show-through is then looked for only behind its ink, and a lighter
+    writing elsewhere is kept. The input is not modified.
     """
     arr = as_gray_array(gray)
     h, w = arr.shape
@@ -434,8 +445,19 @@ def clean_sheet(gray: GrayInput, labels: Sequence[LabelRead] | None = None, *, d
 
     threshold = None
     if not grey:
+        behind = None
+        if other_side is not None:
+            back = as_gray_array(other_side)
+            if back.shape == arr.shape:
+                back_small = cv2.resize(back, (w // SCALE, h // SCALE), interpolation=cv2.INTER_AREA)
+                behind, offset = restore.behind_ink(small, paper_fine, back_small,
+                                                    restore.paper_surface(back_small, small_dpi), small_dpi)
+                notes.append(f"other side: its ink behind {(behind > restore.BACK_INK).mean():.1%} of the page, turned over and moved by "
+                             f"({offset[0] * SCALE}, {offset[1] * SCALE}) px")
+            else:
+                notes.append(f"other side: {back.shape[1]} x {back.shape[0]} px, not this side's size: not used")
         out, threshold = _binarise_local(out, sample, paper_fine, turn if abs(skew) >= MIN_SKEW_TO_ROTATE else
-                                         (180.0 if rotated else None), dpi, notes, boxes)
+                                         (180.0 if rotated else None), dpi, notes, boxes, behind)
     else:
         out = _whiten_paper(out, sample, notes)
     return Cleaned(out, not grey, False, coverage, skew, rotated, source, border_fraction, photo, threshold,

@@ -9,6 +9,7 @@ the measured coverage so the appeal's history says why it was dropped.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,8 +50,9 @@ class ProcessedSheet:
 
 
 def process_sheet(gray: GrayInput, expected_number: str | None = None, *,
-                  jpeg_quality: int = JPEG_QUALITY) -> ProcessedSheet:
-    """Read the labels, clean and encode one greyscale 300 dpi scan; see the module docstring."""
+                  jpeg_quality: int = JPEG_QUALITY, other_side: GrayInput | None = None) -> ProcessedSheet:
+    """Read the labels, clean and encode one greyscale 300 dpi scan; see the module docstring.
+    ``other_side``: the scan of the sheet's other side, when the scanner gave both (duplex)."""
     t0 = time.perf_counter()
     arr = as_gray_array(gray)
     labels = read_labels(arr, whole_page=False)
@@ -59,7 +61,7 @@ def process_sheet(gray: GrayInput, expected_number: str | None = None, *,
         labels = read_labels(arr, rois=False) or labels
     label = pick_label(labels, expected_number)
     t1 = time.perf_counter()
-    cleaned = clean_sheet(arr, [label] if label else labels)
+    cleaned = clean_sheet(arr, [label] if label else labels, other_side=other_side)
     t2 = time.perf_counter()
     encoded = None if cleaned.is_blank else encode_page(cleaned, jpeg_quality=jpeg_quality)
     t3 = time.perf_counter()
@@ -69,4 +71,13 @@ def process_sheet(gray: GrayInput, expected_number: str | None = None, *,
     return ProcessedSheet(labels, label, ok, cleaned, encoded, timings)
 
 
-__all__ = ["ProcessedSheet", "process_sheet"]
+def process_sides(sides: Sequence[GrayInput], expected_number: str | None = None) -> list[ProcessedSheet]:
+    """The scans of one sheet (its front, and its back when the scanner gave both) through
+    :func:`process_sheet`, each side with the other beside it: what shows through from the back
+    is then told from a lighter writing on the front (see ``restore.local_threshold``)."""
+    arrays = [as_gray_array(s) for s in sides]
+    return [process_sheet(a, expected_number, other_side=arrays[1 - k] if len(arrays) == 2 else None)
+            for k, a in enumerate(arrays)]
+
+
+__all__ = ["ProcessedSheet", "process_sheet", "process_sides"]

@@ -26,11 +26,21 @@ photocopied paper, dense print, show-through, forms, handwriting, photographs, d
   threshold is moved just past that show-through (its 97th percentile, plus 5 % of the paper
   level), never beyond halfway to the ink.
 
-  Known limit: a second, lighter writing (pencil, a pale pen: 25-50 % darkness) on a page with
-  black print is taken for show-through or falls under the cut at half the black ink, and is
-  lost (``test_pencil_under_a_black_printed_header_is_kept``, expected to fail until fixed). Both
-  are lighter images away from the ink; telling writing from a blurred mirror image needs a
-  measure of sharpness that this module does not have yet.
+  With the sheet's other side (a duplex scan, :func:`behind_ink`: turned over, registered by
+  phase correlation, 0.5 mm of reach) the threshold knows where show-through can be: only
+  behind the other side's ink. A second, lighter writing (pencil, a pale pen: 30-50 % darkness)
+  is what lies elsewhere, in strokes (a pixel with two more around it; toner dust stands alone)
+  covering more than ``FAINT_MIN_SHARE`` of the page with their darkest quarter at least
+  ``FAINT_MIN_DARKNESS``; it is cut at half its own darkness, and behind the other side's ink
+  just past the show-through expected there (the other side's darkness times how much of it
+  comes through).
+
+  Known limit, a single side (simplex): that lighter writing beside black print is taken for
+  show-through or falls under the cut at half the black ink, and is lost
+  (``test_pencil_under_a_black_printed_header_is_kept``, expected to fail): without the other
+  side, telling writing from a blurred mirror image needs a measure of sharpness that this
+  module does not have (two were tried, docs/pdf-output.md). Paler writing than 25 % darkness is
+  lost on a duplex scan too (toner haze reaches 23 %).
 * :func:`despeckle`: removes black specks of at most ``SPECK_MAX_AREA_MM2`` (0.035 mm², 4 pixels
   at 300 dpi, of the page as thresholded after its 3 x 3 mean) standing apart from everything
   else (a white ring of one pixel): toner dust and scanner noise. The smallest full stop, comma
@@ -58,6 +68,13 @@ PHOTO_BLOCK_SHARE = 0.30       # a block is photo-like above this share of smoot
 SPECK_MAX_AREA_MM2 = 0.035     # specks up to this area are removed (4 px at 300 dpi)
 SPECK_EVIDENCE = 60            # isolated ink samples before the despeckling pass runs
 SHOW_THROUGH_MIN_SHARE = 0.01  # share of the page in the show-through range, away from ink, to act
+BACK_INK = 0.35                # the other side's ink: darker than this share of its paper (its show-through is lighter)
+BACK_REACH_MM = 0.5            # the other side's ink, widened by this much: the paper's blur, the registration's error
+BACK_MAX_OFFSET_MM = 4.0       # the two sensors' offset searched for, at most
+SHOW_THROUGH_MARGIN = 0.05     # the cut lies this far (a share of the paper) past the show-through
+FAINT_MIN_SHARE = 0.005        # share of the page in a lighter writing's strokes (duplex) to act on it: a few lines
+FAINT_MIN_DARKNESS = 0.25      # ... and how dark their darkest quarter is at least (measured: pencil and pale pens
+                               # 0.33-0.38; toner haze, a stamp's edge, a fold 0.15-0.23)
 
 
 def _window(mm: float, dpi_small: float) -> np.ndarray:
@@ -116,6 +133,7 @@ def photo_blocks(sample: np.ndarray, small: np.ndarray, paper_coarse: np.ndarray
 class Threshold:
     surface: np.ndarray        # uint8 threshold at the small scale (pixels at or below are ink)
     relative: float            # the cut, as a share of the paper-to-ink span below the paper
+    faint: float | None        # where nothing lies behind (duplex): the lower cut for a lighter writing found
     ink_darkness: float        # the ink's median darkness, as a share of the paper level
     show_through: float | None  # darkness of the show-through found (share of the paper), if acted on
     paper_range: tuple[int, int]  # the lowest and highest local paper levels (1st, 99th percentile)
@@ -128,12 +146,18 @@ def _otsu(darkness: np.ndarray) -> float:
 
 
 def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
-                    exclude: list[tuple[int, int, int, int]] | None = None) -> Threshold:
+                    exclude: list[tuple[int, int, int, int]] | None = None,
+                    behind: np.ndarray | None = None) -> Threshold:
     """The threshold surface: for each place, halfway between its paper level and the ink
     (both measured as darkness relative to the local paper), moved up past show-through when
     the page has show-through clearly lighter than the ink. ``sample`` and ``paper_fine`` have
     the same scale; ``exclude`` are boxes (x0, y0, x1, y1) at that scale left out of the
-    measures: our labels, whose black bars are not the resident's ink."""
+    measures: our labels, whose black bars are not the resident's ink.
+
+    ``behind`` (duplex: :func:`behind_ink`, the same scale) says where the other side has ink.
+    Show-through is then looked for there only, and a lighter writing found where nothing lies
+    behind it (pencil, a pale pen) is cut at half its own darkness there instead of half the
+    black ink's."""
     # the measures on every other sample (37 dpi): as good for levels, half the cost
     h, w = min(sample.shape[0], paper_fine.shape[0]), min(sample.shape[1], paper_fine.shape[1])
     s = sample[:h:2, :w:2].astype(np.float32)
@@ -167,16 +191,66 @@ def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
     rel = 0.5 * ink_d
     show = None
     # show-through: below the split, darker than 8 %, and not within 1 mm of ink (so not the soft
-    # edge of a stroke)
+    # edge of a stroke); with the other side scanned, only where it has ink
     near_ink = cv2.dilate((dark > split).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    ghost = (dark > 0.08) & (dark <= split) & ~near_ink
-    if ghost.mean() > SHOW_THROUGH_MIN_SHARE:
-        g = float(np.percentile(dark[ghost], 97))
-        if g > rel - 0.05 and ink_d > g + 0.15:
-            rel = min(g + 0.05, (g + ink_d) / 2)
-            show = g
-    surface = np.clip(paper_fine.astype(np.float32) * (1.0 - rel), 0, 255).astype(np.uint8)
-    return Threshold(surface, rel, ink_d, show, (p_lo, p_hi))
+    lighter = (dark > 0.08) & (dark <= split) & ~near_ink
+    back = behind[:h:2, :w:2] if behind is not None else None
+    ghost = lighter & (back > BACK_INK) if back is not None else lighter
+    g = float(np.percentile(dark[ghost], 97)) if np.count_nonzero(ghost) >= 50 else 0.0
+    keep: float | np.ndarray = 1.0 - rel              # the threshold as a share of the paper level
+    faint = None
+    if back is not None:
+        # duplex: a lighter writing is what lies where the other side has no ink; it is cut at
+        # half its own darkness, and, where the other side has ink, just past the show-through
+        # expected there (the other side's darkness times how much of it comes through, measured
+        # where it has ink)
+        through = float(np.percentile(dark[ghost] / back[ghost], 90)) if np.count_nonzero(ghost) >= 50 else 0.0
+        writing = lighter & (back < BACK_INK)
+        # its strokes: pixels with two more of it around them (a speck, a noise pixel stands alone)
+        strokes = writing & (cv2.filter2D(writing.astype(np.uint8), -1, np.ones((3, 3), np.float32),
+                                          borderType=cv2.BORDER_CONSTANT) >= 3)
+        if strokes.mean() > FAINT_MIN_SHARE:
+            f = float(np.percentile(dark[strokes], 75))
+            if f >= FAINT_MIN_DARKNESS and 0.5 * f < rel:
+                faint = 0.5 * f
+                expected = through * behind[:paper_fine.shape[0], :paper_fine.shape[1]]
+                cut = np.clip(expected + SHOW_THROUGH_MARGIN, faint, max(rel, faint))
+                keep = np.ones(paper_fine.shape, np.float32)
+                keep[:cut.shape[0], :cut.shape[1]] = 1.0 - cut
+    if faint is None and ghost.mean() > SHOW_THROUGH_MIN_SHARE and g > rel - 0.05 and ink_d > g + 0.15:
+        rel = min(g + SHOW_THROUGH_MARGIN, (g + ink_d) / 2)
+        keep = 1.0 - rel
+        show = g
+    surface = np.clip(paper_fine.astype(np.float32) * keep, 0, 255).astype(np.uint8)
+    return Threshold(surface, rel, faint, ink_d, show, (p_lo, p_hi))
+
+
+def behind_ink(small: np.ndarray, paper: np.ndarray, other: np.ndarray, other_paper: np.ndarray,
+               dpi_small: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The darkness of the sheet's other side behind each place of this side (duplex), in the 75
+    dpi view (float, 0 on paper): ``small`` and ``paper`` are this side's view and paper level,
+    ``other`` and ``other_paper`` the other side's, as the scanner gave it. The other side is
+    turned over (mirrored left to right, as the two sensors see one sheet), moved by the sensors'
+    offset, and each place takes the darkest within ``BACK_REACH_MM`` (the paper's blur, the
+    registration's error). The offset is the phase correlation of this side's lighter image
+    with the other side's ink, within ``BACK_MAX_OFFSET_MM`` (else none). Returns the map and the
+    offset (x, y) in pixels of the view."""
+    h, w = min(small.shape[0], other.shape[0]), min(small.shape[1], other.shape[1])
+    dark = np.clip(1.0 - small[:h, :w].astype(np.float32) / np.maximum(paper[:h, :w], 1), 0, 1)
+    back = np.clip(1.0 - other[:h, :w].astype(np.float32) / np.maximum(other_paper[:h, :w], 1), 0, 1)
+    back = np.ascontiguousarray(back[:, ::-1])
+    ink = (back > BACK_INK).astype(np.float32)
+    light = np.where(dark < BACK_INK, dark, 0).astype(np.float32)  # this side's own ink left out
+    (dx, dy), response = cv2.phaseCorrelate(ink, light, cv2.createHanningWindow((w, h), cv2.CV_32F))
+    reach = BACK_MAX_OFFSET_MM / 25.4 * dpi_small
+    if not (abs(dx) <= reach and abs(dy) <= reach and response > 0.02):
+        dx = dy = 0.0
+    ox, oy = round(dx), round(dy)
+    moved = cv2.warpAffine(back, np.float32([[1, 0, ox], [0, 1, oy]]), (w, h), flags=cv2.INTER_NEAREST)
+    k = 2 * max(1, round(BACK_REACH_MM / 25.4 * dpi_small)) + 1
+    out = np.zeros(small.shape, np.float32)
+    out[:h, :w] = cv2.dilate(moved, np.ones((k, k), np.uint8))
+    return out, (ox, oy)
 
 
 def speck_max_area(dpi: int) -> int:
@@ -239,6 +313,7 @@ def smooth_edges(bw: np.ndarray) -> tuple[np.ndarray, int]:
 __all__ = [
     "PhotoMeasure",
     "Threshold",
+    "behind_ink",
     "despeckle",
     "local_threshold",
     "paper_surface",
