@@ -281,8 +281,8 @@ def test_show_through_outnumbering_a_short_letter_is_kept_white(lc, sg) -> None:
     assert (text == 0).mean() > 0.85 * (alone == 0).mean() > 0.02
 
 
-@pytest.mark.xfail(strict=True, reason="known defect (issue 17): a lighter writing beside black print is cut "
-                   "away as if it were show-through; restore.py's module notes say why")
+@pytest.mark.xfail(strict=True, reason="known defect (issue 17), simplex only: a lighter writing beside black "
+                   "print is cut away as if it were show-through; with the sheet's back it is kept (below)")
 @pytest.mark.parametrize("tone", [130, 170])
 def test_pencil_under_a_black_printed_header_is_kept(lc, sg, tone: int) -> None:
     """A form's black printed header and the resident's pencil writing under it (darkness 32 % and
