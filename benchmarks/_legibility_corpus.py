@@ -469,8 +469,9 @@ def make_page(kind: str, index: int, seed: int, duplex: bool = False) -> Page:
             kind == "pencil" and rng.random() < 0.5):
         back = Sheet((255, 255, 255))
         _printed(back, random.Random(rng.randrange(2**31)), dense=rng.random() < 0.5, english_share=0.2)
-        back_side = luma(back.compose())
-        ghost = cv2.GaussianBlur(255 - back.compose()[..., 0], (0, 0), rng.uniform(1.5, 3.0))[:, ::-1]
+        composed = back.compose()
+        back_side = luma(composed)
+        ghost = cv2.GaussianBlur(255 - composed[..., 0], (0, 0), rng.uniform(1.5, 3.0))[:, ::-1]
         depth = rng.uniform(0.12, 0.3)
         grey *= 1.0 - depth * ghost / 255.0
         meta["show_through"] = round(depth, 3)

@@ -208,9 +208,6 @@ def run_page(spec: tuple[str, int, int], measure: str = "lines", duplex: bool = 
             dists.append(Levenshtein.distance(normalise(text), truth))
         out[f"dists_{name}"] = dists
         out[f"dist_{name}"] = sum(dists) / len(dists)
-    # the noise floor: the scan's last two placements against its first two
-    half = len(PLACEMENTS) // 2
-    out["floor_pair"] = (sum(out["dists_source"][:half]), sum(out["dists_source"][half:]))
     return out
 
 
@@ -230,7 +227,9 @@ def table(results: list[dict[str, Any]]) -> tuple[list[tuple[str, ...]], dict[st
         kb = [r["bytes"] / 1024 for r in rs]
         n = max(sum(r["truth_len"] for r in rs), 1)
         src, sto = sum(r["dist_source"] for r in rs) / n, sum(r["dist_stored"] for r in rs) / n
-        floor = (sum(r["floor_pair"][1] for r in rs), sum(r["floor_pair"][0] for r in rs))
+        # the noise floor: the scan's last two placements against its first two
+        half = len(PLACEMENTS) // 2
+        floor = (sum(sum(r["dists_source"][half:]) for r in rs), sum(sum(r["dists_source"][:half]) for r in rs))
         ratio = _fmt_ratio(sto, src)
         if kind != "all":
             if rs[0]["expected"] == "bitonal" and ok < len(rs):

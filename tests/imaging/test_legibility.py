@@ -281,6 +281,19 @@ def test_show_through_outnumbering_a_short_letter_is_kept_white(lc, sg) -> None:
     assert (text == 0).mean() > 0.85 * (alone == 0).mean() > 0.02
 
 
+def _pencil_front(lc, tone: int, header: bool) -> np.ndarray:
+    """A form's black printed header (12-pt bold) and the resident's writing under it, from 60 to
+    200 mm, in ``tone`` grey (pencil, a pale pen), as the scanner sees it (luma). Without the
+    header its words are set in the paper's colour, so the same random words follow."""
+    rng = random.Random(3)
+    sheet = lc.Sheet((250, 250, 248))
+    lc._set_text(sheet.layer(lc.BLACK_INKS[0] if header else (250, 250, 248)), rng,
+                 lc._font(lc.DEJAVU / "DejaVuSans-Bold.ttf", 12), (mm(20), mm(40), lc.W - mm(20), mm(52)), 1.2, 0.0)
+    lc._set_text(sheet.layer((tone, tone, tone + 5)), rng, lc._font(lc.HAND_UK_FONTS[0], 14),
+                 (mm(20), mm(60), lc.W - mm(20), mm(200)), 1.6, 0.0, wobble=3.0)
+    return lc.luma(sheet.compose())
+
+
 @pytest.mark.xfail(strict=True, reason="known defect (issue 17), simplex only: a lighter writing beside black "
                    "print is cut away as if it were show-through; with the sheet's back it is kept (below)")
 @pytest.mark.parametrize("tone", [130, 170])
@@ -291,14 +304,7 @@ def test_pencil_under_a_black_printed_header_is_kept(lc, sg, tone: int) -> None:
     writing is taken for show-through. Strict: when the cleanup learns to keep it, this test
     passes, the run fails, and the mark must go."""
     def page(header: bool) -> np.ndarray:
-        rng = random.Random(3)
-        sheet = lc.Sheet((250, 250, 248))
-        # without a header it is set in the paper's colour: the same random words follow
-        lc._set_text(sheet.layer(lc.BLACK_INKS[0] if header else (250, 250, 248)), rng,
-                     lc._font(lc.DEJAVU / "DejaVuSans-Bold.ttf", 12), (mm(20), mm(40), lc.W - mm(20), mm(52)), 1.2, 0.0)
-        lc._set_text(sheet.layer((tone, tone, tone + 5)), rng, lc._font(lc.HAND_UK_FONTS[0], 14),
-                     (mm(20), mm(60), lc.W - mm(20), mm(200)), 1.6, 0.0, wobble=3.0)
-        scan, _payload = lc.label_and_scan(lc.luma(sheet.compose()), f"{sg.compact_number(7400)}-01",
+        scan, _payload = lc.label_and_scan(_pencil_front(lc, tone, header), f"{sg.compact_number(7400)}-01",
                                            sg.Degradation(noise_sigma=4), 3)
         c = clean_sheet(scan, read_labels(scan))
         return c.image[mm(60): mm(200), mm(20): mm(190)]
@@ -309,19 +315,11 @@ def test_pencil_under_a_black_printed_header_is_kept(lc, sg, tone: int) -> None:
 
 def _two_sides(lc, sg, tone: int, *, header: bool = True, back_print: bool = False, depth: float = 0.0,
                offset: tuple[int, int] = (10, -12)) -> tuple[np.ndarray, np.ndarray]:
-    """One sheet's two scans, as a duplex scanner gives them. The front: a form's black printed
-    header (12-pt bold, left out with ``header=False``: the same words in the paper's colour) and
-    the resident's writing under it from 60 to 200 mm in ``tone`` grey (pencil, a pale pen). The
-    back: blank, or with ``back_print`` a page of 12-pt print, each side showing through the
+    """One sheet's two scans, as a duplex scanner gives them. The front: :func:`_pencil_front`.
+    The back: blank, or with ``back_print`` a page of 12-pt print, each side showing through the
     other at ``depth`` (mirrored, blurred). Scanned at 2° (the back, turned over, at -2°), the
     back moved by ``offset`` pixels (the second sensor's offset)."""
-    rng = random.Random(3)
-    sheet = lc.Sheet((250, 250, 248))
-    lc._set_text(sheet.layer(lc.BLACK_INKS[0] if header else (250, 250, 248)), rng,
-                 lc._font(lc.DEJAVU / "DejaVuSans-Bold.ttf", 12), (mm(20), mm(40), lc.W - mm(20), mm(52)), 1.2, 0.0)
-    lc._set_text(sheet.layer((tone, tone, tone + 5)), rng, lc._font(lc.HAND_UK_FONTS[0], 14),
-                 (mm(20), mm(60), lc.W - mm(20), mm(200)), 1.6, 0.0, wobble=3.0)
-    front = lc.luma(sheet.compose())
+    front = _pencil_front(lc, tone, header)
     back_sheet = lc.Sheet((250, 250, 248))
     if back_print:
         lc._set_text(back_sheet.layer(lc.BLACK_INKS[0]), random.Random(4), lc._font(lc.DEJAVU / "DejaVuSans.ttf", 12),

@@ -196,7 +196,6 @@ def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
     lighter = (dark > 0.08) & (dark <= split) & ~near_ink
     back = behind[:h:2, :w:2] if behind is not None else None
     ghost = lighter & (back > BACK_INK) if back is not None else lighter
-    g = float(np.percentile(dark[ghost], 97)) if np.count_nonzero(ghost) >= 50 else 0.0
     keep: float | np.ndarray = 1.0 - rel              # the threshold as a share of the paper level
     faint = None
     if back is not None:
@@ -217,10 +216,12 @@ def local_threshold(sample: np.ndarray, paper_fine: np.ndarray, ink_delta: int,
                 cut = np.clip(expected + SHOW_THROUGH_MARGIN, faint, max(rel, faint))
                 keep = np.ones(paper_fine.shape, np.float32)
                 keep[:cut.shape[0], :cut.shape[1]] = 1.0 - cut
-    if faint is None and ghost.mean() > SHOW_THROUGH_MIN_SHARE and g > rel - 0.05 and ink_d > g + 0.15:
-        rel = min(g + SHOW_THROUGH_MARGIN, (g + ink_d) / 2)
-        keep = 1.0 - rel
-        show = g
+    if faint is None and ghost.mean() > SHOW_THROUGH_MIN_SHARE:
+        g = float(np.percentile(dark[ghost], 97))
+        if g > rel - 0.05 and ink_d > g + 0.15:
+            rel = min(g + SHOW_THROUGH_MARGIN, (g + ink_d) / 2)
+            keep = 1.0 - rel
+            show = g
     surface = np.clip(paper_fine.astype(np.float32) * keep, 0, 255).astype(np.uint8)
     return Threshold(surface, rel, faint, ink_d, show, (p_lo, p_hi))
 
